@@ -1,0 +1,69 @@
+# livecrew: two commands do everything.
+#   make run   - install, migrate ./var/livecrew.db, seed the demo workspace, serve http://127.0.0.1:8000
+#   make test  - install, lint (ruff), types (mypy --strict), the whole test suite
+#                (in CI, CI=true: the suite runs on SQLite and again on PostgreSQL)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := src/livecrew/web/static/vendor
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install assets browser lint types pytest clean
+
+run: install assets
+	$(BIN)/livecrew db upgrade
+	$(BIN)/livecrew demo
+	$(BIN)/livecrew serve --host $(HOST) --port $(PORT)
+
+test: install assets browser lint types pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "livecrew needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end libraries come from the npm registry and are copied next to our own static files (ignored by git).
+assets: $(VENDOR)/.built
+
+$(VENDOR)/.built: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	touch $@
+
+# Browser tests drive Debian's chromium. Install it when missing and we may (root); otherwise they skip (not in CI).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium; browser tests will say why they skip"; \
+	  else echo "chromium is missing and this user cannot install it; browser tests will skip"; fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -q -m "not postgres"
+	@if [ "$$CI" = "true" ]; then \
+	  echo "== the same suite on PostgreSQL ($(PG_TEST_URL)) =="; \
+	  LIVECREW_TEST_DATABASE_URL='$(PG_TEST_URL)' $(BIN)/pytest -q; \
+	elif [ -n "$$LIVECREW_TEST_DATABASE_URL" ]; then \
+	  $(BIN)/pytest -q -m postgres; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,178 @@
+"""The FastAPI application factory: API, console, static files, error handling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from livecrew import __version__
+from livecrew.core.api import router as system_router
+from livecrew.core.auth.api import router as auth_router
+from livecrew.core.auth.deps import CSRF_COOKIE, LoginRequired
+from livecrew.core.clock import Clock, SystemClock
+from livecrew.core.config import Settings, get_settings
+from livecrew.core.db import make_engine, make_sessionmaker
+from livecrew.core.deps import AppContext
+from livecrew.core.errors import DomainError, TooManyAttempts
+from livecrew.core.logging import configure_logging, get_logger
+from livecrew.core.pubsub import HUB_KEY, LocalHub, make_hub
+from livecrew.web.i18n import Translator
+from livecrew.web.pages import router as pages_router
+from livecrew.web.render import csrf_token, language_for, render, translate_error
+
+log = get_logger(__name__)
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str, str]]]:
+    problems = []
+    for err in exc.errors():
+        field = _field_name(err.get("loc", ()))
+        message = str(err.get("msg", "is not valid"))
+        if err.get("type") == "missing":
+            message = "is required"
+        elif err.get("type") == "extra_forbidden":
+            message = "is not a field this endpoint accepts"
+        problems.append({"field": field, "problem": message})
+    summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
+    return f"The request is not valid. {summary}", problems
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    hub: LocalHub | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    if engine is None:
+        settings.ensure_data_dir()
+        engine = make_engine(settings.resolved_database_url)
+    hub = hub or make_hub(settings.redis_url)
+    sessions = make_sessionmaker(engine)
+    sessions.kw["info"] = {HUB_KEY: hub}
+    ctx = AppContext(
+        settings=settings,
+        sessions=sessions,
+        clock=clock or SystemClock(),
+        hub=hub,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        log.info(
+            "livecrew.started",
+            version=__version__,
+            database=engine.dialect.name,
+            redis=bool(settings.redis_url),
+        )
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    app = FastAPI(
+        title="livecrew API",
+        version=__version__,
+        description="The livecrew HTTP API. Authenticate with `Authorization: Bearer lc_...` "
+        "(create a token in the console or with `livecrew token create`).",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.engine = engine
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return JSONResponse({"error": "invalid", "message": "Content-Length must be a number."}, 400)
+            if int(length) > settings.max_body_bytes:
+                limit_mb = settings.max_body_bytes / (1024 * 1024)
+                return JSONResponse(
+                    {
+                        "error": "too_large",
+                        "message": f"The request body is larger than {limit_mb:.0f} MiB; send it in smaller batches.",
+                    },
+                    413,
+                )
+        had_cookie = CSRF_COOKIE in request.cookies
+        response = await call_next(request)
+        token = getattr(request.state, "csrf_token", None)
+        if token and not had_cookie:
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", path="/")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        if _is_api(request):
+            return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+        if isinstance(exc, LoginRequired):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        t = Translator(language_for(request, getattr(request.state, "principal", None)))
+        csrf_token(request)
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": translate_error(t, exc)},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        message, problems = _describe_validation(exc)
+        if _is_api(request):
+            return JSONResponse({"error": "invalid", "message": message, "details": problems}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {
+            404: "There is nothing at this address. Check the URL (API routes are listed at /docs).",
+            405: f"{request.method} is not allowed here. The API reference at /docs lists the methods.",
+        }
+        message = messages.get(exc.status_code, str(exc.detail))
+        if _is_api(request):
+            code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+            return JSONResponse({"error": code, "message": message}, status_code=exc.status_code)
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": message},
+            status_code=exc.status_code,
+        )
+
+    app.include_router(system_router)
+    app.include_router(auth_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""Workspaces, users, roles, API tokens, web sessions and the permission table."""

@@ -1,0 +1,150 @@
+"""Authentication and permission dependencies. Routes declare what they need; nobody checks roles by hand."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from livecrew.core.auth import service
+from livecrew.core.auth.models import User, Workspace
+from livecrew.core.auth.permissions import Action, allowed, roles_for
+from livecrew.core.clock import Clock
+from livecrew.core.deps import get_clock, get_db
+from livecrew.core.errors import DomainError, Forbidden, Unauthenticated
+
+SESSION_COOKIE = "lc_session"
+CSRF_COOKIE = "lc_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Principal:
+    user: User
+    workspace: Workspace
+    via: str  # "token" or "session"
+
+    @property
+    def roles(self) -> list[str]:
+        return self.user.role_keys
+
+    def can(self, action: Action) -> bool:
+        return allowed(self.roles, action)
+
+
+class LoginRequired(DomainError):
+    """Raised by console pages; the web layer turns it into a redirect to the sign-in page."""
+
+    status_code = 401
+    code = "login_required"
+
+
+class CsrfFailed(DomainError):
+    status_code = 403
+    code = "csrf"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthenticated('The Authorization header must look like "Bearer lc_...".')
+    return value.strip()
+
+
+def csrf_ok(request: Request, submitted: str | None) -> bool:
+    expected = request.cookies.get(CSRF_COOKIE)
+    return bool(expected and submitted and hmac.compare_digest(expected, submitted))
+
+
+def _principal_for(db: Session, user: User, via: str) -> Principal:
+    workspace = db.get(Workspace, user.workspace_id)
+    if workspace is None:  # pragma: no cover - a user always has a workspace (FK)
+        raise Unauthenticated("your workspace no longer exists")
+    return Principal(user=user, workspace=workspace, via=via)
+
+
+def api_principal(
+    request: Request, db: Annotated[Session, Depends(get_db)], clock: Annotated[Clock, Depends(get_clock)]
+) -> Principal:
+    """API callers: a Bearer token, or the console's session cookie (with a CSRF header for changes)."""
+    token = _bearer(request)
+    if token is not None:
+        return _principal_for(db, service.resolve_token(db, clock, token), "token")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        user = service.resolve_session(db, clock, cookie)
+        if user is not None:
+            if request.method not in SAFE_METHODS and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
+                raise CsrfFailed("The request lacks a valid X-CSRF-Token header; reload the page and try again.")
+            return _principal_for(db, user, "session")
+    raise Unauthenticated(
+        "Sign in, or send an API token as 'Authorization: Bearer lc_...' (create one with `livecrew token create`)."
+    )
+
+
+def web_principal(
+    request: Request, db: Annotated[Session, Depends(get_db)], clock: Annotated[Clock, Depends(get_clock)]
+) -> Principal:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    user = service.resolve_session(db, clock, cookie) if cookie else None
+    if user is None:
+        raise LoginRequired("Please sign in.")
+    principal = _principal_for(db, user, "session")
+    request.state.principal = principal
+    return principal
+
+
+def _forbidden(action: Action) -> Forbidden:
+    who = ", ".join(r.value for r in roles_for(action))
+    return Forbidden(f"Your roles do not allow this ({action.value}). It needs one of these roles: {who}.")
+
+
+def require(action: Action) -> Callable[..., Principal]:
+    """An API dependency that lets the request through only when the principal may do ``action``."""
+
+    def dependency(principal: Annotated[Principal, Depends(api_principal)]) -> Principal:
+        if not principal.can(action):
+            raise _forbidden(action)
+        return principal
+
+    dependency.__name__ = f"require_{action.name}"
+    return dependency
+
+
+def require_web(action: Action) -> Callable[..., Principal]:
+    """The console's counterpart of ``require``."""
+
+    def dependency(principal: Annotated[Principal, Depends(web_principal)]) -> Principal:
+        if not principal.can(action):
+            raise _forbidden(action)
+        return principal
+
+    dependency.__name__ = f"require_web_{action.name}"
+    return dependency
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every state-changing console request must echo the CSRF cookie in a form field or header."""
+    if request.method in SAFE_METHODS:
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+    if not csrf_ok(request, submitted):
+        raise CsrfFailed(
+            "This form has expired or was not sent from livecrew. Reload the page and try again.",
+            key="err.csrf",
+        )

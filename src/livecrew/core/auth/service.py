@@ -1,0 +1,534 @@
+"""Workspaces, people, sign-in, web sessions and API tokens. Services never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from livecrew.core.auth.models import (
+    ApiToken,
+    Invitation,
+    LoginFailure,
+    User,
+    UserRole,
+    WebSession,
+    Workspace,
+)
+from livecrew.core.auth.passwords import DUMMY_HASH, check_strength, hash_password, verify_password
+from livecrew.core.auth.roles import Role, parse_role
+from livecrew.core.clock import Clock
+from livecrew.core.config import LANGUAGES, Settings
+from livecrew.core.errors import Conflict, NotFound, TooManyAttempts, Unauthenticated, ValidationFailed
+from livecrew.core.ids import new_id
+
+TOKEN_PREFIX = "lc_"
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+def normalise_email(value: str) -> str:
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(
+            f'"{value}" is not a valid e-mail address: {exc}', key="err.bad_email", params={"value": value}
+        ) from None
+    return result.normalized.lower()
+
+
+def _clean_name(value: str, what: str, max_len: int) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValidationFailed(f"the {what} cannot be empty")
+    if len(cleaned) > max_len:
+        raise ValidationFailed(f"the {what} must be at most {max_len} characters (got {len(cleaned)})")
+    return cleaned
+
+
+def _parse_roles(roles: list[str]) -> list[Role]:
+    if not roles:
+        raise ValidationFailed("give at least one role", key="err.no_roles")
+    parsed: list[Role] = []
+    for raw in roles:
+        try:
+            role = parse_role(raw)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc)) from None
+        if role not in parsed:
+            parsed.append(role)
+    return parsed
+
+
+def check_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValidationFailed(f'unknown language "{value}"; use one of: {", ".join(LANGUAGES)}')
+    return value
+
+
+def check_currency(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValidationFailed(f'"{value}" is not a currency code; use three letters such as TWD, CNY, HKD, USD')
+    return code
+
+
+def check_timezone(value: str) -> str:
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed(
+            f'"{value}" is not a known time zone; use an IANA name such as Asia/Taipei or Asia/Shanghai'
+        ) from None
+    return name
+
+
+# ---------------------------------------------------------------- workspaces
+
+
+def create_workspace(
+    db: Session,
+    clock: Clock,
+    name: str,
+    *,
+    currency: str = "TWD",
+    timezone: str = "Asia/Taipei",
+    default_language: str = "zh-Hant",
+) -> Workspace:
+    workspace = Workspace(
+        id=new_id("w"),
+        name=_clean_name(name, "workspace name", 120),
+        currency=check_currency(currency),
+        timezone=check_timezone(timezone),
+        default_language=check_language(default_language),
+        created_at=clock.now(),
+    )
+    db.add(workspace)
+    db.flush()
+    return workspace
+
+
+def get_workspace(db: Session, workspace_id: str) -> Workspace:
+    workspace = db.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound(f'no workspace with id "{workspace_id}"')
+    return workspace
+
+
+def find_workspace(db: Session, ref: str) -> Workspace:
+    """A workspace by id, or by exact name when the name is unique."""
+    workspace = db.get(Workspace, ref)
+    if workspace is not None:
+        return workspace
+    matches = list(db.scalars(select(Workspace).where(Workspace.name == ref)).all())
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise Conflict(f'several workspaces are named "{ref}"; use the workspace id instead')
+    raise NotFound(f'no workspace with id or name "{ref}"')
+
+
+def update_workspace(
+    db: Session,
+    workspace: Workspace,
+    *,
+    name: str | None = None,
+    currency: str | None = None,
+    timezone: str | None = None,
+    default_language: str | None = None,
+) -> Workspace:
+    if name is not None:
+        workspace.name = _clean_name(name, "workspace name", 120)
+    if currency is not None:
+        workspace.currency = check_currency(currency)
+    if timezone is not None:
+        workspace.timezone = check_timezone(timezone)
+    if default_language is not None:
+        workspace.default_language = check_language(default_language)
+    db.flush()
+    return workspace
+
+
+# ---------------------------------------------------------------- people
+
+
+def create_user(
+    db: Session,
+    clock: Clock,
+    workspace: Workspace,
+    *,
+    email: str,
+    display_name: str,
+    password: str | None,
+    roles: list[str],
+    language: str | None = None,
+) -> User:
+    """Add a person. Without a password the account cannot sign in until an invitation is accepted."""
+    address = normalise_email(email)
+    name = _clean_name(display_name, "name", 80)
+    parsed = _parse_roles(roles)
+    if password is not None and (problem := check_strength(password)):
+        raise ValidationFailed(problem, key="err.weak_password")
+    if language is not None:
+        check_language(language)
+    if db.scalar(select(User.id).where(User.email == address)) is not None:
+        raise Conflict(
+            f"{address} is already registered; each e-mail address can belong to one person",
+            key="err.duplicate_email",
+            params={"email": address},
+        )
+    user = User(
+        id=new_id("u"),
+        workspace_id=workspace.id,
+        email=address,
+        display_name=name,
+        password_hash=hash_password(password) if password is not None else "!",
+        language=language,
+        active=True,
+        created_at=clock.now(),
+    )
+    user.roles = [UserRole(role=r.value) for r in parsed]
+    db.add(user)
+    db.flush()
+    return user
+
+
+def get_user(db: Session, workspace: Workspace, user_id: str) -> User:
+    user = db.get(User, user_id)
+    if user is None or user.workspace_id != workspace.id:
+        raise NotFound(f'no person with id "{user_id}" in this workspace')
+    return user
+
+
+def find_user_by_email(db: Session, email: str) -> User:
+    address = normalise_email(email)
+    user = db.scalar(select(User).where(User.email == address))
+    if user is None:
+        raise NotFound(f"no person with the e-mail address {address}")
+    return user
+
+
+def list_users(db: Session, workspace: Workspace) -> list[User]:
+    stmt = select(User).where(User.workspace_id == workspace.id).order_by(User.active.desc(), User.created_at)
+    return list(db.scalars(stmt).all())
+
+
+def _owners_left(db: Session, workspace: Workspace, excluding: str) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(User)
+        .join(UserRole)
+        .where(
+            User.workspace_id == workspace.id,
+            User.active.is_(True),
+            UserRole.role == Role.owner.value,
+            User.id != excluding,
+        )
+    )
+    return int(db.scalar(stmt) or 0)
+
+
+def set_roles(db: Session, workspace: Workspace, user: User, roles: list[str]) -> User:
+    parsed = _parse_roles(roles)
+    had_owner = Role.owner.value in user.role_keys
+    if had_owner and Role.owner not in parsed and _owners_left(db, workspace, user.id) == 0:
+        raise Conflict("this is the last active owner; make someone else owner first", key="err.last_owner")
+    user.roles = [UserRole(role=r.value) for r in parsed]
+    db.flush()
+    return user
+
+
+def set_active(db: Session, clock: Clock, workspace: Workspace, user: User, active: bool) -> User:
+    if not active and Role.owner.value in user.role_keys and _owners_left(db, workspace, user.id) == 0:
+        raise Conflict(
+            "this is the last active owner; make someone else owner before deactivating them",
+            key="err.last_owner",
+        )
+    user.active = active
+    user.deactivated_at = None if active else clock.now()
+    if not active:
+        db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    db.flush()
+    return user
+
+
+def set_language(db: Session, user: User, language: str | None) -> None:
+    user.language = check_language(language) if language is not None else None
+    db.flush()
+
+
+def change_password(db: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed("the current password is not correct", key="err.current_password")
+    if problem := check_strength(new):
+        raise ValidationFailed(problem, key="err.weak_password")
+    user.password_hash = hash_password(new)
+    db.flush()
+
+
+# ---------------------------------------------------------------- invitations
+
+
+def create_invitation(db: Session, clock: Clock, workspace: Workspace, user: User, *, days: int = 7) -> str:
+    """A one-time link token for a person to set their password. Returns the secret once."""
+    secret = secrets.token_urlsafe(24)
+    db.add(
+        Invitation(
+            id=new_id("i"),
+            workspace_id=workspace.id,
+            user_id=user.id,
+            token_hash=_sha256(secret),
+            created_at=clock.now(),
+            expires_at=clock.now() + timedelta(days=days),
+        )
+    )
+    db.flush()
+    return secret
+
+
+def accept_invitation(db: Session, clock: Clock, secret: str, password: str) -> User:
+    invitation = db.scalar(select(Invitation).where(Invitation.token_hash == _sha256(secret)))
+    if invitation is None or invitation.used_at is not None:
+        raise NotFound(
+            "this invitation link is not valid or was already used; ask for a new one",
+            key="err.invite_invalid",
+        )
+    if invitation.expires_at <= clock.now():
+        raise ValidationFailed(
+            "this invitation link has expired; ask the person who invited you for a new one",
+            key="err.invite_expired",
+        )
+    if problem := check_strength(password):
+        raise ValidationFailed(problem, key="err.weak_password")
+    user = db.get(User, invitation.user_id)
+    if user is None or not user.active:
+        raise NotFound("the account for this invitation no longer exists or was deactivated")
+    user.password_hash = hash_password(password)
+    invitation.used_at = clock.now()
+    db.flush()
+    return user
+
+
+# ---------------------------------------------------------------- sign-in throttling
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    slow_after: int
+    lock_after: int
+    window: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ThrottlePolicy:
+        return cls(
+            settings.login_slow_after,
+            settings.login_lock_after,
+            timedelta(minutes=settings.login_window_minutes),
+        )
+
+
+def _throttle_keys(email: str, ip: str | None) -> list[str]:
+    keys = [f"email:{email.strip().lower()}"]
+    if ip:
+        keys.append(f"ip:{ip}")
+    return keys
+
+
+def check_throttle(db: Session, clock: Clock, policy: ThrottlePolicy, email: str, ip: str | None) -> None:
+    """Refuse the attempt when there were too many recent failures (for the address or the IP)."""
+    now = clock.now()
+    since = now - policy.window
+    for key in _throttle_keys(email, ip):
+        # An IP address is shared by a whole office, so it gets more room than one account.
+        factor = 3 if key.startswith("ip:") else 1
+        times = list(
+            db.scalars(
+                select(LoginFailure.at)
+                .where(LoginFailure.key == key, LoginFailure.at > since)
+                .order_by(LoginFailure.at)
+            ).all()
+        )
+        count = len(times)
+        if count >= policy.lock_after * factor:
+            unlock = times[0] + policy.window
+            wait = max(1, math.ceil((unlock - now).total_seconds()))
+            minutes = max(1, math.ceil(wait / 60))
+            raise TooManyAttempts(
+                f"Too many failed sign-ins. Sign-in is locked for about {minutes} minute(s); "
+                "try again later or ask an owner to reset your password.",
+                retry_after=wait,
+                key="err.login_locked",
+                params={"minutes": minutes},
+            )
+        if count >= policy.slow_after * factor:
+            delay = min(2 ** (count - policy.slow_after * factor), 60)
+            ready = times[-1] + timedelta(seconds=delay)
+            if ready > now:
+                wait = max(1, math.ceil((ready - now).total_seconds()))
+                raise TooManyAttempts(
+                    f"Several sign-ins failed. Wait {wait} second(s) before trying again.",
+                    retry_after=wait,
+                    key="err.login_wait",
+                    params={"seconds": wait},
+                )
+
+
+def record_failure(db: Session, clock: Clock, email: str, ip: str | None) -> None:
+    for key in _throttle_keys(email, ip):
+        db.add(LoginFailure(key=key, at=clock.now()))
+    db.flush()
+
+
+def clear_failures(db: Session, email: str) -> None:
+    db.execute(delete(LoginFailure).where(LoginFailure.key == f"email:{email.strip().lower()}"))
+
+
+def authenticate(db: Session, clock: Clock, policy: ThrottlePolicy, email: str, password: str, ip: str | None) -> User:
+    """Check an e-mail and password. Failures are recorded; call within a transaction that commits."""
+    check_throttle(db, clock, policy, email, ip)
+    address = email.strip().lower()
+    user = db.scalar(select(User).where(User.email == address))
+    if user is None:
+        verify_password(DUMMY_HASH, password)
+        record_failure(db, clock, email, ip)
+        raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")
+    if not verify_password(user.password_hash, password):
+        record_failure(db, clock, email, ip)
+        raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")
+    if not user.active:
+        raise Unauthenticated(
+            "This account has been deactivated. Ask an owner of your workspace to reactivate it.",
+            key="err.deactivated",
+        )
+    clear_failures(db, email)
+    return user
+
+
+# ---------------------------------------------------------------- web sessions
+
+
+def start_session(db: Session, clock: Clock, user: User, hours: int) -> str:
+    """Create a web session; returns the cookie value (only its hash is stored)."""
+    secret = secrets.token_urlsafe(32)
+    now = clock.now()
+    db.add(
+        WebSession(
+            id=_sha256(secret),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    db.flush()
+    return secret
+
+
+def resolve_session(db: Session, clock: Clock, secret: str) -> User | None:
+    row = db.get(WebSession, _sha256(secret))
+    if row is None:
+        return None
+    now = clock.now()
+    if row.expires_at <= now or not row.user.active:
+        db.delete(row)
+        db.flush()
+        return None
+    if (now - row.last_seen_at) > timedelta(minutes=1):
+        row.last_seen_at = now
+        db.flush()
+    return row.user
+
+
+def end_session(db: Session, secret: str) -> None:
+    db.execute(delete(WebSession).where(WebSession.id == _sha256(secret)))
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def create_token(
+    db: Session, clock: Clock, user: User, *, name: str = "api", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for a user. The secret is returned once and never stored."""
+    if not user.active:
+        raise Conflict(f"{user.email} is deactivated; reactivate the account before creating a token")
+    if days is not None and days < 1:
+        raise ValidationFailed("a token must be valid for at least 1 day (or leave the expiry out)")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        id=new_id("t"),
+        workspace_id=user.workspace_id,
+        user_id=user.id,
+        name=_clean_name(name, "token name", 80),
+        prefix=secret[:10],
+        token_hash=_sha256(secret),
+        created_at=clock.now(),
+        expires_at=clock.now() + timedelta(days=days) if days else None,
+    )
+    db.add(token)
+    db.flush()
+    return token, secret
+
+
+def resolve_token(db: Session, clock: Clock, secret: str) -> User:
+    if not secret.startswith(TOKEN_PREFIX):
+        raise Unauthenticated(
+            "This is not a livecrew API token (tokens start with lc_). Create one with `livecrew token create`."
+        )
+    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    if token is None:
+        raise Unauthenticated("The API token is not valid. Check that it was copied whole, or create a new one.")
+    now = clock.now()
+    if token.revoked_at is not None:
+        raise Unauthenticated(
+            "The API token was revoked. Create a new one in the console or with `livecrew token create`."
+        )
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated(
+            "The API token has expired. Create a new one in the console or with `livecrew token create`."
+        )
+    if not token.user.active:
+        raise Unauthenticated("The API token belongs to a deactivated account.")
+    if token.last_used_at is None or (now - token.last_used_at) > timedelta(minutes=1):
+        token.last_used_at = now
+        db.flush()
+    return token.user
+
+
+def list_tokens(db: Session, workspace: Workspace, *, user: User | None = None) -> list[ApiToken]:
+    stmt = select(ApiToken).where(ApiToken.workspace_id == workspace.id)
+    if user is not None:
+        stmt = stmt.where(ApiToken.user_id == user.id)
+    return list(db.scalars(stmt.order_by(ApiToken.created_at.desc())).all())
+
+
+def revoke_token(
+    db: Session, clock: Clock, workspace: Workspace, token_id: str, *, actor: User, may_manage_all: bool
+) -> ApiToken:
+    token = db.get(ApiToken, token_id)
+    if token is None or token.workspace_id != workspace.id:
+        raise NotFound(f'no API token with id "{token_id}" in this workspace')
+    if token.user_id != actor.id and not may_manage_all:
+        raise NotFound(f'no API token with id "{token_id}" among your tokens')
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        db.flush()
+    return token
+
+
+def now_in(workspace: Workspace, when: datetime) -> datetime:
+    """A UTC time shown in the workspace's time zone."""
+    return when.astimezone(ZoneInfo(workspace.timezone))

@@ -1,0 +1,62 @@
+"""Message catalogs for the console (Traditional Chinese, Simplified Chinese, English).
+
+Catalogs are flat JSON files, ``i18n/<language>.json``; a test keeps their keys identical.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from livecrew.core.config import LANGUAGES
+
+CATALOG_DIR = Path(__file__).parent / "i18n"
+FALLBACK = "en"
+LANGUAGE_NAMES = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    data: dict[str, str] = json.loads((CATALOG_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    return data
+
+
+class Translator:
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else FALLBACK
+        self._messages = catalog(self.language)
+        self._fallback = catalog(FALLBACK)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        message = self._messages.get(key) or self._fallback.get(key) or key
+        return message.format(**params) if params else message
+
+    def pick(self, texts: dict[str, str]) -> str:
+        """Choose the right language out of a {language: text} mapping."""
+        return texts.get(self.language) or texts.get(FALLBACK) or next(iter(texts.values()), "")
+
+
+def match_accept_language(header: str | None) -> str | None:
+    """The best of our languages for an Accept-Language header, or None."""
+    if not header:
+        return None
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((-quality, index, tag.strip().lower()))
+    for _q, _i, tag in sorted(weighted):
+        if tag.startswith("zh"):
+            if any(x in tag for x in ("hans", "-cn", "-sg", "-my")):
+                return "zh-Hans"
+            return "zh-Hant"
+        if tag.startswith("en"):
+            return "en"
+    return None

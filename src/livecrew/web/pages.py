@@ -1,0 +1,549 @@
+"""Console pages: sign-in, home, team, and the settings pages (workspace, people, tokens, profile)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from livecrew.core.auth import service
+from livecrew.core.auth.deps import SESSION_COOKIE, Principal, require_web, verify_csrf, web_principal
+from livecrew.core.auth.permissions import Action
+from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
+from livecrew.core.clock import Clock
+from livecrew.core.config import LANGUAGES, Settings
+from livecrew.core.deps import get_clock, get_db, get_settings_dep
+from livecrew.core.errors import DomainError, NotFound, ValidationFailed
+from livecrew.core.pubsub import publish_after_commit, workspace_channel
+from livecrew.web.i18n import Translator
+from livecrew.web.render import LANG_COOKIE, language_for, render, translate_error
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+Db = Annotated[Session, Depends(get_db)]
+Clk = Annotated[Clock, Depends(get_clock)]
+Cfg = Annotated[Settings, Depends(get_settings_dep)]
+
+CURRENCIES = ["TWD", "CNY", "HKD", "MOP", "SGD", "MYR", "USD", "JPY", "THB", "VND", "PHP", "IDR"]
+COMMON_ZONES = [
+    "Asia/Taipei",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Macau",
+    "Asia/Singapore",
+    "Asia/Kuala_Lumpur",
+    "Asia/Tokyo",
+    "Asia/Bangkok",
+    "Asia/Ho_Chi_Minh",
+    "Asia/Manila",
+    "Asia/Jakarta",
+    "UTC",
+]
+
+
+def _safe_next(value: str | None) -> str:
+    """Only same-site paths are followed after sign-in or a language change."""
+    if not value:
+        return "/"
+    parsed = urlparse(value)
+    if parsed.scheme or parsed.netloc or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    return value
+
+
+def _cookie_secure(request: Request, settings: Settings) -> bool:
+    if settings.cookie_secure == "always":
+        return True
+    if settings.cookie_secure == "never":
+        return False
+    proto = request.headers.get("x-forwarded-proto", request.url.scheme)
+    return proto == "https"
+
+
+def _role_rows(t: Translator) -> list[dict[str, str]]:
+    return [{"key": r.value, "name": t.pick(ROLE_NAMES[r])} for r in Role]
+
+
+def _t(request: Request) -> Translator:
+    return Translator(language_for(request, getattr(request.state, "principal", None)))
+
+
+# ------------------------------------------------------------------ sign in / out, language
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next_url": _safe_next(next), "email": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    settings: Cfg,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    ip = request.client.host if request.client else None
+    policy = service.ThrottlePolicy.from_settings(settings)
+    try:
+        if not email.strip() or not password:
+            raise ValidationFailed("Enter your e-mail address and password.", key="err.login_empty")
+        user = service.authenticate(db, clock, policy, email, password, ip)
+        secret = service.start_session(db, clock, user, settings.session_hours)
+        db.commit()
+    except DomainError as exc:
+        db.commit()  # keep the record of the failed attempt
+        response = render(
+            request,
+            "login.html",
+            {"next_url": _safe_next(next), "email": email, "error": translate_error(_t(request), exc)},
+            status_code=exc.status_code,
+        )
+        if retry := getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(retry)
+        return response
+    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    redirect.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=_cookie_secure(request, settings),
+        path="/",
+    )
+    return redirect
+
+
+@router.post("/logout")
+def logout(request: Request, db: Db) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        service.end_session(db, cookie)
+        db.commit()
+    response = RedirectResponse("/login?ok=signed_out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/language")
+def change_language(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    settings: Cfg,
+    lang: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    user = service.resolve_session(db, clock, cookie) if cookie else None
+    if lang and lang not in LANGUAGES:
+        lang = ""
+    if user is not None:
+        service.set_language(db, user, lang or None)
+        db.commit()
+    if lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+@router.get("/invite/{secret}", response_class=HTMLResponse, name="accept_invite_page")
+def invite_page(request: Request, secret: str) -> Response:
+    return render(request, "invite.html")
+
+
+@router.post("/invite/{secret}", response_class=HTMLResponse)
+def accept_invite(request: Request, secret: str, db: Db, clock: Clk, password: Annotated[str, Form()] = "") -> Response:
+    try:
+        service.accept_invitation(db, clock, secret, password)
+        db.commit()
+    except DomainError as exc:
+        return render(request, "invite.html", {"error": translate_error(_t(request), exc)}, status_code=exc.status_code)
+    return RedirectResponse("/login?ok=password_set", status_code=303)
+
+
+# ------------------------------------------------------------------ home and team
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, Depends(web_principal)]) -> Response:
+    t = _t(request)
+    people = service.list_users(db, principal.workspace)
+    active = [p for p in people if p.active]
+    coverage = []
+    for role in TEAM_ROLES:
+        holders = [p.display_name for p in active if role.value in p.role_keys]
+        coverage.append({"role": role.value, "name": t.pick(ROLE_NAMES[role]), "people": holders})
+    tokens = service.list_tokens(db, principal.workspace)
+    now = clock.now()
+    tokens_active = [x for x in tokens if x.revoked_at is None and (x.expires_at is None or x.expires_at > now)]
+    local_now = now.astimezone(ZoneInfo(principal.workspace.timezone)).strftime("%Y-%m-%d %H:%M")
+    return render(
+        request,
+        "home.html",
+        {
+            "people_active": len(active),
+            "people_inactive": len(people) - len(active),
+            "coverage": coverage,
+            "covered": sum(1 for row in coverage if row["people"]),
+            "tokens_active": len(tokens_active),
+            "local_now": local_now,
+        },
+        active_nav="home",
+    )
+
+
+@router.get("/team", response_class=HTMLResponse)
+def team(request: Request, db: Db, principal: Annotated[Principal, Depends(require_web(Action.team_view))]) -> Response:
+    t = _t(request)
+    people = service.list_users(db, principal.workspace)
+    roles = _role_rows(t)
+    counts = {r["key"]: sum(1 for p in people if p.active and r["key"] in p.role_keys) for r in roles}
+    return render(
+        request,
+        "team.html",
+        {
+            "people": people,
+            "roles": roles,
+            "counts": counts,
+            "can_manage": principal.can(Action.people_manage),
+        },
+        active_nav="team",
+    )
+
+
+# ------------------------------------------------------------------ settings: workspace
+
+
+def _workspace_form_page(request: Request, principal: Principal, form: dict[str, str], **extra: object) -> Response:
+    zones = list(COMMON_ZONES)
+    if form["timezone"] not in zones:
+        zones.insert(0, form["timezone"])
+    currencies = list(CURRENCIES)
+    if form["currency"] not in currencies:
+        currencies.insert(0, form["currency"])
+    status = int(str(extra.pop("status_code", 200)))
+    return render(
+        request,
+        "settings/workspace.html",
+        {
+            "tab": "workspace",
+            "form": form,
+            "currencies": currencies,
+            "timezones": zones,
+            "can_manage": principal.can(Action.workspace_manage),
+            **extra,
+        },
+        status_code=status,
+        active_nav="settings",
+    )
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_index() -> Response:
+    return RedirectResponse("/settings/workspace", status_code=303)
+
+
+@router.get("/settings/workspace", response_class=HTMLResponse)
+def workspace_page(
+    request: Request, principal: Annotated[Principal, Depends(require_web(Action.workspace_view))]
+) -> Response:
+    w = principal.workspace
+    form = {
+        "name": w.name,
+        "currency": w.currency,
+        "timezone": w.timezone,
+        "default_language": w.default_language,
+    }
+    return _workspace_form_page(request, principal, form)
+
+
+@router.post("/settings/workspace", response_class=HTMLResponse)
+def workspace_save(
+    request: Request,
+    db: Db,
+    principal: Annotated[Principal, Depends(require_web(Action.workspace_manage))],
+    name: Annotated[str, Form()] = "",
+    currency: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    default_language: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"name": name, "currency": currency, "timezone": timezone, "default_language": default_language}
+    try:
+        service.update_workspace(
+            db,
+            principal.workspace,
+            name=name,
+            currency=currency,
+            timezone=timezone,
+            default_language=default_language,
+        )
+        publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "workspace.updated"})
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _workspace_form_page(
+            request, principal, form, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return RedirectResponse("/settings/workspace?ok=saved", status_code=303)
+
+
+# ------------------------------------------------------------------ settings: people
+
+
+def _people_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    form: Mapping[str, object] | None = None,
+    **extra: object,
+) -> Response:
+    t = _t(request)
+    status = int(str(extra.pop("status_code", 200)))
+    return render(
+        request,
+        "settings/people.html",
+        {
+            "tab": "people",
+            "people": service.list_users(db, principal.workspace),
+            "roles": _role_rows(t),
+            "role_names": {r.value: t.pick(ROLE_NAMES[r]) for r in Role},
+            "can_manage": principal.can(Action.people_manage),
+            "form": form or {"display_name": "", "email": "", "roles": []},
+            **extra,
+        },
+        status_code=status,
+        active_nav="settings",
+    )
+
+
+@router.get("/settings/people", response_class=HTMLResponse)
+def people_page(
+    request: Request, db: Db, principal: Annotated[Principal, Depends(require_web(Action.people_view))]
+) -> Response:
+    return _people_page(request, db, principal)
+
+
+@router.post("/settings/people", response_class=HTMLResponse)
+async def people_add(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.people_manage))],
+) -> Response:
+    data = await request.form()
+    roles = [str(v) for v in data.getlist("roles")]
+    form = {
+        "display_name": str(data.get("display_name", "")),
+        "email": str(data.get("email", "")),
+        "roles": roles,
+    }
+    password = str(data.get("password", "")) or None
+    try:
+        user = service.create_user(
+            db,
+            clock,
+            principal.workspace,
+            email=str(form["email"]),
+            display_name=str(form["display_name"]),
+            password=password,
+            roles=roles,
+        )
+        invite_url = None
+        if password is None:
+            secret = service.create_invitation(db, clock, principal.workspace, user)
+            invite_url = str(request.url_for("accept_invite_page", secret=secret))
+        publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _people_page(
+            request,
+            db,
+            principal,
+            form=form,
+            error=translate_error(_t(request), exc),
+            status_code=exc.status_code,
+        )
+    if invite_url:
+        return _people_page(request, db, principal, invite_url=invite_url)
+    return RedirectResponse("/settings/people?ok=person_added", status_code=303)
+
+
+@router.post("/settings/people/{person_id}/roles", response_class=HTMLResponse)
+async def people_roles(
+    request: Request,
+    person_id: str,
+    db: Db,
+    principal: Annotated[Principal, Depends(require_web(Action.people_manage))],
+) -> Response:
+    data = await request.form()
+    try:
+        user = service.get_user(db, principal.workspace, person_id)
+        service.set_roles(db, principal.workspace, user, [str(v) for v in data.getlist("roles")])
+        publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if exc.status_code == 404:
+            raise
+        return _people_page(
+            request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return RedirectResponse("/settings/people?ok=roles_saved", status_code=303)
+
+
+@router.post("/settings/people/{person_id}/{change}", response_class=HTMLResponse)
+def people_active(
+    request: Request,
+    person_id: str,
+    change: str,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.people_manage))],
+) -> Response:
+    if change not in ("activate", "deactivate"):
+        raise NotFound(f'unknown change "{change}"')
+    try:
+        user = service.get_user(db, principal.workspace, person_id)
+        service.set_active(db, clock, principal.workspace, user, change == "activate")
+        publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if exc.status_code == 404:
+            raise
+        return _people_page(
+            request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/settings/people?ok={change}d", status_code=303)
+
+
+# ------------------------------------------------------------------ settings: tokens
+
+
+def _tokens_page(request: Request, db: Session, clock: Clock, principal: Principal, **extra: object) -> Response:
+    manage_all = principal.can(Action.tokens_manage)
+    tokens = service.list_tokens(db, principal.workspace, user=None if manage_all else principal.user)
+    status = int(str(extra.pop("status_code", 200)))
+    extra.setdefault("form", {"name": "", "days": ""})
+    return render(
+        request,
+        "settings/tokens.html",
+        {"tab": "tokens", "tokens": tokens, "show_owner": manage_all, "now": clock.now(), **extra},
+        status_code=status,
+        active_nav="settings",
+    )
+
+
+@router.get("/settings/tokens", response_class=HTMLResponse)
+def tokens_page(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.tokens_own))],
+) -> Response:
+    return _tokens_page(request, db, clock, principal)
+
+
+@router.post("/settings/tokens", response_class=HTMLResponse)
+def tokens_create(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.tokens_own))],
+    name: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"name": name, "days": days}
+    try:
+        valid_days: int | None = None
+        if days.strip():
+            if not days.strip().isdigit():
+                raise ValidationFailed("the number of days must be a whole number", key="err.token_days")
+            valid_days = int(days)
+        _token, secret = service.create_token(db, clock, principal.user, name=name, days=valid_days)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _tokens_page(
+            request,
+            db,
+            clock,
+            principal,
+            form=form,
+            error=translate_error(_t(request), exc),
+            status_code=exc.status_code,
+        )
+    return _tokens_page(request, db, clock, principal, new_secret=secret)
+
+
+@router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def tokens_revoke(
+    token_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.tokens_own))],
+) -> Response:
+    service.revoke_token(
+        db,
+        clock,
+        principal.workspace,
+        token_id,
+        actor=principal.user,
+        may_manage_all=principal.can(Action.tokens_manage),
+    )
+    db.commit()
+    return RedirectResponse("/settings/tokens?ok=token_revoked", status_code=303)
+
+
+# ------------------------------------------------------------------ settings: profile
+
+
+@router.get("/settings/profile", response_class=HTMLResponse)
+def profile_page(request: Request, principal: Annotated[Principal, Depends(web_principal)]) -> Response:
+    t = _t(request)
+    return render(
+        request,
+        "settings/profile.html",
+        {"tab": "profile", "role_names": {r.value: t.pick(ROLE_NAMES[r]) for r in Role}},
+        active_nav="settings",
+    )
+
+
+@router.post("/settings/profile/password", response_class=HTMLResponse)
+def profile_password(
+    request: Request,
+    db: Db,
+    principal: Annotated[Principal, Depends(web_principal)],
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+) -> Response:
+    t = _t(request)
+    try:
+        service.change_password(db, principal.user, current, new)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return render(
+            request,
+            "settings/profile.html",
+            {
+                "tab": "profile",
+                "role_names": {r.value: t.pick(ROLE_NAMES[r]) for r in Role},
+                "error": translate_error(t, exc),
+            },
+            status_code=exc.status_code,
+            active_nav="settings",
+        )
+    return RedirectResponse("/settings/profile?ok=password_changed", status_code=303)

@@ -1,0 +1,106 @@
+"""Rendering console pages: the template environment and what every page gets."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from livecrew import __version__
+from livecrew.core.auth.deps import CSRF_COOKIE, Principal
+from livecrew.core.deps import app_context
+from livecrew.core.errors import DomainError
+from livecrew.web.i18n import LANGUAGE_NAMES, Translator, match_accept_language
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+LANG_COOKIE = "lc_lang"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    icon: str
+    href: str | None
+
+
+# Sections whose pages have not been built yet are shown, but not as links.
+NAV_ITEMS: list[NavItem] = [
+    NavItem("home", "⌂", "/"),
+    NavItem("team", "👥", "/team"),
+    NavItem("goods", "📦", None),
+    NavItem("shows", "🗓", None),
+    NavItem("live", "●", None),
+    NavItem("review", "📈", None),
+    NavItem("service", "💬", None),
+    NavItem("settings", "⚙", "/settings/workspace"),
+]
+
+
+def csrf_token(request: Request) -> str:
+    """The double-submit token: the cookie's value, or a new one the middleware will set."""
+    token: str | None = getattr(request.state, "csrf_token", None)
+    if token is None:
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        request.state.csrf_token = token
+    return token
+
+
+def language_for(request: Request, principal: Principal | None) -> str:
+    if principal is not None:
+        return principal.user.language or principal.workspace.default_language
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGE_NAMES:
+        return cookie
+    return (
+        match_accept_language(request.headers.get("accept-language")) or app_context(request).settings.default_language
+    )
+
+
+def translate_error(t: Translator, exc: DomainError) -> str:
+    if exc.key:
+        text = t(exc.key, **exc.params)
+        if text != exc.key:
+            return text
+    return exc.message
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    active_nav: str | None = None,
+) -> HTMLResponse:
+    principal: Principal | None = getattr(request.state, "principal", None)
+    lang = language_for(request, principal)
+    t = Translator(lang)
+    tz = ZoneInfo(principal.workspace.timezone) if principal else ZoneInfo("UTC")
+
+    def fmt(when: datetime | None) -> str:
+        return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else ""
+
+    notice_key = request.query_params.get("ok")
+    base: dict[str, Any] = {
+        "request": request,
+        "principal": principal,
+        "lang": lang,
+        "t": t,
+        "fmt": fmt,
+        "csrf_token": csrf_token(request),
+        "language_names": LANGUAGE_NAMES,
+        "nav_items": NAV_ITEMS,
+        "active_nav": active_nav,
+        "version": __version__,
+        "notice": t("ok." + notice_key) if notice_key and ("ok." + notice_key) != t("ok." + notice_key) else None,
+        "error": None,
+    }
+    base.update(context or {})
+    return TEMPLATES.TemplateResponse(request, template, base, status_code=status_code)

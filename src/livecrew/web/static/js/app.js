@@ -1,0 +1,49 @@
+// livecrew console: small progressive enhancements. Pages work without this file.
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  onReady(function () {
+    // Selects marked data-autosubmit submit their form when changed (the language picker).
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.submit(); });
+    });
+
+    // Copy buttons: data-copy="#selector".
+    document.querySelectorAll("[data-copy]").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var target = document.querySelector(btn.getAttribute("data-copy"));
+        if (!target) return;
+        var text = target.textContent.trim();
+        if (navigator.clipboard) navigator.clipboard.writeText(text);
+        btn.textContent = "✓";
+      });
+    });
+
+    // Activity lists fed by Server-Sent Events: data-stream="/api/v1/stream".
+    document.querySelectorAll("[data-stream]").forEach(function (list) {
+      if (!window.EventSource) return;
+      var state = document.getElementById("stream-state");
+      var source = new EventSource(list.getAttribute("data-stream"));
+      var labels = { "people.changed": list.dataset.labelPeople, "workspace.updated": list.dataset.labelWorkspace };
+      source.addEventListener("hello", function () {
+        if (state) { state.classList.add("on"); state.textContent = state.dataset.connectedText; }
+      });
+      source.onerror = function () {
+        if (state) { state.classList.remove("on"); state.textContent = state.dataset.disconnectedText; }
+      };
+      Object.keys(labels).forEach(function (kind) {
+        source.addEventListener(kind, function () {
+          var empty = list.querySelector(".muted");
+          if (empty) empty.remove();
+          var item = document.createElement("li");
+          item.textContent = new Date().toLocaleTimeString() + " · " + labels[kind];
+          list.prepend(item);
+        });
+      });
+    });
+  });
+})();
