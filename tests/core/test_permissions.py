@@ -8,11 +8,11 @@ from typing import Annotated
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
-from support import Factory, bearer
 
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import PERMISSIONS, Action, allowed, render_markdown
 from livecrew.core.auth.roles import Role
+from support import Factory, bearer
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 

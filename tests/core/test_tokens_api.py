@@ -7,10 +7,10 @@ import hashlib
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from support import Factory, bearer
 
 from livecrew.core.auth.models import ApiToken
 from livecrew.core.clock import FakeClock
+from support import Factory, bearer
 
 
 def test_token_authenticates_and_is_stored_hashed(client: TestClient, factory: Factory, db: Session) -> None:

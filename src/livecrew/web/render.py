@@ -54,7 +54,7 @@ def csrf_token(request: Request) -> str:
 
 def language_for(request: Request, principal: Principal | None) -> str:
     if principal is not None:
-        return principal.user.language or principal.workspace.default_language
+        return principal.viewer.language or principal.viewer.default_language
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in LANGUAGE_NAMES:
         return cookie
@@ -82,7 +82,8 @@ def render(
     principal: Principal | None = getattr(request.state, "principal", None)
     lang = language_for(request, principal)
     t = Translator(lang)
-    tz = ZoneInfo(principal.workspace.timezone) if principal else ZoneInfo("UTC")
+    me = principal.viewer if principal else None
+    tz = ZoneInfo(me.timezone) if me else ZoneInfo("UTC")
 
     def fmt(when: datetime | None) -> str:
         return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else ""
@@ -90,7 +91,7 @@ def render(
     notice_key = request.query_params.get("ok")
     base: dict[str, Any] = {
         "request": request,
-        "principal": principal,
+        "me": me,
         "lang": lang,
         "t": t,
         "fmt": fmt,

@@ -24,18 +24,38 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Plain values about the caller, safe to read after the request's transaction is gone."""
+
+    user_id: str
+    name: str
+    email: str
+    language: str | None
+    roles: tuple[str, ...]
+    workspace_id: str
+    workspace_name: str
+    timezone: str
+    currency: str
+    default_language: str
+
+    def can(self, action: Action) -> bool:
+        return allowed(self.roles, action)
+
+
 @dataclass
 class Principal:
     user: User
     workspace: Workspace
     via: str  # "token" or "session"
+    viewer: Viewer
 
     @property
-    def roles(self) -> list[str]:
-        return self.user.role_keys
+    def roles(self) -> tuple[str, ...]:
+        return self.viewer.roles
 
     def can(self, action: Action) -> bool:
-        return allowed(self.roles, action)
+        return self.viewer.can(action)
 
 
 class LoginRequired(DomainError):
@@ -69,7 +89,19 @@ def _principal_for(db: Session, user: User, via: str) -> Principal:
     workspace = db.get(Workspace, user.workspace_id)
     if workspace is None:  # pragma: no cover - a user always has a workspace (FK)
         raise Unauthenticated("your workspace no longer exists")
-    return Principal(user=user, workspace=workspace, via=via)
+    viewer = Viewer(
+        user_id=user.id,
+        name=user.display_name,
+        email=user.email,
+        language=user.language,
+        roles=tuple(user.role_keys),
+        workspace_id=workspace.id,
+        workspace_name=workspace.name,
+        timezone=workspace.timezone,
+        currency=workspace.currency,
+        default_language=workspace.default_language,
+    )
+    return Principal(user=user, workspace=workspace, via=via, viewer=viewer)
 
 
 def api_principal(

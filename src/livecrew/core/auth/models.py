@@ -7,7 +7,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from livecrew.core.auth.roles import Role
 from livecrew.core.db import Base, UTCDateTime
+
+_ROLE_ORDER = {role.value: index for index, role in enumerate(Role)}
 
 
 class Workspace(Base):
@@ -40,7 +43,8 @@ class User(Base):
 
     @property
     def role_keys(self) -> list[str]:
-        return [r.role for r in self.roles]
+        """Role keys in the canonical order: owner first, then the team roles as DOMAIN.md lists them."""
+        return sorted((r.role for r in self.roles), key=lambda key: _ROLE_ORDER.get(key, len(_ROLE_ORDER)))
 
 
 class UserRole(Base):
