@@ -25,12 +25,14 @@ from livecrew.core.deps import AppContext
 from livecrew.core.errors import DomainError, TooManyAttempts
 from livecrew.core.logging import configure_logging, get_logger
 from livecrew.core.pubsub import HUB_KEY, LocalHub, make_hub
+from livecrew.features import modules_named
 from livecrew.web.i18n import Translator
 from livecrew.web.pages import router as pages_router
 from livecrew.web.render import csrf_token, language_for, render, translate_error
 
 log = get_logger(__name__)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+_CORE_ROUTERS = {"livecrew.core.api", "livecrew.core.auth.api", "livecrew.web.pages"}
 
 
 def _is_api(request: Request) -> bool:
@@ -174,5 +176,12 @@ def create_app(
     app.include_router(system_router)
     app.include_router(auth_router)
     app.include_router(pages_router)
+    for module in modules_named("api") + modules_named("pages"):
+        if module.__name__ in _CORE_ROUTERS:
+            continue
+        router = getattr(module, "router", None)
+        if router is None:
+            raise RuntimeError(f"{module.__name__} has no `router`")
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -249,6 +249,19 @@ def permissions() -> None:
     sys.stdout.write(render_markdown())
 
 
+def _register_features() -> None:
+    from livecrew.features import modules_named
+
+    for module in modules_named("cli"):
+        register = getattr(module, "register", None)
+        if register is None:
+            raise RuntimeError(f"{module.__name__} has no register(app) function")
+        register(app)
+
+
+_register_features()
+
+
 def main() -> None:
     app()
 

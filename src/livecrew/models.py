@@ -1,8 +1,10 @@
 """Every table of every feature, imported in one place so the metadata is complete (Alembic, tests)."""
 
-from livecrew.core.auth import models as auth_models
 from livecrew.core.db import Base
+from livecrew.features import modules_named
 
+# core/auth/models.py and each feature's models.py register their tables on Base.metadata.
+MODEL_MODULES = modules_named("models")
 metadata = Base.metadata
 
-__all__ = ["auth_models", "metadata"]
+__all__ = ["MODEL_MODULES", "metadata"]

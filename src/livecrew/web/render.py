@@ -30,17 +30,29 @@ class NavItem:
     href: str | None
 
 
-# Sections whose pages have not been built yet are shown, but not as links.
-NAV_ITEMS: list[NavItem] = [
-    NavItem("home", "⌂", "/"),
-    NavItem("team", "👥", "/team"),
-    NavItem("goods", "📦", None),
-    NavItem("shows", "🗓", None),
-    NavItem("live", "●", None),
-    NavItem("review", "📈", None),
-    NavItem("service", "💬", None),
-    NavItem("settings", "⚙", "/settings/workspace"),
+# The console's sections in order. A feature's pages module links its section with ``link_section``;
+# sections whose pages have not been built yet are shown, but not as links.
+_SECTIONS: list[tuple[str, str]] = [
+    ("home", "⌂"),
+    ("team", "👥"),
+    ("goods", "📦"),
+    ("shows", "🗓"),
+    ("live", "●"),
+    ("review", "📈"),
+    ("service", "💬"),
+    ("settings", "⚙"),
 ]
+_SECTION_LINKS: dict[str, str] = {"home": "/", "team": "/team", "settings": "/settings/workspace"}
+
+
+def link_section(key: str, href: str) -> None:
+    if key not in dict(_SECTIONS):
+        raise ValueError(f"unknown console section {key!r}")
+    _SECTION_LINKS[key] = href
+
+
+def nav_items() -> list[NavItem]:
+    return [NavItem(key, icon, _SECTION_LINKS.get(key)) for key, icon in _SECTIONS]
 
 
 def csrf_token(request: Request) -> str:
@@ -97,7 +109,7 @@ def render(
         "fmt": fmt,
         "csrf_token": csrf_token(request),
         "language_names": LANGUAGE_NAMES,
-        "nav_items": NAV_ITEMS,
+        "nav_items": nav_items(),
         "active_nav": active_nav,
         "version": __version__,
         "notice": t("ok." + notice_key) if notice_key and ("ok." + notice_key) != t("ok." + notice_key) else None,
