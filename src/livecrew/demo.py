@@ -47,6 +47,61 @@ def demo_email(login: str) -> str:
     return f"{login}@{DEMO_DOMAIN}"
 
 
+def _seed_shows(db: Session, clock: Clock, workspace: Workspace) -> None:
+    """A week of shows: a daily evening show, a promotion day, and tonight's show ready to go live."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from livecrew.shows import service as shows
+    from livecrew.shows.models import ItemStatus, ShowStatus
+
+    if shows.list_shows(db, workspace):
+        return
+    templates = shows.list_templates(db, workspace)
+    daily = templates[0].key if templates else None
+    promo = templates[-1].key if len(templates) > 1 else daily
+    people = {p.email.split("@")[0]: p for p in service.list_users(db, workspace)}
+    crew = {
+        "host": "host",
+        "assistant": "assistant",
+        "operations": "ops",
+        "selection": "selection",
+        "controller": "control",
+        "service": "service",
+        "analyst": "analyst",
+        "tech": "tech",
+    }
+    zone = ZoneInfo(workspace.timezone)
+    today = clock.now().astimezone(zone).replace(hour=20, minute=0, second=0, microsecond=0)
+    titles = ["秋冬保養專場", "居家好物夜", "零食開箱趴", "美妝新品首發", "週末囤貨日", "人氣回購榜", "粉絲感謝祭"]
+    for day in range(7):
+        starts = today + timedelta(days=day)
+        is_promo = day == 5
+        show = shows.create_show(
+            db,
+            clock,
+            workspace,
+            title=("【大促】" if is_promo else "") + titles[day],
+            starts_at=starts.replace(hour=19) if is_promo else starts,
+            template=promo if is_promo else daily,
+            room="星河好物｜抖音主帳號" if day % 2 == 0 else "星河好物｜視頻號",
+        )
+        for role in show.required_roles:
+            login = crew.get(role)
+            if login and login in people:
+                shows.add_to_roster(db, workspace, show, role, people[login].id)
+        if day == 0:
+            shows.transition(db, clock, workspace, show, ShowStatus.rehearsing.value, actor=people.get("ops"))
+            for item in show.checklist:
+                item.status = ItemStatus.done.value
+                item.done_by = item.assignee_id
+                item.done_at = clock.now()
+            db.flush()
+            problems = shows.gate_problems(db, show, ShowStatus.ready.value)
+            if not problems:
+                shows.transition(db, clock, workspace, show, ShowStatus.ready.value, actor=people.get("ops"))
+
+
 def seed_demo(db: Session, clock: Clock) -> tuple[Workspace, list[DemoLogin], bool]:
     """Create the demo workspace and team if missing. Returns (workspace, logins, created_anything)."""
     created = False
@@ -72,4 +127,6 @@ def seed_demo(db: Session, clock: Clock) -> tuple[Workspace, list[DemoLogin], bo
             )
             created = True
         logins.append(DemoLogin(email, person.name, person.roles))
+    db.flush()
+    _seed_shows(db, clock, workspace)
     return workspace, logins, created

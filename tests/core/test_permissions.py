@@ -31,6 +31,7 @@ EXPECTED: dict[str, set[str]] = {
     "shows.view": {r.value for r in Role},
     "shows.edit": {"owner", "operations"},
     "shows.transition": {"owner", "operations", "controller"},
+    "shows.checklist": {r.value for r in Role},
     "live.view": {r.value for r in Role},
     "live.ingest": {"owner", "operations", "controller", "tech"},
     "live.control": {"owner", "host", "assistant", "operations", "controller"},

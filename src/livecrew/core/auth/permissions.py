@@ -26,6 +26,7 @@ class Action(StrEnum):
     shows_view = "shows.view"
     shows_edit = "shows.edit"
     shows_transition = "shows.transition"
+    shows_checklist = "shows.checklist"
     live_view = "live.view"
     live_ingest = "live.ingest"
     live_control = "live.control"
@@ -55,6 +56,7 @@ ACTION_HELP: dict[Action, str] = {
     Action.shows_view: "see shows, the schedule and run of show",
     Action.shows_edit: "create and plan shows, rosters, checklists and perks",
     Action.shows_transition: "move a show through its lifecycle (rehearse, ready, live, end)",
+    Action.shows_checklist: "tick or skip the checklist items addressed to one's own role",
     Action.live_view: "watch the control room and its metrics",
     Action.live_ingest: "feed live events (platform adapters, replays)",
     Action.live_control: "control-room actions: explain, shelf, coupons, lucky bags, announcements",
@@ -97,6 +99,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.shows_view: _EVERYONE,
     Action.shows_edit: frozenset({_O, _OP}),
     Action.shows_transition: frozenset({_O, _OP, _C}),
+    Action.shows_checklist: _EVERYONE,
     Action.live_view: _EVERYONE,
     Action.live_ingest: frozenset({_O, _OP, _C, _T}),
     Action.live_control: frozenset({_O, _H, _A, _OP, _C}),

@@ -27,6 +27,7 @@ from livecrew.core.auth.roles import Role, parse_role
 from livecrew.core.clock import Clock
 from livecrew.core.config import LANGUAGES, Settings
 from livecrew.core.errors import Conflict, NotFound, TooManyAttempts, Unauthenticated, ValidationFailed
+from livecrew.core.hooks import run_workspace_created
 from livecrew.core.ids import new_id
 
 TOKEN_PREFIX = "lc_"
@@ -118,6 +119,7 @@ def create_workspace(
     )
     db.add(workspace)
     db.flush()
+    run_workspace_created(db, clock, workspace)
     return workspace
 
 

@@ -1,0 +1,1 @@
+"""Shows (場): templates, the show lifecycle and its go-live gate, roster, checklists, perks."""

@@ -1,0 +1,146 @@
+"""Tables for show templates, shows, their run of show, checklist, roster and lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from livecrew.core.db import Base, UTCDateTime
+
+
+class ShowStatus(StrEnum):
+    planned = "planned"
+    rehearsing = "rehearsing"
+    ready = "ready"
+    live = "live"
+    ended = "ended"
+    reviewed = "reviewed"
+    cancelled = "cancelled"
+
+
+class ItemStatus(StrEnum):
+    open = "open"
+    done = "done"
+    skipped = "skipped"
+
+
+class ShowTemplate(Base):
+    __tablename__ = "show_templates"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    required_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    matrix: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Show(Base):
+    __tablename__ = "shows"
+    __table_args__ = (Index("ix_shows_workspace_starts", "workspace_id", "starts_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    template_id: Mapped[str | None] = mapped_column(ForeignKey("show_templates.id", ondelete="SET NULL"))
+    template_version: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(160))
+    room: Mapped[str] = mapped_column(String(120), default="")
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    planned_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=ShowStatus.planned.value)
+    required_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    segments: Mapped[list[ShowSegment]] = relationship(
+        cascade="all, delete-orphan", order_by="ShowSegment.position", lazy="selectin"
+    )
+    checklist: Mapped[list[ChecklistItem]] = relationship(
+        cascade="all, delete-orphan", order_by="ChecklistItem.position", lazy="selectin"
+    )
+    roster: Mapped[list[RosterEntry]] = relationship(
+        cascade="all, delete-orphan", order_by="RosterEntry.id", lazy="selectin"
+    )
+    transitions: Mapped[list[ShowTransition]] = relationship(
+        cascade="all, delete-orphan", order_by="ShowTransition.id", lazy="selectin"
+    )
+
+
+class ShowSegment(Base):
+    """One block of the run of show, copied from the template."""
+
+    __tablename__ = "show_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    planned_minutes: Mapped[int] = mapped_column(Integer)
+    product_slot: Mapped[int | None] = mapped_column(Integer)
+    perk: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    talking_points: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cue_role: Mapped[str | None] = mapped_column(String(16))
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ChecklistItem(Base):
+    """A role-addressed pre-live check, copied from the template."""
+
+    __tablename__ = "show_checklist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    due_minutes_before: Mapped[int] = mapped_column(Integer, default=30)
+    title: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(8), default=ItemStatus.open.value)
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+    done_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class RosterEntry(Base):
+    """Who plays which role in one show."""
+
+    __tablename__ = "show_roster"
+    __table_args__ = (UniqueConstraint("show_id", "role", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+
+class ShowTransition(Base):
+    """One step of the lifecycle, with when and who: time-to-X is a query."""
+
+    __tablename__ = "show_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,290 @@
+"""Console pages for shows: the list with a create form, and one show's workspace (gate, roster, checklist)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from livecrew.core.auth import service as auth
+from livecrew.core.auth.deps import Principal, require_web, verify_csrf
+from livecrew.core.auth.permissions import Action
+from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
+from livecrew.core.clock import Clock
+from livecrew.core.deps import get_clock, get_db
+from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.shows import service
+from livecrew.shows.gate import Problem
+from livecrew.shows.models import Show, ShowStatus
+from livecrew.web.i18n import Translator
+from livecrew.web.render import language_for, link_section, render, translate_error
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+link_section("shows", "/shows")
+
+Db = Annotated[Session, Depends(get_db)]
+Clk = Annotated[Clock, Depends(get_clock)]
+
+
+def _t(request: Request) -> Translator:
+    return Translator(language_for(request, getattr(request.state, "principal", None)))
+
+
+def role_names(t: Translator) -> dict[str, str]:
+    return {r.value: t.pick(ROLE_NAMES[r]) for r in Role}
+
+
+def describe(t: Translator, problem: Problem) -> str:
+    params = dict(problem.params)
+    if "role" in params:
+        params["role"] = role_names(t).get(str(params["role"]), params["role"])
+    text = t(problem.key, **params)
+    return problem.message if text == problem.key else text
+
+
+@router.get("/shows", response_class=HTMLResponse)
+def shows_page(
+    request: Request, db: Db, clock: Clk, principal: Annotated[Principal, Depends(require_web(Action.shows_view))]
+) -> Response:
+    return _list_page(request, db, clock, principal)
+
+
+def _list_page(request: Request, db: Session, clock: Clock, principal: Principal, **extra: Any) -> Response:
+    ws = principal.workspace
+    zone = ZoneInfo(ws.timezone)
+    now = clock.now()
+    shows = service.list_shows(db, ws)
+    upcoming = [s for s in shows if service.ends_at(s) >= now - timedelta(hours=12)]
+    past = [s for s in shows if service.ends_at(s) < now - timedelta(hours=12)][-20:][::-1]
+    default_start = (now.astimezone(zone) + timedelta(days=1)).replace(hour=20, minute=0, second=0, microsecond=0)
+    form = extra.pop("form", None) or {
+        "title": "",
+        "start": default_start.strftime("%Y-%m-%dT%H:%M"),
+        "minutes": "",
+        "template": "",
+        "room": "",
+    }
+    status = int(extra.pop("status_code", 200))
+    return render(
+        request,
+        "shows/list.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "templates": service.list_templates(db, ws),
+            "can_edit": principal.can(Action.shows_edit),
+            "form": form,
+            "ends_at": service.ends_at,
+            **extra,
+        },
+        status_code=status,
+        active_nav="shows",
+    )
+
+
+@router.post("/shows", response_class=HTMLResponse)
+def create_show(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
+    title: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    minutes: Annotated[str, Form()] = "",
+    template: Annotated[str, Form()] = "",
+    room: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"title": title, "start": start, "minutes": minutes, "template": template, "room": room}
+    try:
+        if minutes.strip() and not minutes.strip().isdigit():
+            raise ValidationFailed("the length must be a whole number of minutes", key="err.show_minutes_nan")
+        show = service.create_show(
+            db,
+            clock,
+            principal.workspace,
+            title=title,
+            starts_at=service.parse_start(start, principal.workspace),
+            minutes=int(minutes) if minutes.strip() else None,
+            template=template or None,
+            room=room,
+            actor=principal.user,
+        )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _list_page(
+            request,
+            db,
+            clock,
+            principal,
+            form=form,
+            error=translate_error(_t(request), exc),
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/shows/{show.id}?ok=show_created", status_code=303)
+
+
+def _detail(request: Request, db: Session, principal: Principal, show: Show, **extra: Any) -> Response:
+    t = _t(request)
+    people = [p for p in auth.list_users(db, principal.workspace) if p.active]
+    by_id = {p.id: p for p in auth.list_users(db, principal.workspace)}
+    staffed: dict[str, list[dict[str, Any]]] = {}
+    for entry in show.roster:
+        user = by_id.get(entry.user_id)
+        staffed.setdefault(entry.role, []).append(
+            {"id": entry.id, "name": user.display_name if user else "?", "active": bool(user and user.active)}
+        )
+    live_problems = [describe(t, p) for p in service.gate_problems(db, show, ShowStatus.live.value)]
+    status = int(extra.pop("status_code", 200))
+    gate_errors = extra.pop("gate_errors", None)
+    return render(
+        request,
+        "shows/detail.html",
+        {
+            "show": show,
+            "ends_at": service.ends_at(show),
+            "next_steps": service.TRANSITIONS[show.status],
+            "live_problems": live_problems,
+            "gate_errors": gate_errors,
+            "staffed": staffed,
+            "roles": [{"key": r.value, "name": role_names(t)[r.value]} for r in TEAM_ROLES],
+            "role_names": role_names(t),
+            "people": people,
+            "by_id": by_id,
+            "editable": show.status in service.EDITABLE,
+            "can_edit": principal.can(Action.shows_edit),
+            "can_transition": principal.can(Action.shows_transition),
+            "my_roles": set(principal.roles),
+            "my_id": principal.user.id,
+            **extra,
+        },
+        status_code=status,
+        active_nav="shows",
+    )
+
+
+@router.get("/shows/{show_id}", response_class=HTMLResponse)
+def show_page(
+    request: Request, show_id: str, db: Db, principal: Annotated[Principal, Depends(require_web(Action.shows_view))]
+) -> Response:
+    return _detail(request, db, principal, service.get_show(db, principal.workspace, show_id))
+
+
+@router.post("/shows/{show_id}/transition", response_class=HTMLResponse)
+def move(
+    request: Request,
+    show_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_transition))],
+    to: Annotated[str, Form()] = "",
+) -> Response:
+    show = service.get_show(db, principal.workspace, show_id)
+    try:
+        service.transition(db, clock, principal.workspace, show, to, actor=principal.user)
+        db.commit()
+    except service.GateRefused as exc:
+        db.rollback()
+        t = _t(request)
+        problems = [Problem(**{k: v for k, v in d.items()}) for d in (exc.details or []) if isinstance(d, dict)]
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request,
+            db,
+            principal,
+            show,
+            gate_errors=[describe(t, p) for p in problems],
+            error=translate_error(t, exc),
+            status_code=409,
+        )
+    except DomainError as exc:
+        db.rollback()
+        if exc.status_code == 404:
+            raise
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/shows/{show_id}?ok=status_changed", status_code=303)
+
+
+@router.post("/shows/{show_id}/roster", response_class=HTMLResponse)
+def roster_add(
+    request: Request,
+    show_id: str,
+    db: Db,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
+    role: Annotated[str, Form()] = "",
+    user_id: Annotated[str, Form()] = "",
+) -> Response:
+    show = service.get_show(db, principal.workspace, show_id)
+    try:
+        service.add_to_roster(db, principal.workspace, show, role, user_id)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/shows/{show_id}#roster", status_code=303)
+
+
+@router.post("/shows/{show_id}/roster/{entry_id}/remove", response_class=HTMLResponse)
+def roster_remove(
+    request: Request,
+    show_id: str,
+    entry_id: int,
+    db: Db,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
+) -> Response:
+    show = service.get_show(db, principal.workspace, show_id)
+    try:
+        service.remove_from_roster(db, principal.workspace, show, entry_id)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/shows/{show_id}#roster", status_code=303)
+
+
+@router.post("/shows/{show_id}/checklist/{item_id}", response_class=HTMLResponse)
+def checklist(
+    request: Request,
+    show_id: str,
+    item_id: int,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_checklist))],
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    show = service.get_show(db, principal.workspace, show_id)
+    try:
+        service.set_checklist_item(
+            db,
+            clock,
+            show,
+            item_id,
+            status=status,
+            reason=reason,
+            actor=principal.user,
+            may_edit_any=principal.can(Action.shows_edit),
+        )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if exc.status_code == 404:
+            raise
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/shows/{show_id}#item-{item_id}", status_code=303)
