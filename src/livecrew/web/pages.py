@@ -202,25 +202,6 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
     )
 
 
-@router.get("/team", response_class=HTMLResponse)
-def team(request: Request, db: Db, principal: Annotated[Principal, Depends(require_web(Action.team_view))]) -> Response:
-    t = _t(request)
-    people = service.list_users(db, principal.workspace)
-    roles = _role_rows(t)
-    counts = {r["key"]: sum(1 for p in people if p.active and r["key"] in p.role_keys) for r in roles}
-    return render(
-        request,
-        "team.html",
-        {
-            "people": people,
-            "roles": roles,
-            "counts": counts,
-            "can_manage": principal.can(Action.people_manage),
-        },
-        active_nav="team",
-    )
-
-
 # ------------------------------------------------------------------ settings: workspace
 
 

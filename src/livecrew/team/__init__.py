@@ -1,0 +1,1 @@
+"""The team (人): roles and duties, the responsibility matrix, AB backups and KPIs."""
