@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth import service
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
+from livecrew.core.hooks import run_demo_seed
 
 DEMO_WORKSPACE = "星河好物直播間"
 DEMO_PASSWORD = "livecrew-demo"
@@ -53,7 +54,6 @@ def _seed_shows(db: Session, clock: Clock, workspace: Workspace) -> None:
     from zoneinfo import ZoneInfo
 
     from livecrew.shows import service as shows
-    from livecrew.shows.models import ItemStatus, ShowStatus
 
     if shows.list_shows(db, workspace):
         return
@@ -90,16 +90,26 @@ def _seed_shows(db: Session, clock: Clock, workspace: Workspace) -> None:
             login = crew.get(role)
             if login and login in people:
                 shows.add_to_roster(db, workspace, show, role, people[login].id)
-        if day == 0:
-            shows.transition(db, clock, workspace, show, ShowStatus.rehearsing.value, actor=people.get("ops"))
-            for item in show.checklist:
-                item.status = ItemStatus.done.value
-                item.done_by = item.assignee_id
-                item.done_at = clock.now()
-            db.flush()
-            problems = shows.gate_problems(db, show, ShowStatus.ready.value)
-            if not problems:
-                shows.transition(db, clock, workspace, show, ShowStatus.ready.value, actor=people.get("ops"))
+
+
+def _make_first_show_ready(db: Session, clock: Clock, workspace: Workspace) -> None:
+    """Tonight's show: rehearsed, checklist done, marked ready: one click from going live."""
+    from livecrew.shows import service as shows
+    from livecrew.shows.models import ItemStatus, ShowStatus
+
+    upcoming = [s for s in shows.list_shows(db, workspace) if s.status == ShowStatus.planned.value]
+    if not upcoming or any(s.status == ShowStatus.ready.value for s in shows.list_shows(db, workspace)):
+        return
+    show = upcoming[0]
+    ops = db.scalar(select(User).where(User.email == demo_email("ops")))
+    shows.transition(db, clock, workspace, show, ShowStatus.rehearsing.value, actor=ops)
+    for item in show.checklist:
+        item.status = ItemStatus.done.value
+        item.done_by = item.assignee_id
+        item.done_at = clock.now()
+    db.flush()
+    if not shows.gate_problems(db, show, ShowStatus.ready.value):
+        shows.transition(db, clock, workspace, show, ShowStatus.ready.value, actor=ops)
 
 
 def seed_demo(db: Session, clock: Clock) -> tuple[Workspace, list[DemoLogin], bool]:
@@ -129,4 +139,6 @@ def seed_demo(db: Session, clock: Clock) -> tuple[Workspace, list[DemoLogin], bo
         logins.append(DemoLogin(email, person.name, person.roles))
     db.flush()
     _seed_shows(db, clock, workspace)
+    run_demo_seed(db, clock, workspace)
+    _make_first_show_ready(db, clock, workspace)
     return workspace, logins, created

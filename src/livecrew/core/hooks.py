@@ -1,6 +1,8 @@
 """Cross-feature hooks, discovered by convention: a feature's ``hooks.py`` may define
 
 * ``on_workspace_created(db, clock, workspace)`` — e.g. seed default templates for a new workspace.
+* ``on_demo_seed(db, clock, workspace)`` — add the feature's demo data to the demo workspace
+  (called after the demo team and its week of shows exist; must be idempotent).
 
 Hooks run inside the caller's transaction; they flush, never commit.
 """
@@ -22,5 +24,14 @@ def run_workspace_created(db: Session, clock: Clock, workspace: Workspace) -> No
 
     for module in modules_named("hooks"):
         hook = getattr(module, "on_workspace_created", None)
+        if hook is not None:
+            hook(db, clock, workspace)
+
+
+def run_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
+    from livecrew.features import modules_named
+
+    for module in modules_named("hooks"):
+        hook = getattr(module, "on_demo_seed", None)
         if hook is not None:
             hook(db, clock, workspace)
