@@ -18,6 +18,11 @@ from livecrew.shows.models import Show
 from livecrew.shows.schemas import (
     ChecklistOut,
     ChecklistPatch,
+    DrawIn,
+    PerkIn,
+    PerkOut,
+    RehearsalIn,
+    RehearsalOut,
     RosterIn,
     RosterOut,
     SegmentOut,
@@ -27,6 +32,7 @@ from livecrew.shows.schemas import (
     TemplateOut,
     TransitionIn,
     TransitionOut,
+    WeekOut,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["shows"])
@@ -164,3 +170,133 @@ def patch_checklist(
     )
     db.commit()
     return ChecklistOut.of(item)
+
+
+# ------------------------------------------------------------------ schedule, perks, rehearsals
+
+
+@router.get("/schedule", response_model=WeekOut, summary="A week of shows with their conflicts")
+def get_schedule(
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require(Action.shows_view))],
+    start: Annotated[str | None, Query(description="any date of the first day (ISO 8601); default today")] = None,
+) -> WeekOut:
+    from livecrew.core.auth import service as auth
+    from livecrew.shows import schedule
+
+    first = service.parse_start(start, principal.workspace) if start else clock.now()
+    w = schedule.week(db, principal.workspace, first, auth.list_users(db, principal.workspace))
+    db.commit()  # the workspace's schedule settings row may have been created
+    return WeekOut(
+        start=w.start,
+        host_rest_hours=schedule.settings_for(db, principal.workspace).host_rest_hours,
+        shows=[ShowSummary.of(s) for s in w.shows],
+        conflicts=[c.to_dict() for c in w.conflicts],
+    )
+
+
+def _perk_out(perk: Any) -> PerkOut:
+    return PerkOut(
+        id=perk.id,
+        kind=perk.kind,
+        title=perk.title,
+        at_minute=perk.at_minute,
+        details=perk.details,
+        draw=perk.draw,
+        drawn_at=perk.drawn_at,
+    )
+
+
+@router.get("/shows/{show_id}/perks", response_model=list[PerkOut])
+def list_perks(
+    show_id: str, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_view))]
+) -> list[PerkOut]:
+    from livecrew.shows import perks
+
+    show = service.get_show(db, principal.workspace, show_id)
+    return [_perk_out(p) for p in perks.list_perks(db, show)]
+
+
+@router.post("/shows/{show_id}/perks", response_model=PerkOut, status_code=201)
+def add_perk(
+    show_id: str, body: PerkIn, db: Db, clock: Clk, principal: Annotated[Principal, Depends(require(Action.shows_edit))]
+) -> PerkOut:
+    from livecrew.shows import perks
+
+    show = service.get_show(db, principal.workspace, show_id)
+    perk = perks.add_perk(
+        db, clock, show, kind=body.kind, title=body.title, at_minute=body.at_minute, details=body.details
+    )
+    db.commit()
+    return _perk_out(perk)
+
+
+@router.post("/shows/{show_id}/perks/{perk_id}/draw", response_model=PerkOut)
+def draw(
+    show_id: str,
+    perk_id: int,
+    body: DrawIn,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require(Action.live_control))],
+) -> PerkOut:
+    from livecrew.shows import perks
+
+    show = service.get_show(db, principal.workspace, show_id)
+    perk = perks.get_perk(db, show, perk_id)
+    perks.draw_lucky_bag(db, clock, show, perk, eligible=body.eligible, seed=body.seed, actor=principal.user)
+    db.commit()
+    return _perk_out(perk)
+
+
+@router.get("/shows/{show_id}/perks/{perk_id}/verify", summary="Re-run a recorded draw and compare the winners")
+def verify(
+    show_id: str, perk_id: int, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_view))]
+) -> dict[str, Any]:
+    from livecrew.shows import perks
+
+    show = service.get_show(db, principal.workspace, show_id)
+    perk = perks.get_perk(db, show, perk_id)
+    return {"perk": perk.id, "drawn": perk.draw is not None, "reproduced": perks.verify_draw(perk)}
+
+
+@router.get("/shows/{show_id}/rehearsals", response_model=list[RehearsalOut])
+def list_rehearsals(
+    show_id: str, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_view))]
+) -> list[RehearsalOut]:
+    from livecrew.shows import perks
+
+    show = service.get_show(db, principal.workspace, show_id)
+    return [
+        RehearsalOut(id=r.id, at=r.at, participants=r.participants, notes=r.notes, problems=r.problems)
+        for r in perks.list_rehearsals(db, show)
+    ]
+
+
+@router.post("/shows/{show_id}/rehearsals", response_model=RehearsalOut, status_code=201)
+def add_rehearsal(
+    show_id: str,
+    body: RehearsalIn,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require(Action.shows_edit))],
+) -> RehearsalOut:
+    from livecrew.core.auth import service as auth
+    from livecrew.shows import perks
+
+    show = service.get_show(db, principal.workspace, show_id)
+    for user_id in body.participants:
+        auth.get_user(db, principal.workspace, user_id)
+    r = perks.add_rehearsal(
+        db,
+        clock,
+        show,
+        at=service.parse_start(body.at, principal.workspace),
+        participants=body.participants,
+        notes=body.notes,
+        problems=body.problems,
+        actor=principal.user,
+    )
+    db.commit()
+    return RehearsalOut(id=r.id, at=r.at, participants=r.participants, notes=r.notes, problems=r.problems)

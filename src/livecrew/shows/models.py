@@ -144,3 +144,50 @@ class ShowTransition(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     by_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ShowSettings(Base):
+    """Per-workspace scheduling rules."""
+
+    __tablename__ = "show_settings"
+
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    host_rest_hours: Mapped[int] = mapped_column(Integer, default=10)
+
+
+class Rehearsal(Base):
+    """One run-through of a show: when, who took part, notes and the problems found."""
+
+    __tablename__ = "show_rehearsals"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    participants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PerkKind(StrEnum):
+    coupon = "coupon"
+    lucky_bag = "lucky_bag"
+    flash_sale = "flash_sale"
+
+
+class Perk(Base):
+    """A coupon, a lucky bag (福袋) or a flash sale, placed at a moment of the run of show."""
+
+    __tablename__ = "show_perks"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(160))
+    at_minute: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    draw: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    drawn_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -17,7 +17,7 @@ from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.deps import get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
-from livecrew.shows import service
+from livecrew.shows import perks, schedule, service
 from livecrew.shows.gate import Problem
 from livecrew.shows.models import Show, ShowStatus
 from livecrew.web.i18n import Translator
@@ -139,6 +139,17 @@ def _detail(request: Request, db: Session, principal: Principal, show: Show, **e
             {"id": entry.id, "name": user.display_name if user else "?", "active": bool(user and user.active)}
         )
     live_problems = [describe(t, p) for p in service.gate_problems(db, show, ShowStatus.live.value)]
+    show_perks = perks.list_perks(db, show)
+    offsets, total = [], 0
+    for seg in show.segments:
+        offsets.append(total)
+        total += seg.planned_minutes
+    perks_by_segment: dict[int, list[Any]] = {}
+    for perk in show_perks:
+        if perk.at_minute is None:
+            continue
+        index = max((i for i, start in enumerate(offsets) if start <= perk.at_minute), default=0)
+        perks_by_segment.setdefault(index, []).append(perk)
     status = int(extra.pop("status_code", 200))
     gate_errors = extra.pop("gate_errors", None)
     return render(
@@ -160,6 +171,10 @@ def _detail(request: Request, db: Session, principal: Principal, show: Show, **e
             "can_transition": principal.can(Action.shows_transition),
             "my_roles": set(principal.roles),
             "my_id": principal.user.id,
+            "perks": show_perks,
+            "perks_by_segment": perks_by_segment,
+            "rehearsals": perks.list_rehearsals(db, show),
+            "can_control": principal.can(Action.live_control),
             **extra,
         },
         status_code=status,
@@ -288,3 +303,199 @@ def checklist(
             request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
         )
     return RedirectResponse(f"/shows/{show_id}#item-{item_id}", status_code=303)
+
+
+def _back_to(show_id: str, anchor: str) -> Response:
+    return RedirectResponse(f"/shows/{show_id}#{anchor}", status_code=303)
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ValidationFailed(
+            f'"{name}" must be a whole number', key="err.whole_number", params={"field": name}
+        ) from None
+
+
+def _money(value: str, name: str) -> int:
+    """A price typed in major units (e.g. 199 or 199.5) as minor units."""
+    try:
+        return round(float(value.strip()) * 100)
+    except ValueError:
+        raise ValidationFailed(f'"{name}" must be an amount', key="err.amount", params={"field": name}) from None
+
+
+@router.post("/shows/{show_id}/perks", response_class=HTMLResponse)
+async def perk_add(
+    request: Request,
+    show_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
+) -> Response:
+    form = await request.form()
+    field = {k: str(v) for k, v in form.items()}
+    show = service.get_show(db, principal.workspace, show_id)
+    kind = field.get("kind", "")
+    try:
+        details: dict[str, Any]
+        if kind == "coupon":
+            details = {
+                "threshold": _money(field.get("threshold", "0") or "0", "threshold"),
+                "discount": _money(field.get("discount", ""), "discount"),
+                "quantity": _int(field.get("quantity", ""), "quantity"),
+                "valid_until": field.get("valid_until", ""),
+            }
+        elif kind == "lucky_bag":
+            details = {
+                "prize": field.get("prize", ""),
+                "winners": _int(field.get("winners", ""), "winners"),
+                "eligibility": field.get("eligibility", ""),
+            }
+            if field.get("window_minutes", "").strip():
+                details["window_minutes"] = _int(field["window_minutes"], "window_minutes")
+        else:
+            details = {
+                "product": field.get("product", ""),
+                "price": _money(field.get("price", ""), "price"),
+                "duration_minutes": _int(field.get("duration_minutes", ""), "duration_minutes"),
+                "quota": _int(field.get("quota", ""), "quota"),
+            }
+        at = field.get("at_minute", "").strip()
+        perks.add_perk(
+            db,
+            clock,
+            show,
+            kind=kind,
+            title=field.get("title", ""),
+            at_minute=_int(at, "at_minute") if at else None,
+            details=details,
+        )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return _back_to(show_id, "perks")
+
+
+@router.post("/shows/{show_id}/perks/{perk_id}/draw", response_class=HTMLResponse)
+def perk_draw(
+    request: Request,
+    show_id: str,
+    perk_id: int,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.live_control))],
+    eligible: Annotated[str, Form()] = "",
+    seed: Annotated[str, Form()] = "",
+) -> Response:
+    show = service.get_show(db, principal.workspace, show_id)
+    try:
+        perk = perks.get_perk(db, show, perk_id)
+        people = [line.strip() for line in eligible.replace(",", "\n").splitlines() if line.strip()]
+        perks.draw_lucky_bag(db, clock, show, perk, eligible=people, seed=seed.strip() or None, actor=principal.user)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if exc.status_code == 404:
+            raise
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return _back_to(show_id, f"perk-{perk_id}")
+
+
+@router.post("/shows/{show_id}/rehearsals", response_class=HTMLResponse)
+def rehearsal_add(
+    request: Request,
+    show_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
+    at: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
+    problems: Annotated[str, Form()] = "",
+) -> Response:
+    show = service.get_show(db, principal.workspace, show_id)
+    try:
+        perks.add_rehearsal(
+            db,
+            clock,
+            show,
+            at=service.parse_start(at, principal.workspace),
+            participants=[e.user_id for e in show.roster],
+            notes=notes,
+            problems=problems.splitlines(),
+            actor=principal.user,
+        )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(
+            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
+        )
+    return _back_to(show_id, "rehearsals")
+
+
+@router.get("/schedule", response_class=HTMLResponse)
+def schedule_page(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_view))],
+    start: str | None = None,
+) -> Response:
+    t = _t(request)
+    ws = principal.workspace
+    first = service.parse_start(start, ws) if start else clock.now()
+    users = auth.list_users(db, ws)
+    week = schedule.week(db, ws, first, users)
+    names = {u.id: u.display_name for u in users}
+    db.commit()
+    cells: dict[tuple[str, int], list[Show]] = {}
+    for show in week.shows:
+        local = show.starts_at.astimezone(ZoneInfo(ws.timezone))
+        day = (local.date() - week.start.date()).days
+        cells.setdefault((show.room or "", max(0, min(6, day))), []).append(show)
+    conflict_text = {show_id: [_conflict(t, c) for c in found] for show_id, found in week.by_show.items()}
+    return render(
+        request,
+        "shows/schedule.html",
+        {
+            "week": week,
+            "cells": cells,
+            "names": names,
+            "role_names": role_names(t),
+            "conflicts": [_conflict(t, c) for c in week.conflicts],
+            "conflict_text": conflict_text,
+            "prev": (week.start - timedelta(days=7)).strftime("%Y-%m-%d"),
+            "next": (week.start + timedelta(days=7)).strftime("%Y-%m-%d"),
+            "today": clock.now().astimezone(ZoneInfo(ws.timezone)).date(),
+            "rest_hours": schedule.settings_for(db, ws).host_rest_hours,
+            "can_edit": principal.can(Action.shows_edit),
+            "ends_at": service.ends_at,
+        },
+        active_nav="shows",
+    )
+
+
+def _conflict(t: Translator, conflict: schedule.Conflict) -> str:
+    text = t(conflict.key, **conflict.params)
+    return conflict.message if text == conflict.key else text
+
+
+@router.post("/schedule/settings", response_class=HTMLResponse)
+def schedule_settings(
+    db: Db,
+    principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
+    host_rest_hours: Annotated[str, Form()] = "",
+) -> Response:
+    schedule.set_host_rest_hours(db, principal.workspace, _int(host_rest_hours, "host_rest_hours"))
+    db.commit()
+    return RedirectResponse("/schedule?ok=saved", status_code=303)

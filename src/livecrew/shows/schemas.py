@@ -181,3 +181,54 @@ class ShowOut(ShowSummary):
     checklist: list[ChecklistOut]
     transitions: list[TransitionOut]
     gate: list[dict[str, Any]] = Field(description="unmet conditions for going live, in words")
+
+
+class PerkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(description="coupon, lucky_bag or flash_sale")
+    title: str = Field(max_length=160)
+    at_minute: int | None = Field(default=None, ge=0, description="minutes after the start")
+    details: dict[str, Any] = Field(
+        description="coupon: threshold, discount, quantity, valid_until; lucky_bag: prize, winners, eligibility "
+        "(commented, followed, commented_or_followed, all_viewers), window_minutes?; flash_sale: product, price, "
+        "duration_minutes, quota. Money in minor units."
+    )
+
+
+class PerkOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    at_minute: int | None
+    details: dict[str, Any]
+    draw: dict[str, Any] | None
+    drawn_at: datetime | None
+
+
+class DrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    eligible: list[str] = Field(min_length=1, description="the platform user ids eligible for the draw")
+    seed: str | None = Field(default=None, max_length=200, description="leave out to generate one")
+
+
+class RehearsalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: str = Field(description="ISO 8601")
+    participants: list[str] = Field(default_factory=list, description="user ids")
+    notes: str = Field(default="", max_length=5000)
+    problems: list[str] = Field(default_factory=list, description="problems found, one per entry")
+
+
+class RehearsalOut(BaseModel):
+    id: int
+    at: datetime
+    participants: list[str]
+    notes: str
+    problems: list[dict[str, Any]]
+
+
+class WeekOut(BaseModel):
+    start: datetime
+    host_rest_hours: int
+    shows: list[ShowSummary]
+    conflicts: list[dict[str, Any]]
