@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/livecrew/web/static/vendor
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -57,10 +58,11 @@ types: install
 	$(BIN)/mypy
 
 pytest: install
+	@if [ "$$CI" = "true" ]; then export LIVECREW_TEST_REDIS_URL='$(REDIS_TEST_URL)'; fi; \
 	$(BIN)/pytest -q -m "not postgres"
 	@if [ "$$CI" = "true" ]; then \
 	  echo "== the same suite on PostgreSQL ($(PG_TEST_URL)) =="; \
-	  LIVECREW_TEST_DATABASE_URL='$(PG_TEST_URL)' $(BIN)/pytest -q; \
+	  LIVECREW_TEST_REDIS_URL='$(REDIS_TEST_URL)' LIVECREW_TEST_DATABASE_URL='$(PG_TEST_URL)' $(BIN)/pytest -q; \
 	elif [ -n "$$LIVECREW_TEST_DATABASE_URL" ]; then \
 	  $(BIN)/pytest -q -m postgres; \
 	fi

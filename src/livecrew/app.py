@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -81,8 +83,12 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        # Background jobs of features: a module named ``jobs`` with ``async start(app) -> list[Task]``.
+        tasks: list[asyncio.Task[None]] = []
+        for module in modules_named("jobs"):
+            tasks.extend(await module.start(app))
         log.info(
             "livecrew.started",
             version=__version__,
@@ -92,6 +98,11 @@ def create_app(
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
             await hub.stop()
 
     app = FastAPI(

@@ -35,6 +35,7 @@ EXPECTED: dict[str, set[str]] = {
     "live.view": {r.value for r in Role},
     "live.ingest": {"owner", "operations", "controller", "tech"},
     "live.control": {"owner", "host", "assistant", "operations", "controller"},
+    "alerts.edit": {"owner", "operations", "controller"},
     "claims.manage": {"owner", "assistant", "operations", "controller", "service"},
     "compliance.edit": {"owner", "operations", "controller"},
     "comms.post": {r.value for r in Role},

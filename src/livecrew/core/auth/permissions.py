@@ -30,6 +30,7 @@ class Action(StrEnum):
     live_view = "live.view"
     live_ingest = "live.ingest"
     live_control = "live.control"
+    alerts_edit = "alerts.edit"
     claims_manage = "claims.manage"
     compliance_edit = "compliance.edit"
     comms_post = "comms.post"
@@ -60,6 +61,7 @@ ACTION_HELP: dict[Action, str] = {
     Action.live_view: "watch the control room and its metrics",
     Action.live_ingest: "feed live events (platform adapters, replays)",
     Action.live_control: "control-room actions: explain, shelf, coupons, lucky bags, announcements",
+    Action.alerts_edit: "change alert thresholds, the roles they address, switch rules off",
     Action.claims_manage: "confirm, cancel and move +1 claims",
     Action.compliance_edit: "edit the compliance lexicon",
     Action.comms_post: "post in show channels",
@@ -103,6 +105,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.live_view: _EVERYONE,
     Action.live_ingest: frozenset({_O, _OP, _C, _T}),
     Action.live_control: frozenset({_O, _H, _A, _OP, _C}),
+    Action.alerts_edit: frozenset({_O, _OP, _C}),
     Action.claims_manage: frozenset({_O, _A, _OP, _C, _SV}),
     Action.compliance_edit: frozenset({_O, _OP, _C}),
     Action.comms_post: _EVERYONE,
