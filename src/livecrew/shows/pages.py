@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +21,29 @@ from livecrew.shows import perks, schedule, service
 from livecrew.shows.gate import Problem
 from livecrew.shows.models import Show, ShowStatus
 from livecrew.web.i18n import Translator
+from livecrew.web.pages import home_cards
 from livecrew.web.render import language_for, link_section, render, translate_error
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 link_section("shows", "/shows")
+
+
+def _next_shows(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+    upcoming = [
+        s
+        for s in service.list_shows(db, principal.workspace, start=now - timedelta(hours=6))
+        if s.status in (ShowStatus.planned, ShowStatus.rehearsing, ShowStatus.ready, ShowStatus.live)
+    ]
+    return [
+        {
+            "show": s,
+            "unmet": len(service.gate_problems(db, s, ShowStatus.live.value)) if s.status != ShowStatus.live else 0,
+        }
+        for s in upcoming[:4]
+    ]
+
+
+home_cards.append(_next_shows)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]

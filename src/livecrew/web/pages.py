@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Annotated, Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,11 @@ def _cookie_secure(request: Request, settings: Settings) -> bool:
 
 def _role_rows(t: Translator) -> list[dict[str, str]]:
     return [{"key": r.value, "name": t.pick(ROLE_NAMES[r])} for r in Role]
+
+
+# Features add rows to the home page's "next shows" card (the shows feature does).
+HomeCard = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
+home_cards: list[HomeCard] = []
 
 
 def _t(request: Request) -> Translator:
@@ -187,6 +193,9 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
     now = clock.now()
     tokens_active = [x for x in tokens if x.revoked_at is None and (x.expires_at is None or x.expires_at > now)]
     local_now = now.astimezone(ZoneInfo(principal.workspace.timezone)).strftime("%Y-%m-%d %H:%M")
+    next_shows = []
+    for card in home_cards:
+        next_shows.extend(card(db, principal, now))
     return render(
         request,
         "home.html",
@@ -197,6 +206,7 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
             "covered": sum(1 for row in coverage if row["people"]),
             "tokens_active": len(tokens_active),
             "local_now": local_now,
+            "next_shows": next_shows[:4],
         },
         active_nav="home",
     )
