@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -133,7 +134,16 @@ def create_app(
                     413,
                 )
         had_cookie = CSRF_COOKIE in request.cookies
+        started = time.perf_counter()
         response = await call_next(request)
+        if not request.url.path.startswith("/static/"):
+            log.info(
+                "http.request",
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
         token = getattr(request.state, "csrf_token", None)
         if token and not had_cookie:
             response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", path="/")
