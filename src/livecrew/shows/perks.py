@@ -108,7 +108,7 @@ def draw_lucky_bag(
     db: Session, clock: Clock, show: Show, perk: Perk, *, eligible: list[str], seed: str | None, actor: User | None
 ) -> dict[str, Any]:
     """Freeze the eligible list, record the seed, pick the winners. Anyone can re-run it and get the same winners."""
-    from livecrew.shows import draw as fair
+    import livecrew.shows.draw as fair
 
     if perk.kind != PerkKind.lucky_bag:
         raise Conflict("only a lucky bag has a draw", key="err.not_lucky_bag")
@@ -132,7 +132,7 @@ def draw_lucky_bag(
 
 def verify_draw(perk: Perk) -> bool:
     """Re-run the recorded draw from its frozen list and seed."""
-    from livecrew.shows import draw as fair
+    import livecrew.shows.draw as fair
 
     if perk.draw is None:
         return False

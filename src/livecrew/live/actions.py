@@ -1,0 +1,125 @@
+"""Control-room actions. Each one is recorded with who did it; explain and shelf also enter the event log."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from livecrew.core.auth.models import User
+from livecrew.core.clock import Clock, to_ms
+from livecrew.core.errors import Conflict, ValidationFailed
+from livecrew.core.pubsub import publish_after_commit, show_channel
+from livecrew.live import ingest
+from livecrew.live.events import Event, parse_body
+from livecrew.live.models import LiveAction, LiveEvent
+from livecrew.shows import perks
+from livecrew.shows.models import PerkKind, Show, ShowStatus
+
+KINDS = ("explain", "shelf", "coupon", "lucky_bag", "announce")
+_ROOM_ACTIONS = {"explain": ("start", "stop"), "shelf": ("on", "off")}
+
+
+def _room_event(show: Show, kind: str, product: str, action: str, ts: int) -> Event:
+    body = {"id": f"ctl-{secrets.token_hex(8)}", "type": kind, "ts": ts, "product": product, "action": action}
+    parsed = parse_body(orjson.dumps(body), session=show.id)
+    if parsed.rejected:
+        raise ValidationFailed(parsed.rejected[0].error)
+    return parsed.events[0]
+
+
+def eligible_users(db: Session, show: Show, rule: str, window_minutes: int | None) -> list[str]:
+    """Who may win a lucky bag, from the show's event log."""
+    stmt = select(LiveEvent.user, LiveEvent.type, LiveEvent.ts).where(
+        LiveEvent.show_id == show.id, LiveEvent.user.is_not(None)
+    )
+    rows = db.execute(stmt).all()
+    start = min((ts for _u, kind, ts in rows if kind == "live_start"), default=None)
+    if start is None:
+        start = min((ts for _u, _k, ts in rows), default=0)
+    until = start + window_minutes * 60_000 if window_minutes else None
+    commented = {u for u, kind, ts in rows if kind == "comment" and (until is None or ts <= until)}
+    followed = {u for u, kind, _ts in rows if kind == "follow"}
+    viewers = {u for u, kind, _ts in rows if kind != "refund"}
+    chosen = {
+        "commented": commented,
+        "followed": followed,
+        "commented_or_followed": commented | followed,
+        "all_viewers": viewers,
+    }[rule]
+    return sorted(u for u in chosen if u)
+
+
+def perform(
+    db: Session, clock: Clock, show: Show, data: dict[str, Any], *, actor: User
+) -> tuple[dict[str, Any], list[Event]]:
+    kind = str(data.get("kind") or "")
+    if kind not in KINDS:
+        raise ValidationFailed(f'unknown action "{kind}"; use one of: {", ".join(KINDS)}', key="err.action_kind")
+    if show.status not in (ShowStatus.live, ShowStatus.ready, ShowStatus.rehearsing):
+        raise Conflict(
+            f'control-room actions need a show that is live (or rehearsing); this one is "{show.status}"',
+            key="err.action_status",
+            params={"status": show.status},
+        )
+    ts = to_ms(clock.now())
+    payload: dict[str, Any] = {}
+    events: list[Event] = []
+    if kind in _ROOM_ACTIONS:
+        product = str(data.get("product") or "").strip()
+        action = str(data.get("action") or "")
+        if not product:
+            raise ValidationFailed(f"a {kind} action needs the product", key="err.action_product")
+        if action not in _ROOM_ACTIONS[kind]:
+            raise ValidationFailed(
+                f"a {kind} action is {' or '.join(_ROOM_ACTIONS[kind])}", key="err.action_value", params={"kind": kind}
+            )
+        event = _room_event(show, kind, product, action, ts)
+        result = ingest.append(db, clock, show, [event], actor_id=actor.id)
+        events = result.new_events
+        payload = {"product": product, "action": action}
+    elif kind in ("coupon", "lucky_bag"):
+        perk_id = data.get("perk_id")
+        if not isinstance(perk_id, int):
+            raise ValidationFailed(f"a {kind} action needs the perk_id of the show's {kind}", key="err.action_perk")
+        perk = perks.get_perk(db, show, perk_id)
+        if perk.kind != (PerkKind.coupon if kind == "coupon" else PerkKind.lucky_bag):
+            raise ValidationFailed(f"perk {perk_id} is not a {kind}", key="err.action_perk")
+        payload = {"perk_id": perk.id, "title": perk.title}
+        if kind == "lucky_bag":
+            action = str(data.get("action") or "start")
+            if action not in ("start", "draw"):
+                raise ValidationFailed("a lucky_bag action is start or draw", key="err.action_value")
+            payload["action"] = action
+            if action == "draw":
+                eligible = eligible_users(db, show, perk.details["eligibility"], perk.details.get("window_minutes"))
+                record = perks.draw_lucky_bag(db, clock, show, perk, eligible=eligible, seed=None, actor=actor)
+                payload["winners"] = record["winners"]
+                payload["eligible_count"] = record["eligible_count"]
+    else:
+        text = " ".join(str(data.get("text") or "").split())
+        if not text:
+            raise ValidationFailed("an announcement needs text", key="err.action_text")
+        payload = {"text": text[:1000]}
+    row = LiveAction(
+        show_id=show.id,
+        kind=kind,
+        payload=payload,
+        ts=ts,
+        at=clock.now(),
+        actor_id=actor.id,
+        event_id=events[0].id if events else None,
+    )
+    db.add(row)
+    db.flush()
+    record = {"id": row.id, "kind": kind, "payload": payload, "ts": ts, "actor": actor.display_name}
+    publish_after_commit(db, show_channel(show.id), {"kind": "action", **record})
+    return record, events
+
+
+def recent_actions(db: Session, show: Show, limit: int = 50) -> list[LiveAction]:
+    stmt = select(LiveAction).where(LiveAction.show_id == show.id).order_by(LiveAction.id.desc()).limit(limit)
+    return list(db.scalars(stmt).all())

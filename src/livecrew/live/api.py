@@ -1,0 +1,235 @@
+"""Live-room API: ingest, metrics, the event log export, Server-Sent Events and control-room actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from livecrew.core.api import sse_stream
+from livecrew.core.auth.deps import Principal, require
+from livecrew.core.auth.permissions import Action
+from livecrew.core.clock import Clock
+from livecrew.core.deps import app_context, get_clock, get_db
+from livecrew.core.errors import DomainError
+from livecrew.core.pubsub import show_channel
+from livecrew.live import actions, ingest
+from livecrew.live.state import LiveRegistry, live_registry
+from livecrew.shows import service as shows
+
+router = APIRouter(prefix="/api/v1", tags=["live"])
+
+Db = Annotated[Session, Depends(get_db)]
+Clk = Annotated[Clock, Depends(get_clock)]
+Registry = Annotated[LiveRegistry, Depends(live_registry)]
+
+ACCEPTED_TYPES = (
+    "application/x-ndjson",
+    "application/jsonl",
+    "application/json",
+    "application/x-jsonlines",
+    "text/plain",
+)
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class IngestOut(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: list[dict[str, Any]]
+
+
+@router.post(
+    "/shows/{show_id}/events",
+    response_model=IngestOut,
+    summary="Feed live events: JSON Lines or a JSON array (EVENTS.md); `session` is taken from the URL",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            },
+            "required": True,
+        }
+    },
+)
+async def post_events(
+    show_id: str,
+    request: Request,
+    db: Db,
+    clock: Clk,
+    registry: Registry,
+    principal: Annotated[Principal, Depends(require(Action.live_ingest))],
+) -> IngestOut:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ACCEPTED_TYPES:
+        raise UnsupportedMediaType(
+            f'Content-Type "{content_type or "(none)"}" is not accepted; send application/x-ndjson (JSON Lines) '
+            "or application/json (a JSON array)"
+        )
+    settings = app_context(request).settings
+    data = await request.body()
+    import anyio.to_thread
+
+    def work() -> ingest.IngestResult:
+        show = shows.get_show(db, principal.workspace, show_id)
+        result = ingest.ingest_body(db, clock, show, data, content_type=content_type, max_bytes=settings.max_body_bytes)
+        db.commit()  # durable before acknowledged
+        registry.apply(show_id, result.new_events)
+        comments = [
+            {"id": e.id, "ts": e.ts, "user": e.user, "text": e.raw.get("text", "")}
+            for e in result.new_events
+            if e.type == "comment"
+        ]
+        if comments:
+            app_context(request).hub.publish(show_channel(show_id), {"kind": "comments", "items": comments[-50:]})
+        return result
+
+    result = await anyio.to_thread.run_sync(work)
+    return IngestOut(**result.to_dict())
+
+
+@router.get("/shows/{show_id}/metrics", summary="The show's metrics (METRICS.md), live while the show runs")
+def get_metrics(
+    show_id: str, db: Db, registry: Registry, principal: Annotated[Principal, Depends(require(Action.live_view))]
+) -> dict[str, Any]:
+    shows.get_show(db, principal.workspace, show_id)
+    db.close()
+    return registry.get(show_id).snapshot()
+
+
+@router.get("/shows/{show_id}/events", summary="The show's event log as JSON Lines")
+def export_events(
+    show_id: str, request: Request, db: Db, principal: Annotated[Principal, Depends(require(Action.live_view))]
+) -> StreamingResponse:
+    show = shows.get_show(db, principal.workspace, show_id)
+    db.close()
+    factory = app_context(request).sessions
+
+    def lines() -> Iterator[bytes]:
+        with factory() as session:
+            for body in ingest.iter_bodies(session, show_id):
+                yield orjson.dumps(body) + b"\n"
+
+    filename = f"livecrew-{show.id}.jsonl"
+    return StreamingResponse(
+        lines(),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/shows/{show_id}/stream", summary="Server-Sent Events: metric snapshots, alerts, cue cards")
+async def stream(
+    show_id: str,
+    request: Request,
+    db: Db,
+    registry: Registry,
+    principal: Annotated[Principal, Depends(require(Action.live_view))],
+) -> StreamingResponse:
+    import anyio.to_thread
+
+    await anyio.to_thread.run_sync(lambda: shows.get_show(db, principal.workspace, show_id))
+    db.close()
+    live = await anyio.to_thread.run_sync(registry.get, show_id)
+    first = {"kind": "metrics", "show": show_id, "metrics": await anyio.to_thread.run_sync(live.snapshot)}
+    hub = app_context(request).hub
+    return StreamingResponse(
+        sse_stream(request, hub, show_channel(show_id), [first]),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(description="explain, shelf, coupon, lucky_bag or announce")
+    product: str | None = Field(default=None, max_length=200)
+    action: str | None = Field(default=None, description="explain: start/stop; shelf: on/off; lucky_bag: start/draw")
+    perk_id: int | None = None
+    text: str | None = Field(default=None, max_length=1000)
+
+
+@router.post("/shows/{show_id}/actions", status_code=201, summary="A control-room action, recorded with who did it")
+def post_action(
+    show_id: str,
+    body: ActionIn,
+    db: Db,
+    clock: Clk,
+    registry: Registry,
+    principal: Annotated[Principal, Depends(require(Action.live_control))],
+) -> dict[str, Any]:
+    show = shows.get_show(db, principal.workspace, show_id)
+    record, events = actions.perform(db, clock, show, body.model_dump(), actor=principal.user)
+    db.commit()
+    registry.apply(show_id, events)
+    return record
+
+
+# ------------------------------------------------------------------ alerts
+
+
+@router.get("/shows/{show_id}/alerts", summary="The show's alerts, newest first")
+def get_alerts(
+    show_id: str, db: Db, principal: Annotated[Principal, Depends(require(Action.live_view))]
+) -> list[dict[str, Any]]:
+    from livecrew.live import alerts
+
+    show = shows.get_show(db, principal.workspace, show_id)
+    return [alerts.alert_dict(a) for a in alerts.list_alerts(db, show)]
+
+
+@router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert (the time to acknowledge is recorded)")
+def ack_alert(
+    alert_id: int, db: Db, clock: Clk, principal: Annotated[Principal, Depends(require(Action.live_view))]
+) -> dict[str, Any]:
+    from livecrew.live import alerts
+
+    alert = alerts.acknowledge(db, clock, principal.workspace, alert_id, principal.user)
+    db.commit()
+    return alerts.alert_dict(alert)
+
+
+class RulePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool | None = None
+    params: dict[str, int] | None = None
+    roles: list[str] | None = None
+
+
+@router.get("/alert-rules", summary="The alert rules with this workspace's thresholds and roles")
+def get_rules(db: Db, principal: Annotated[Principal, Depends(require(Action.live_view))]) -> list[dict[str, Any]]:
+    from livecrew.live import alerts
+
+    settings = alerts.rule_settings(db, principal.workspace.id)
+    return [
+        {
+            "rule": r.key,
+            "severity": r.severity,
+            "enabled": settings[r.key][0],
+            "params": settings[r.key][1],
+            "roles": list(settings[r.key][2]),
+        }
+        for r in alerts.RULES
+    ]
+
+
+@router.patch("/alert-rules/{rule}", summary="Change a rule's thresholds, roles or switch it off")
+def patch_rule(
+    rule: str, body: RulePatch, db: Db, principal: Annotated[Principal, Depends(require(Action.alerts_edit))]
+) -> dict[str, Any]:
+    from livecrew.live import alerts
+
+    alerts.update_rule(db, principal.workspace, rule, enabled=body.enabled, params=body.params, roles=body.roles)
+    db.commit()
+    enabled, params, roles = alerts.rule_settings(db, principal.workspace.id)[rule]
+    return {"rule": rule, "enabled": enabled, "params": params, "roles": list(roles)}

@@ -1,0 +1,128 @@
+"""Ingest: validate each event on its own, drop duplicates at the door, append to the event log.
+
+Accepted events are in the database before the caller acknowledges them (the route commits, then
+answers); only then are they applied to the in-memory live state. The same path serves HTTP ingest,
+`livecrew replay`, the simulator and control-room actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from livecrew.core.clock import Clock
+from livecrew.core.errors import Conflict, ValidationFailed
+from livecrew.live.events import BodyError, Event, parse_body
+from livecrew.live.models import LiveEvent
+from livecrew.shows.models import Show, ShowStatus
+
+CHUNK = 500  # rows per INSERT statement (SQLite allows ~32k bound parameters)
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    new_events: list[Event] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+def _insert(db: Session) -> Any:
+    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def append(
+    db: Session, clock: Clock, show: Show, events: Iterable[Event], *, actor_id: str | None = None
+) -> IngestResult:
+    """Append parsed events to the show's log; duplicates (same show, same id) are dropped, first wins."""
+    if show.status == ShowStatus.cancelled:
+        raise Conflict("the show was cancelled; it takes no events", key="err.show_cancelled")
+    result = IngestResult()
+    unique: dict[str, Event] = {}
+    for event in events:
+        if event.id in unique:
+            result.duplicates += 1
+        else:
+            unique[event.id] = event
+    if not unique:
+        return result
+    now = clock.now()
+    rows = [
+        {
+            "show_id": show.id,
+            "event_id": e.id,
+            "type": e.type,
+            "ts": e.ts,
+            "user": e.user,
+            "body": e.raw,
+            "received_at": now,
+            "actor_id": actor_id,
+        }
+        for e in unique.values()
+    ]
+    insert = _insert(db)
+    inserted: set[str] = set()
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        stmt = (
+            insert(LiveEvent)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=["show_id", "event_id"])
+            .returning(LiveEvent.event_id)
+        )
+        inserted.update(db.execute(stmt).scalars().all())
+    result.accepted = len(inserted)
+    result.duplicates += len(unique) - len(inserted)
+    result.new_events = [e for e in unique.values() if e.id in inserted]
+    return result
+
+
+def ingest_body(
+    db: Session, clock: Clock, show: Show, data: bytes, *, content_type: str | None, max_bytes: int
+) -> IngestResult:
+    """An HTTP body (JSON Lines or a JSON array). The session comes from the show."""
+    if len(data) > max_bytes:
+        raise ValidationFailed(f"the body is larger than {max_bytes // (1024 * 1024)} MiB; send smaller batches")
+    if not data.strip():
+        raise ValidationFailed("the body is empty; send JSON Lines (one event per line) or a JSON array of events")
+    try:
+        parsed = parse_body(data, session=show.id, content_type=content_type)
+    except BodyError as exc:
+        raise ValidationFailed(str(exc), key="err.bad_body") from None
+    result = append(db, clock, show, parsed.events)
+    result.rejected = [{"index": r.index, "error": r.error} for r in parsed.rejected]
+    return result
+
+
+def log_rows(db: Session, show_id: str, *, after_seq: int = 0, limit: int | None = None) -> list[LiveEvent]:
+    stmt = select(LiveEvent).where(LiveEvent.show_id == show_id, LiveEvent.seq > after_seq).order_by(LiveEvent.seq)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.scalars(stmt).all())
+
+
+def iter_bodies(db: Session, show_id: str, batch: int = 20_000) -> Iterable[dict[str, Any]]:
+    """Every logged event body of a show, in arrival order, streamed in batches."""
+    last = 0
+    while True:
+        stmt = (
+            select(LiveEvent.seq, LiveEvent.body)
+            .where(LiveEvent.show_id == show_id, LiveEvent.seq > last)
+            .order_by(LiveEvent.seq)
+            .limit(batch)
+        )
+        rows = db.execute(stmt).all()
+        if not rows:
+            return
+        for seq, body in rows:
+            last = seq
+            yield body

@@ -1,0 +1,68 @@
+"""The live ticker: once a second, one snapshot per live show (not one per viewer), alerts, fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import anyio.to_thread
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from livecrew.core.logging import get_logger
+from livecrew.core.pubsub import show_channel
+from livecrew.live import alerts
+from livecrew.live.state import LiveRegistry, registry_of
+from livecrew.shows.models import Show, ShowStatus
+
+log = get_logger(__name__)
+TICK_SECONDS = 1.0
+
+
+def tick(app: FastAPI, registry: LiveRegistry) -> int:
+    """One pass over the loaded shows; returns how many snapshots were published."""
+    ctx = app.state.ctx
+    published = 0
+    loaded = registry.loaded()
+    if not loaded:
+        return 0
+    with ctx.sessions() as db:
+        shows = {s.id: s for s in db.scalars(select(Show).where(Show.id.in_([x.show_id for x in loaded]))).all()}
+        for live in loaded:
+            show = shows.get(live.show_id)
+            if show is None:
+                registry.forget(live.show_id)
+                continue
+            is_live = show.status == ShowStatus.live
+            changed = live.version != live.published_version
+            if not (changed or is_live) or (ctx.hub.subscriber_count(show_channel(show.id)) == 0 and not is_live):
+                continue
+            snapshot = live.snapshot()
+            live.published_version = live.version
+            if changed:
+                ctx.hub.publish(show_channel(show.id), {"kind": "metrics", "show": show.id, "metrics": snapshot})
+                published += 1
+            if is_live:
+                last_comment = live.feed[-1]["ts"] if live.feed else None
+                alerts.evaluate(
+                    db, ctx.clock, show, snapshot, last_received=live.last_received, last_comment_ts=last_comment
+                )
+        db.commit()
+    return published
+
+
+async def _run(app: FastAPI) -> None:
+    registry = registry_of(app)
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        try:
+            await anyio.to_thread.run_sync(tick, app, registry)
+        except Exception:  # one bad tick must not stop the live room
+            log.exception("live.tick_failed")
+
+
+async def start(app: FastAPI) -> list[asyncio.Task[None]]:
+    task = asyncio.create_task(_run(app), name="livecrew-live-ticker")
+    with contextlib.suppress(Exception):
+        registry_of(app)
+    return [task]

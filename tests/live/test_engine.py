@@ -1,0 +1,218 @@
+"""The engine against METRICS.md: every rule on small hand-made streams, and a plain reference on random ones."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from livecrew.live.engine import SessionEngine, compute
+from livecrew.live.events import parse_body
+from metrics_reference import reference
+
+T0 = 1_781_245_800_000
+MIN = 60_000
+
+
+def ev(i: int | str, kind: str, ts: int, **extra: Any) -> dict[str, Any]:
+    return {"id": str(i), "session": "s", "type": kind, "ts": T0 + ts, **extra}
+
+
+def run(events: list[dict[str, Any]]) -> dict[str, Any]:
+    parsed = parse_body("\n".join(json.dumps(e) for e in events).encode())
+    assert parsed.rejected == []
+    engine = SessionEngine("s")
+    for e in parsed.events:
+        engine.apply(e)
+    return engine.snapshot()
+
+
+def test_audience_and_watch_time() -> None:
+    m = run(
+        [
+            ev(1, "live_start", 0),
+            ev(2, "enter", 1000, user="a"),
+            ev(3, "enter", 2000, user="b"),
+            ev(4, "enter", 3000, user="a"),  # re-enter while online: pv counts, nothing else
+            ev(5, "leave", 61_000, user="a"),
+            ev(6, "leave", 62_000, user="c"),  # leave without enter: ignored
+            ev(7, "comment", 70_000, user="d", text="尺碼怎麼選?"),  # watching even though enter was missed
+            ev(8, "live_end", 120_000),
+        ]
+    )
+    assert m["pv"] == 3 and m["uv"] == 3 and m["peak_online"] == 2
+    # a: 1 s -> 61 s = 60 s; b: 2 s -> end 120 s = 118 s
+    assert m["watch_seconds"] == 178.0
+    assert m["avg_online"] == 178.0 / 120
+    assert m["avg_watch_seconds"] == 178.0 / 3
+    assert [x["leaves"] for x in m["minutes"]] == [0, 1]
+    assert [x["online_end"] for x in m["minutes"]] == [2, 1]
+
+
+def test_sales_rules() -> None:
+    m = run(
+        [
+            ev(1, "live_start", 0),
+            ev(2, "order", 1000, user="a", order="o1", product="p1", qty=2, amount=19800),
+            ev(3, "pay", 2000, user="a", order="o1", amount=19800),
+            ev(4, "pay", 3000, user="a", order="o1", amount=99999),  # double pay: first wins
+            ev(5, "pay", 4000, user="b", order="o2", amount=5000, product="p2"),  # pay without an order event
+            ev(6, "order", 5000, user="c", order="o3", product="p1", qty=1, amount=9900),  # never paid
+            ev(7, "refund", 6000, user="a", order="o1", amount=15000),
+            ev(8, "refund", 7000, user="a", order="o1", amount=15000),  # over-refund: capped at 19800
+            ev(9, "refund", 8000, user="a", order="o3", amount=100),  # unmatched: o3 is not paid
+            ev(10, "live_end", 60_000),
+            ev(11, "refund", 9_000_000, user="a", order="o2", amount=1000),  # late refund after live_end still counts
+            ev(12, "product_click", 500, user="a", product="p1"),
+        ]
+    )
+    assert m["orders"] == 3 and m["paid_orders"] == 2 and m["units"] == 3
+    assert m["gmv"] == 24800 and m["buyers"] == 2
+    assert m["refund_amount"] == 19800 + 1000 and m["refunded_orders"] == 2
+    assert m["unmatched_refunds"] == 1
+    assert m["net_gmv"] == 24800 - 20800
+    assert m["aov"] == 12400 and m["click_to_pay_rate"] == 2.0
+    assert m["products"]["p1"]["gmv"] == 19800 and m["products"]["p1"]["units"] == 2
+    assert m["products"]["p1"]["refund_amount"] == 19800
+    assert m["products"]["p2"]["buyers"] == 1
+    assert m["end"] == T0 + 60_000  # the late refund does not move the window
+
+
+def test_duplicates_first_wins_even_when_conflicting() -> None:
+    m = run(
+        [
+            ev(1, "live_start", 0),
+            ev("x", "pay", 1000, user="a", order="o1", amount=100),
+            ev("x", "pay", 1000, user="a", order="o1", amount=999),
+            ev(2, "live_end", 10_000),
+        ]
+    )
+    assert m["gmv"] == 100 and m["paid_orders"] == 1
+
+
+def test_events_outside_the_window_are_ignored() -> None:
+    m = run(
+        [
+            ev(1, "comment", 0, user="early", text="hi"),
+            ev(2, "live_start", 10_000),
+            ev(3, "comment", 20_000, user="a", text="hi"),
+            ev(4, "live_end", 70_000),
+            ev(5, "comment", 80_000, user="late", text="bye"),
+            ev(6, "pay", 90_000, user="late", order="o9", amount=500),
+        ]
+    )
+    assert m["comments"] == 1 and m["uv"] == 1 and m["gmv"] == 0
+    assert m["start"] == T0 + 10_000 and m["duration_s"] == 60.0
+
+
+def test_out_of_order_equals_sorted() -> None:
+    events = [
+        ev(1, "live_start", 0),
+        ev(2, "enter", 1000, user="a"),
+        ev(3, "leave", 30_000, user="a"),
+        ev(4, "enter", 40_000, user="a"),
+        ev(5, "explain", 10_000, product="p1", action="start"),
+        ev(6, "explain", 70_000, product="p1", action="stop"),
+        ev(7, "live_end", 120_000),
+    ]
+    shuffled = [events[6], events[3], events[0], events[5], events[2], events[1], events[4]]
+    assert run(shuffled) == run(events)
+    m = run(events)
+    assert m["products"]["p1"]["explain_seconds"] == 60.0 and m["products"]["p1"]["explain_count"] == 1
+    assert m["watch_seconds"] == 29.0 + 80.0
+
+
+def test_zero_denominators_are_null() -> None:
+    m = run([ev(1, "live_start", 0), ev(2, "live_end", 0)])
+    for key in ("conversion_rate", "aov", "uv_value", "gpm", "roi", "refund_rate", "avg_online", "interaction_rate"):
+        assert m[key] is None, key
+    assert len(m["minutes"]) == 1
+
+
+def test_minute_boundaries_and_event_at_end() -> None:
+    m = run(
+        [
+            ev(1, "live_start", 0),
+            ev(2, "comment", 59_999, user="a", text="x"),
+            ev(3, "comment", 60_000, user="a", text="y"),
+            ev(4, "comment", 120_000, user="a", text="z"),  # exactly at end: the last minute
+            ev(5, "live_end", 120_000),
+        ]
+    )
+    assert [x["comments"] for x in m["minutes"]] == [1, 2]
+
+
+def test_compute_splits_sessions() -> None:
+    body = "\n".join(
+        json.dumps(e)
+        for e in [
+            {"id": "1", "session": "a", "type": "enter", "ts": T0, "user": "u"},
+            {"id": "1", "session": "b", "type": "enter", "ts": T0, "user": "u"},  # same id, other session
+        ]
+    )
+    out = compute(parse_body(body.encode()).events)
+    assert set(out) == {"a", "b"} and out["a"]["pv"] == out["b"]["pv"] == 1
+
+
+KINDS = ["enter", "leave", "comment", "like", "follow", "order", "pay", "refund", "product_click"]
+
+
+def random_stream(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    if rng.random() < 0.8:
+        events.append(ev("start", "live_start", rng.randrange(0, 5 * MIN)))
+    for i in range(n):
+        kind = rng.choice(KINDS)
+        ts = rng.randrange(0, 30 * MIN)
+        user = f"u{rng.randrange(12)}"
+        order = f"o{rng.randrange(8)}"
+        extra: dict[str, Any] = {}
+        extra["user"] = user
+        if kind == "comment":
+            extra["text"] = "?"
+        if kind == "order":
+            extra.update(
+                order=order, product=f"p{rng.randrange(3)}", qty=rng.randrange(1, 4), amount=rng.randrange(100, 5000)
+            )
+        if kind == "pay":
+            extra.update(order=order, amount=rng.randrange(100, 5000))
+        if kind == "refund":
+            extra.update(order=order, amount=rng.randrange(1, 6000))
+        if kind == "product_click":
+            extra["product"] = f"p{rng.randrange(3)}"
+        events.append(ev(f"e{i}", kind, ts, **extra))
+    if rng.random() < 0.7:
+        events.append(ev("end", "live_end", rng.randrange(20 * MIN, 31 * MIN)))
+    if rng.random() < 0.3:
+        events.append(dict(events[rng.randrange(len(events))]))  # a duplicate
+    return events
+
+
+def test_engine_matches_the_reference_on_random_streams() -> None:
+    rng = random.Random(20261122)
+    for _ in range(300):
+        events = random_stream(rng, rng.randrange(1, 80))
+        got = run(events)
+        want = reference(events)
+        for key, value in want.items():
+            assert got[key] == value, (key, events)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_any_arrival_order_gives_the_same_snapshot(rng: random.Random) -> None:
+    events = random_stream(rng, rng.randrange(1, 60))
+    # distinct ts so that the definition's tie-break (arrival order) cannot matter
+    for i, e in enumerate(events):
+        e["ts"] = T0 + i * 997 + rng.randrange(0, 900) if e["type"] not in ("live_start", "live_end") else e["ts"]
+    seen = {}
+    for e in events:
+        seen.setdefault(e["id"], e)
+    unique = list(seen.values())
+    in_order = sorted(unique, key=lambda e: e["ts"])
+    shuffled = list(unique)
+    rng.shuffle(shuffled)
+    assert run(shuffled) == run(in_order)
