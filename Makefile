@@ -17,7 +17,7 @@ PORT ?= 8000
 run: install assets
 	$(BIN)/livecrew db upgrade
 	$(BIN)/livecrew demo
-	$(BIN)/livecrew serve --host $(HOST) --port $(PORT)
+	$(BIN)/livecrew serve --host $(HOST) --port $(PORT) --simulate demo
 
 test: install assets browser lint types pytest
 

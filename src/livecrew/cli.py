@@ -104,6 +104,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    simulate: Annotated[
+        str | None,
+        typer.Option(help='Play a simulated live show into a show id, or "demo" for the demo\'s ready show.'),
+    ] = None,
 ) -> None:
     """Run the web console and the API (migrating the database first)."""
     import uvicorn
@@ -120,7 +124,11 @@ def serve(
     else:
         from livecrew.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        application = create_app(settings)
+        if simulate:
+            application.state.simulate = {"show": simulate}
+            out.print("a simulated live show is playing: open the control room under Live (直播間)")
+        uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 @db_app.command("upgrade")

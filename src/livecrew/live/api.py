@@ -19,7 +19,7 @@ from livecrew.core.deps import app_context, get_clock, get_db
 from livecrew.core.errors import DomainError
 from livecrew.core.pubsub import show_channel
 from livecrew.live import actions, ingest
-from livecrew.live.state import LiveRegistry, live_registry
+from livecrew.live.state import LiveRegistry, after_ingest, live_registry
 from livecrew.shows import service as shows
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
@@ -84,14 +84,7 @@ async def post_events(
         show = shows.get_show(db, principal.workspace, show_id)
         result = ingest.ingest_body(db, clock, show, data, content_type=content_type, max_bytes=settings.max_body_bytes)
         db.commit()  # durable before acknowledged
-        registry.apply(show_id, result.new_events)
-        comments = [
-            {"id": e.id, "ts": e.ts, "user": e.user, "text": e.raw.get("text", "")}
-            for e in result.new_events
-            if e.type == "comment"
-        ]
-        if comments:
-            app_context(request).hub.publish(show_channel(show_id), {"kind": "comments", "items": comments[-50:]})
+        after_ingest(app_context(request).hub, registry, show_id, result)
         return result
 
     result = await anyio.to_thread.run_sync(work)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ class IngestResult:
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     new_events: list[Event] = field(default_factory=list)
+    max_seq: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
@@ -77,9 +78,11 @@ def append(
             insert(LiveEvent)
             .values(chunk)
             .on_conflict_do_nothing(index_elements=["show_id", "event_id"])
-            .returning(LiveEvent.event_id)
+            .returning(LiveEvent.event_id, LiveEvent.seq)
         )
-        inserted.update(db.execute(stmt).scalars().all())
+        for event_id, seq in db.execute(stmt).all():
+            inserted.add(event_id)
+            result.max_seq = max(result.max_seq, seq)
     result.accepted = len(inserted)
     result.duplicates += len(unique) - len(inserted)
     result.new_events = [e for e in unique.values() if e.id in inserted]
@@ -110,9 +113,15 @@ def log_rows(db: Session, show_id: str, *, after_seq: int = 0, limit: int | None
     return list(db.scalars(stmt).all())
 
 
-def iter_bodies(db: Session, show_id: str, batch: int = 20_000) -> Iterable[dict[str, Any]]:
-    """Every logged event body of a show, in arrival order, streamed in batches."""
-    last = 0
+def max_seq(db: Session, show_id: str) -> int:
+    return int(db.scalar(select(func.max(LiveEvent.seq)).where(LiveEvent.show_id == show_id)) or 0)
+
+
+def iter_bodies(
+    db: Session, show_id: str, batch: int = 20_000, *, after_seq: int = 0, seqs: list[int] | None = None
+) -> Iterable[dict[str, Any]]:
+    """Logged event bodies of a show, in arrival order, streamed in batches (``seqs`` collects their seq)."""
+    last = after_seq
     while True:
         stmt = (
             select(LiveEvent.seq, LiveEvent.body)
@@ -125,4 +134,6 @@ def iter_bodies(db: Session, show_id: str, batch: int = 20_000) -> Iterable[dict
             return
         for seq, body in rows:
             last = seq
+            if seqs is not None:
+                seqs.append(seq)
             yield body

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -33,6 +32,7 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
             if show is None:
                 registry.forget(live.show_id)
                 continue
+            registry.catch_up(db, live)
             is_live = show.status == ShowStatus.live
             changed = live.version != live.published_version
             if not (changed or is_live) or (ctx.hub.subscriber_count(show_channel(show.id)) == 0 and not is_live):
@@ -62,7 +62,11 @@ async def _run(app: FastAPI) -> None:
 
 
 async def start(app: FastAPI) -> list[asyncio.Task[None]]:
-    task = asyncio.create_task(_run(app), name="livecrew-live-ticker")
-    with contextlib.suppress(Exception):
-        registry_of(app)
-    return [task]
+    registry_of(app)
+    tasks = [asyncio.create_task(_run(app), name="livecrew-live-ticker")]
+    config = getattr(app.state, "simulate", None)
+    if config:
+        from livecrew.live.simulation import run
+
+        tasks.append(asyncio.create_task(run(app, config), name="livecrew-simulated-show"))
+    return tasks

@@ -17,11 +17,13 @@ import orjson
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from livecrew.core.pubsub import LocalHub, show_channel
 from livecrew.live.engine import SessionEngine
 from livecrew.live.events import Event, parse_body
-from livecrew.live.ingest import iter_bodies
+from livecrew.live.ingest import IngestResult, iter_bodies, max_seq
 
 FEED_SIZE = 200
+CATCH_UP_OVERLAP = 2000
 REBUILD_BATCH = 20_000
 
 
@@ -42,6 +44,7 @@ class LiveShow:
     lock: threading.Lock = field(default_factory=threading.Lock)
     version: int = 0
     published_version: int = -1
+    last_seq: int = 0  # the newest log row this process has applied
     last_received: float | None = None  # monotonic seconds of the last accepted event (feed silence)
     feed: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))
 
@@ -88,7 +91,8 @@ class LiveRegistry:
         try:
             with self._sessions() as db:
                 batch: list[dict[str, Any]] = []
-                for body in iter_bodies(db, show_id, REBUILD_BATCH):
+                seqs: list[int] = []
+                for body in iter_bodies(db, show_id, REBUILD_BATCH, seqs=seqs):
                     batch.append(body)
                     if len(batch) >= REBUILD_BATCH:
                         for event in events_from_bodies(batch, show_id):
@@ -97,14 +101,32 @@ class LiveRegistry:
                 if batch:
                     for event in events_from_bodies(batch, show_id):
                         live.engine.apply(event)
+                live.last_seq = max(seqs, default=0)
             live.version += 1
         finally:
             live.lock.release()
         return live
 
-    def apply(self, show_id: str, events: list[Event]) -> None:
+    def apply(self, show_id: str, events: list[Event], max_seq: int = 0) -> None:
         if events:
-            self.get(show_id).apply(events)
+            live = self.get(show_id)
+            live.apply(events)
+            live.last_seq = max(live.last_seq, max_seq)
+
+    def catch_up(self, db: Session, live: LiveShow) -> int:
+        """Apply log rows written by other processes (replays, other web workers, the simulator CLI).
+
+        Transactions may commit out of seq order, so each pass re-reads a small overlap before the
+        newest row seen; the engine drops what it already has.
+        """
+        newest = max_seq(db, live.show_id)
+        if newest <= live.last_seq:
+            return 0
+        seqs: list[int] = []
+        bodies = list(iter_bodies(db, live.show_id, after_seq=max(0, live.last_seq - CATCH_UP_OVERLAP), seqs=seqs))
+        applied = live.apply(events_from_bodies(bodies, live.show_id)) if bodies else 0
+        live.last_seq = max(live.last_seq, max(seqs, default=0))
+        return applied
 
     def forget(self, show_id: str) -> None:
         with self._lock:
@@ -121,3 +143,15 @@ def registry_of(app: FastAPI) -> LiveRegistry:
 
 def live_registry(request: Request) -> LiveRegistry:
     return registry_of(request.app)
+
+
+def after_ingest(hub: LocalHub, registry: LiveRegistry, show_id: str, result: IngestResult) -> None:
+    """After the commit: update the live state and push the new comments to the control rooms."""
+    registry.apply(show_id, result.new_events, result.max_seq)
+    comments = [
+        {"id": e.id, "ts": e.ts, "user": e.user, "text": e.raw.get("text", "")}
+        for e in result.new_events
+        if e.type == "comment"
+    ]
+    if comments:
+        hub.publish(show_channel(show_id), {"kind": "comments", "items": comments[-50:]})

@@ -1,0 +1,105 @@
+"""A simulated show played inside the server (``livecrew serve --simulate demo``), through the ingest path."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from typing import Any
+
+import anyio.to_thread
+import orjson
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from livecrew.core.logging import get_logger
+from livecrew.live import ingest
+from livecrew.live.events import parse_body
+from livecrew.live.state import after_ingest, registry_of
+from livecrew.shows import service as shows
+from livecrew.shows.models import Show, ShowStatus
+from livecrew.simulate import generate, play
+
+log = get_logger(__name__)
+
+
+def pick_show(app: FastAPI, ref: str) -> str | None:
+    """``demo``: the demo workspace's show that is live, else the one that is ready (moved to live)."""
+    ctx = app.state.ctx
+    with ctx.sessions() as db:
+        if ref != "demo":
+            show = db.get(Show, ref)
+            return show.id if show else None
+        from livecrew.core.auth.models import User
+        from livecrew.demo import demo_email
+
+        owner = db.scalar(select(User).where(User.email == demo_email("owner")))
+        if owner is None:
+            return None
+        candidates = db.scalars(
+            select(Show)
+            .where(Show.workspace_id == owner.workspace_id, Show.status.in_([ShowStatus.live, ShowStatus.ready]))
+            .order_by(Show.status.desc(), Show.starts_at)
+        ).all()
+        live = next((s for s in candidates if s.status == ShowStatus.live), None)
+        if live is not None:
+            return str(live.id)
+        ready = next(iter(candidates), None)
+        if ready is None:
+            return None
+        from livecrew.core.auth.models import Workspace
+
+        ws = db.get(Workspace, ready.workspace_id)
+        assert ws is not None
+        problems = shows.gate_problems(db, ready, ShowStatus.live.value)
+        if problems:
+            log.warning("simulate.gate_refused", show=ready.id, problems=[p.message for p in problems])
+            return None
+        ops = db.scalar(select(User).where(User.email == demo_email("ops")))
+        shows.transition(db, ctx.clock, ws, ready, ShowStatus.live.value, actor=ops, note="simulated show")
+        db.commit()
+        return str(ready.id)
+
+
+def _append(app: FastAPI, show_id: str, lines: list[bytes]) -> int:
+    ctx = app.state.ctx
+    with ctx.sessions() as db:
+        show = db.get(Show, show_id)
+        if show is None or show.status == ShowStatus.cancelled:
+            return -1
+        parsed = parse_body(b"\n".join(lines), session=show_id)
+        result = ingest.append(db, ctx.clock, show, parsed.events)
+        db.commit()
+    after_ingest(ctx.hub, registry_of(app), show_id, result)
+    return result.accepted
+
+
+async def run(app: FastAPI, config: dict[str, Any]) -> None:
+    show_id = await anyio.to_thread.run_sync(pick_show, app, str(config.get("show", "demo")))
+    if show_id is None:
+        log.warning("simulate.no_show", hint="run `livecrew demo` first; the demo needs a ready show")
+        return
+    minutes = int(config.get("minutes", 120))
+    speed = float(config.get("speed", 1.0))
+    run_id = secrets.token_hex(3)
+    log.info("simulate.started", show=show_id, minutes=minutes, speed=speed)
+    stream = generate(
+        minutes=minutes, seed=int(time.time()), session=f"sim{run_id}", incidents=tuple(config.get("incidents", ()))
+    )
+    pending: list[bytes] = []
+    last = time.monotonic()
+    for wait, event in play(stream, speed):
+        if wait > 0:
+            if pending:
+                if await anyio.to_thread.run_sync(_append, app, show_id, pending) < 0:
+                    return
+                pending = []
+            await asyncio.sleep(wait)
+        pending.append(orjson.dumps(event))
+        if len(pending) >= 2000 or time.monotonic() - last > 1:
+            if await anyio.to_thread.run_sync(_append, app, show_id, pending) < 0:
+                return
+            pending, last = [], time.monotonic()
+    if pending:
+        await anyio.to_thread.run_sync(_append, app, show_id, pending)
+    log.info("simulate.finished", show=show_id)
