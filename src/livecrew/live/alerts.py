@@ -215,8 +215,21 @@ def _publish(db: Session, alert: Alert, kind: str) -> None:
     publish_after_commit(db, show_channel(alert.show_id), {"kind": kind, "alert": alert_dict(alert)})
 
 
+def alert_texts(alert: Alert) -> dict[str, str]:
+    """The alert's message in each console language."""
+    from livecrew.core.config import LANGUAGES
+    from livecrew.web.i18n import Translator
+
+    texts = {}
+    for language in LANGUAGES:
+        text = Translator(language)(alert.key, **alert.params)
+        texts[language] = alert.message if text == alert.key else text
+    return texts
+
+
 def alert_dict(alert: Alert) -> dict[str, Any]:
     return {
+        "texts": alert_texts(alert),
         "id": alert.id,
         "rule": alert.rule,
         "severity": alert.severity,

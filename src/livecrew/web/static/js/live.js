@@ -128,7 +128,7 @@
       if (canControl) {
         var c = document.createElement("td");
         var b = document.createElement("button");
-        b.className = "btn btn-sm"; b.textContent = root.dataset.labelExplaining;
+        b.className = "btn btn-sm nowrap"; b.textContent = root.dataset.labelExplaining;
         b.addEventListener("click", function () { act({ kind: "explain", product: id, action: m.explaining === id ? "stop" : "start" }); });
         c.appendChild(b); tr.appendChild(c);
       }
@@ -158,7 +158,7 @@
     if (!li) { li = document.createElement("li"); li.dataset.alert = a.id; list.prepend(li); }
     li.className = "alert sev-" + a.severity + (a.resolved_at ? " resolved" : "");
     li.innerHTML = "";
-    var msg = document.createElement("span"); msg.className = "alert-msg"; msg.textContent = a.message; li.appendChild(msg);
+    var msg = document.createElement("span"); msg.className = "alert-msg"; msg.textContent = (a.texts && a.texts[lang]) || a.message; li.appendChild(msg);
     if (a.acknowledged_at) {
       var badge = document.createElement("span"); badge.className = "badge badge-ok"; badge.textContent = root.dataset.labelAcked; li.appendChild(badge);
     } else if (!a.resolved_at) {

@@ -1,0 +1,102 @@
+"""Alert rules raise once, update, resolve and are acknowledged; control-room actions are recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from livecrew.core.clock import FakeClock
+from livecrew.live import alerts
+from livecrew.live.models import Alert, LiveEvent
+from livecrew.shows import service
+from livecrew.shows.models import Show
+from support import Factory, bearer
+
+
+def _minutes(online: list[int]) -> list[dict[str, Any]]:
+    return [{"minute": i, "online_end": v, "enters": 30, "paid_orders": 1, "comments": 3} for i, v in enumerate(online)]
+
+
+def _live_show(db: Session, clock: FakeClock, factory: Factory) -> tuple[Any, Show]:
+    ws = factory.workspace()
+    show = service.create_show(db, clock, ws, title="直播", starts_at=clock.now(), minutes=120)
+    show.status = "live"
+    db.commit()
+    return ws, show
+
+
+def test_online_falling_is_raised_once_updated_and_resolved(db: Session, clock: FakeClock, factory: Factory) -> None:
+    _ws, show = _live_show(db, clock, factory)
+    falling = {"minutes": _minutes([200, 200, 200, 120, 110, 100, 0]), "end": 10}
+    alerts.evaluate(db, clock, show, falling, last_received=None, last_comment_ts=None)
+    alerts.evaluate(db, clock, show, falling, last_received=None, last_comment_ts=None)
+    rows = db.scalars(select(Alert).where(Alert.show_id == show.id)).all()
+    assert [(a.rule, a.updates) for a in rows] == [("online_falling", 0)]
+    assert rows[0].params["pct"] == 45 and "controller" in rows[0].roles
+    worse = {"minutes": _minutes([200, 200, 200, 100, 90, 80, 0]), "end": 10}
+    clock.advance(seconds=5)
+    alerts.evaluate(db, clock, show, worse, last_received=None, last_comment_ts=None)
+    assert rows[0].updates == 1 and rows[0].params["pct"] == 55
+    steady = {"minutes": _minutes([200, 200, 200, 200, 200, 200, 0]), "end": 10}
+    alerts.evaluate(db, clock, show, steady, last_received=None, last_comment_ts=None)
+    assert rows[0].resolved_at is not None
+
+
+def test_thresholds_are_editable_and_rules_can_be_switched_off(
+    client: TestClient, db: Session, clock: FakeClock, factory: Factory
+) -> None:
+    ws, show = _live_show(db, clock, factory)
+    controller = factory.token(factory.user(ws, "controller"))
+    host = factory.token(factory.user(ws, "host"))
+    r = client.patch("/api/v1/alert-rules/no_comments", json={"params": {"seconds": 30}}, headers=bearer(controller))
+    assert r.status_code == 200 and r.json()["params"]["seconds"] == 30
+    assert (
+        client.patch("/api/v1/alert-rules/no_comments", json={"enabled": False}, headers=bearer(host)).status_code
+        == 403
+    )
+    bad = client.patch("/api/v1/alert-rules/no_comments", json={"params": {"minutes": 3}}, headers=bearer(controller))
+    assert bad.status_code == 422 and "no setting" in bad.json()["message"]
+    snap = {"minutes": _minutes([5, 5]), "end": 100_000}
+    alerts.evaluate(db, clock, show, snap, last_received=None, last_comment_ts=60_000)
+    assert [a.rule for a in db.scalars(select(Alert)).all()] == ["no_comments"]
+    client.patch("/api/v1/alert-rules/no_comments", json={"enabled": False}, headers=bearer(controller))
+    alerts.evaluate(db, clock, show, snap, last_received=None, last_comment_ts=60_000)
+    assert db.scalars(select(Alert)).one().resolved_at is not None
+
+
+def test_acknowledge_records_who_and_when(client: TestClient, db: Session, clock: FakeClock, factory: Factory) -> None:
+    ws, show = _live_show(db, clock, factory)
+    tech = factory.user(ws, "tech")
+    alerts.evaluate(db, clock, show, {"minutes": [], "end": 1}, last_received=-1e9, last_comment_ts=None)
+    db.commit()
+    alert = db.scalars(select(Alert)).one()
+    assert alert.rule == "feed_silent"
+    clock.advance(seconds=42)
+    r = client.post(f"/api/v1/alerts/{alert.id}/ack", headers=bearer(factory.token(tech)))
+    assert r.status_code == 200
+    db.refresh(alert)
+    assert alert.acknowledged_by == tech.id
+    assert (alert.acknowledged_at - alert.raised_at).total_seconds() == 42
+    stranger = factory.token(factory.user(factory.workspace("別家"), "tech"))
+    assert client.post(f"/api/v1/alerts/{alert.id}/ack", headers=bearer(stranger)).status_code == 404
+
+
+def test_control_room_actions(client: TestClient, db: Session, clock: FakeClock, factory: Factory) -> None:
+    ws, show = _live_show(db, clock, factory)
+    host = factory.user(ws, "host")
+    token = factory.token(host)
+    url = f"/api/v1/shows/{show.id}/actions"
+    r = client.post(url, json={"kind": "explain", "product": "p1", "action": "start"}, headers=bearer(token))
+    assert r.status_code == 201, r.text
+    logged = db.scalars(select(LiveEvent).where(LiveEvent.show_id == show.id)).one()
+    assert logged.type == "explain" and logged.actor_id == host.id
+    metrics = client.get(f"/api/v1/shows/{show.id}/metrics", headers=bearer(token)).json()
+    assert metrics["explaining"] == "p1"
+    assert client.post(url, json={"kind": "announce", "text": "A3 剩 50 件"}, headers=bearer(token)).status_code == 201
+    bad = client.post(url, json={"kind": "explain", "product": "p1", "action": "pause"}, headers=bearer(token))
+    assert bad.status_code == 422
+    analyst = factory.token(factory.user(ws, "analyst"))
+    assert client.post(url, json={"kind": "announce", "text": "x"}, headers=bearer(analyst)).status_code == 403
