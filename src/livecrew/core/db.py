@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -64,17 +65,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine with the settings each backend needs."""
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "json_serializer": _json}
         if memory:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=_json)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -21,8 +21,6 @@ from livecrew.core.errors import Conflict, ValidationFailed
 from livecrew.live.events import BodyError, Event, parse_body
 from livecrew.live.models import LiveEvent
 from livecrew.shows.models import Show, ShowStatus
-
-CHUNK = 500  # rows per INSERT statement (SQLite allows ~32k bound parameters)
 
 
 @dataclass
@@ -37,8 +35,22 @@ class IngestResult:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-def _insert(db: Session) -> Any:
-    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _insert_statement(db: Session) -> Any:
+    dialect = db.get_bind().dialect.name
+    stmt = _STATEMENTS.get(dialect)
+    if stmt is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = cast(Table, LiveEvent.__table__)
+        stmt = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=["show_id", "event_id"])
+            .returning(table.c.event_id, table.c.seq)
+        )
+        _STATEMENTS[dialect] = stmt
+    return stmt
 
 
 def append(
@@ -70,19 +82,12 @@ def append(
         }
         for e in unique.values()
     ]
-    insert = _insert(db)
     inserted: set[str] = set()
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        stmt = (
-            insert(LiveEvent)
-            .values(chunk)
-            .on_conflict_do_nothing(index_elements=["show_id", "event_id"])
-            .returning(LiveEvent.event_id, LiveEvent.seq)
-        )
-        for event_id, seq in db.execute(stmt).all():
-            inserted.add(event_id)
-            result.max_seq = max(result.max_seq, seq)
+    # One cached statement, many parameter sets: SQLAlchemy sends them as batched multi-row INSERTs
+    # ("insertmanyvalues") without compiling a new statement per batch.
+    for event_id, seq in db.execute(_insert_statement(db), rows).all():
+        inserted.add(event_id)
+        result.max_seq = max(result.max_seq, seq)
     result.accepted = len(inserted)
     result.duplicates += len(unique) - len(inserted)
     result.new_events = [e for e in unique.values() if e.id in inserted]
