@@ -192,5 +192,13 @@ def test_shipped_templates_are_installed_in_new_workspaces(db: Session, clock: F
     from livecrew.shows.templates import shipped_templates
 
     ws = auth.create_workspace(db, clock, "新品牌", default_language="zh-Hans")
-    keys = {t.key for t in service.list_templates(db, ws)}
-    assert keys == {t["key"] for t in shipped_templates()}
+    templates = service.list_templates(db, ws)
+    keys = {t.key for t in templates}
+    assert keys == {t["key"] for t in shipped_templates()} == {"daily_2h", "promo_day_4h"}
+    daily = next(t for t in templates if t.key == "daily_2h")
+    assert daily.duration_minutes == 120 and sum(s["planned_minutes"] for s in daily.segments) == 120
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    titles = [s["title"] for s in daily.segments] + [i["title"] for i in daily.checklist]
+    assert all(isinstance(t, str) and t and t2s.convert(t) == t for t in titles)  # one language: Simplified
