@@ -181,3 +181,18 @@ def test_rehearsals_are_recorded(client: TestClient, factory: Factory, db: Sessi
     assert r.status_code == 404
     assert len(client.get(f"/api/v1/shows/{show.id}/rehearsals", headers=bearer(token)).json()) == 1
     _ = timedelta
+
+
+def test_show_pages_render_cleanly(client: TestClient, factory: Factory, db: Session, clock: FakeClock) -> None:
+    import re
+
+    ws, people, _token = _setup(factory)
+    show = _show(db, clock, ws, "頁面檢查", "2026-06-20T20:00", 120, "抖音")
+    db.commit()
+    login(client, people["owner"].email)
+    for path in ["/shows", f"/shows/{show.id}", "/schedule", "/live", f"/live/{show.id}", "/"]:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        title = re.search(r"<title>(.*?)</title>", page.text, re.S)
+        assert title and len(title.group(1)) < 120 and "<" not in title.group(1), path
+        assert page.text.count("<html") == 1 and page.text.count("</body>") == 1, path

@@ -201,6 +201,15 @@ def _detail(request: Request, db: Session, principal: Principal, show: Show, **e
     )
 
 
+def _failed(request: Request, db: Session, principal: Principal, show_id: str, exc: DomainError) -> Response:
+    """Show the show's page again with what went wrong; nothing of the failed change is kept."""
+    db.rollback()
+    if exc.status_code == 404:
+        raise exc
+    show = service.get_show(db, principal.workspace, show_id)
+    return _detail(request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code)
+
+
 @router.get("/shows/{show_id}", response_class=HTMLResponse)
 def show_page(
     request: Request, show_id: str, db: Db, principal: Annotated[Principal, Depends(require_web(Action.shows_view))]
@@ -236,13 +245,7 @@ def move(
             status_code=409,
         )
     except DomainError as exc:
-        db.rollback()
-        if exc.status_code == 404:
-            raise
-        show = service.get_show(db, principal.workspace, show_id)
-        return _detail(
-            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}?ok=status_changed", status_code=303)
 
 
@@ -260,11 +263,7 @@ def roster_add(
         service.add_to_roster(db, principal.workspace, show, role, user_id)
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        show = service.get_show(db, principal.workspace, show_id)
-        return _detail(
-            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#roster", status_code=303)
 
 
@@ -281,11 +280,7 @@ def roster_remove(
         service.remove_from_roster(db, principal.workspace, show, entry_id)
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        show = service.get_show(db, principal.workspace, show_id)
-        return _detail(
-            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#roster", status_code=303)
 
 
@@ -314,13 +309,7 @@ def checklist(
         )
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        if exc.status_code == 404:
-            raise
-        show = service.get_show(db, principal.workspace, show_id)
-        return _detail(
-            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#item-{item_id}", status_code=303)
 
 
@@ -393,11 +382,7 @@ async def perk_add(
         )
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        show = service.get_show(db, principal.workspace, show_id)
-        return _detail(
-            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _failed(request, db, principal, show_id, exc)
     return _back_to(show_id, "perks")
 
 
@@ -419,13 +404,7 @@ def perk_draw(
         perks.draw_lucky_bag(db, clock, show, perk, eligible=people, seed=seed.strip() or None, actor=principal.user)
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        if exc.status_code == 404:
-            raise
-        show = service.get_show(db, principal.workspace, show_id)
-        return _detail(
-            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _failed(request, db, principal, show_id, exc)
     return _back_to(show_id, f"perk-{perk_id}")
 
 
@@ -454,11 +433,7 @@ def rehearsal_add(
         )
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        show = service.get_show(db, principal.workspace, show_id)
-        return _detail(
-            request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _failed(request, db, principal, show_id, exc)
     return _back_to(show_id, "rehearsals")
 
 
