@@ -23,6 +23,32 @@ ORDER_SENSITIVE = frozenset({"enter", "leave", "explain", "order", "pay", "live_
 DELTA_MINUTES = 5
 
 
+_NO_RAW: dict[str, Any] = {}
+
+
+def _slim(e: Event) -> Event:
+    """What a rebuild needs of an event: everything but the raw object and the text."""
+    return Event(
+        e.id,
+        e.type,
+        e.ts,
+        e.session,
+        _NO_RAW,
+        e.index,
+        e.user,
+        None,
+        e.count,
+        e.product,
+        e.order,
+        e.qty,
+        e.amount,
+        e.value,
+        e.action,
+        e.source,
+        e.profile,
+    )
+
+
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
@@ -105,7 +131,7 @@ class SessionEngine:
         if event.id in self._seen:
             return False
         self._seen.add(event.id)
-        self._events.append(event)
+        self._events.append(_slim(event))
         ts = event.ts
         self._all_min = ts if self._all_min is None else min(self._all_min, ts)
         self._all_max = ts if self._all_max is None else max(self._all_max, ts)
