@@ -62,14 +62,19 @@ async def sse_stream(
         await subscription.aclose()  # type: ignore[attr-defined]
 
 
-@router.get("/stream", summary="Server-Sent Events for the caller's workspace")
-async def workspace_stream(
-    request: Request,
+def _stream_principal(
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(require(Action.workspace_view))],
-) -> StreamingResponse:
-    # The stream may stay open for hours: give the database connection back now.
+) -> Principal:
+    # The stream may stay open for hours: give the database connection back now, in this same thread.
     db.close()
+    return principal
+
+
+@router.get("/stream", summary="Server-Sent Events for the caller's workspace")
+async def workspace_stream(
+    request: Request, principal: Annotated[Principal, Depends(_stream_principal)]
+) -> StreamingResponse:
     hub = app_context(request).hub
     hello = {"kind": "hello", "workspace": principal.workspace.id}
     return StreamingResponse(

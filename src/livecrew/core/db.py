@@ -76,6 +76,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "json_serializer": _json}
         if memory:
             kwargs["poolclass"] = StaticPool
+        else:
+            # WAL lets many readers share the file; live viewers and ingest need more than the default 5.
+            kwargs.update(pool_size=10, max_overflow=40)
         engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -121,18 +121,21 @@ def export_events(
     )
 
 
+def _stream_access(show_id: str, db: Db, principal: Annotated[Principal, Depends(require(Action.live_view))]) -> str:
+    """Check the show in the same worker thread as the sign-in check, then give the connection back:
+    a stream stays open for hours and must not hold a database connection (nor wait for a thread
+    while holding one)."""
+    shows.get_show(db, principal.workspace, show_id)
+    db.close()
+    return show_id
+
+
 @router.get("/shows/{show_id}/stream", summary="Server-Sent Events: metric snapshots, alerts, cue cards")
 async def stream(
-    show_id: str,
-    request: Request,
-    db: Db,
-    registry: Registry,
-    principal: Annotated[Principal, Depends(require(Action.live_view))],
+    request: Request, registry: Registry, show_id: Annotated[str, Depends(_stream_access)]
 ) -> StreamingResponse:
     import anyio.to_thread
 
-    await anyio.to_thread.run_sync(lambda: shows.get_show(db, principal.workspace, show_id))
-    db.close()
     live = await anyio.to_thread.run_sync(registry.get, show_id)
     first = {"kind": "metrics", "show": show_id, "metrics": await anyio.to_thread.run_sync(live.snapshot)}
     hub = app_context(request).hub

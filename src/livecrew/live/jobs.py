@@ -15,7 +15,7 @@ from livecrew.live.state import LiveRegistry, registry_of
 from livecrew.shows.models import Show, ShowStatus
 
 log = get_logger(__name__)
-TICK_SECONDS = 1.0
+TICK_SECONDS = 0.5
 
 
 def tick(app: FastAPI, registry: LiveRegistry) -> int:

@@ -101,6 +101,10 @@ def _principal_for(db: Session, user: User, via: str) -> Principal:
         currency=workspace.currency,
         default_language=workspace.default_language,
     )
+    # End the read transaction so the connection goes back to the pool before FastAPI hops to another
+    # worker thread for the next dependency or the route: holding it across the hop can deadlock the
+    # thread pool against the connection pool when many requests arrive at once (hundreds of viewers).
+    db.commit()
     return Principal(user=user, workspace=workspace, via=via, viewer=viewer)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import (
@@ -29,8 +31,10 @@ from livecrew.core.config import LANGUAGES, Settings
 from livecrew.core.errors import Conflict, NotFound, TooManyAttempts, Unauthenticated, ValidationFailed
 from livecrew.core.hooks import run_workspace_created
 from livecrew.core.ids import new_id
+from livecrew.core.logging import get_logger
 
 TOKEN_PREFIX = "lc_"
+log = get_logger(__name__)
 
 
 def _sha256(value: str) -> str:
@@ -422,6 +426,40 @@ def authenticate(db: Session, clock: Clock, policy: ThrottlePolicy, email: str, 
 # ---------------------------------------------------------------- web sessions
 
 
+# Last-use times are noted in memory and written in one batch by a background job (core/jobs.py):
+# reading a token or a session must not take a write lock or a second connection on the request path.
+_TOUCHES: dict[tuple[str, str], datetime] = {}
+_TOUCH_LOCK = threading.Lock()
+
+
+def _touch(kind: str, row_id: str, when: datetime) -> None:
+    with _TOUCH_LOCK:
+        _TOUCHES[(kind, row_id)] = when
+
+
+def flush_touches(engine: Engine) -> int:
+    """Write the noted last-use times; returns how many rows were updated."""
+    with _TOUCH_LOCK:
+        pending = dict(_TOUCHES)
+        _TOUCHES.clear()
+    if not pending:
+        return 0
+    try:
+        with engine.begin() as connection:
+            for (kind, row_id), when in pending.items():
+                if kind == "token":
+                    connection.execute(update(ApiToken).where(ApiToken.id == row_id).values(last_used_at=when))
+                else:
+                    connection.execute(update(WebSession).where(WebSession.id == row_id).values(last_seen_at=when))
+    except OperationalError:
+        log.info("auth.touch_deferred", rows=len(pending))
+        with _TOUCH_LOCK:
+            for key, when in pending.items():
+                _TOUCHES.setdefault(key, when)
+        return 0
+    return len(pending)
+
+
 def start_session(db: Session, clock: Clock, user: User, hours: int) -> str:
     """Create a web session; returns the cookie value (only its hash is stored)."""
     secret = secrets.token_urlsafe(32)
@@ -449,8 +487,7 @@ def resolve_session(db: Session, clock: Clock, secret: str) -> User | None:
         db.flush()
         return None
     if (now - row.last_seen_at) > timedelta(minutes=1):
-        row.last_seen_at = now
-        db.flush()
+        _touch("session", row.id, now)
     return row.user
 
 
@@ -505,8 +542,7 @@ def resolve_token(db: Session, clock: Clock, secret: str) -> User:
     if not token.user.active:
         raise Unauthenticated("The API token belongs to a deactivated account.")
     if token.last_used_at is None or (now - token.last_used_at) > timedelta(minutes=1):
-        token.last_used_at = now
-        db.flush()
+        _touch("token", token.id, now)
     return token.user
 
 
