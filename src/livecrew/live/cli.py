@@ -11,6 +11,7 @@ import orjson
 import typer
 
 BATCH = 5000
+FileArg = Annotated[str, typer.Argument(help="A JSON Lines file, or - for stdin.")]
 
 
 def _read(path: str) -> bytes:
@@ -167,7 +168,34 @@ def _flush(db, target, pending, ingest, parse_body) -> int:  # type: ignore[no-u
     return int(result.accepted)
 
 
+def adapt(
+    platform: Annotated[str, typer.Argument(help="The platform: douyin (webcast messages and Compass live_order).")],
+    file: FileArg,
+    session: Annotated[str, typer.Option("--session", help="The session name to put on every event.")] = "douyin",
+) -> None:
+    """Turn recorded platform messages (JSON Lines) into EVENTS.md events on stdout."""
+    from livecrew import cli
+    from livecrew.live.adapters import douyin
+
+    if platform != "douyin":
+        raise typer.BadParameter(f'unknown platform "{platform}"; livecrew knows: douyin', param_hint="PLATFORM")
+    messages = []
+    for number, raw in enumerate(_read(file).splitlines(), start=1):
+        if raw.strip():
+            try:
+                messages.append(orjson.loads(raw))
+            except orjson.JSONDecodeError:
+                cli.err.print(f"line {number}: not JSON, skipped", highlight=False)
+                messages.append(None)
+    result = douyin.adapt(messages)
+    for event in result.events:
+        sys.stdout.buffer.write(orjson.dumps({**event, "session": session}) + b"\n")
+    for index, reason in result.skipped:
+        cli.err.print(f"message {index + 1}: skipped ({reason})", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("adapt")(adapt)
     app.command("metrics")(metrics)
     app.command("replay")(replay)
     app.command("simulate")(simulate)

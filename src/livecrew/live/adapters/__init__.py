@@ -1,0 +1,1 @@
+"""Platform adapters: real platform messages in, EVENTS.md events out."""
