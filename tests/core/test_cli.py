@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from livecrew import cli
 from livecrew.core.config import get_settings
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "300"})
 
 
 @pytest.fixture

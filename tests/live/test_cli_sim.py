@@ -18,7 +18,7 @@ from livecrew.live.events import parse_body
 from livecrew.simulate import generate, parse_incident
 from support import bearer
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "300"})
 
 
 def test_simulator_is_seeded_valid_and_believable() -> None:
