@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from livecrew.app import create_app
-from livecrew.core.clock import FakeClock
+from livecrew.core.clock import CLOCK_KEY, FakeClock
 from livecrew.core.config import Settings
 from livecrew.core.db import make_engine, make_sessionmaker
 from livecrew.core.pubsub import HUB_KEY, LocalHub
@@ -105,9 +105,9 @@ def hub() -> LocalHub:
 
 
 @pytest.fixture
-def db(engine: Engine, hub: LocalHub) -> Iterator[Session]:
+def db(engine: Engine, hub: LocalHub, clock: FakeClock) -> Iterator[Session]:
     factory = make_sessionmaker(engine)
-    factory.kw["info"] = {HUB_KEY: hub}
+    factory.kw["info"] = {HUB_KEY: hub, CLOCK_KEY: clock}
     session = factory()
     yield session
     session.rollback()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth import service
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import FakeClock
+from livecrew.goods.models import Product
 
 PASSWORD = "correct horse battery"
 
@@ -40,6 +41,34 @@ class Factory:
         )
         self.db.commit()
         return user
+
+    def product(
+        self, workspace: Workspace, sku: str = "SKU-1", *, stock: int = 100, ready: bool = True, **fields: object
+    ) -> Product:
+        """A product; ``ready`` gives it valid documents and a passed sample test."""
+        from datetime import timedelta
+
+        from livecrew.goods import service as goods
+
+        data = {"sku": sku, "title": f"商品 {sku}", "tier": "profit", "list_price": 59900, "live_price": 39900}
+        product = goods.save_product(self.db, self.clock, workspace, {**data, "stock": stock, **fields})
+        if ready:
+            expiry = self.clock.now().date() + timedelta(days=365)
+            for kind in ("licence", "inspection"):
+                goods.add_document(self.db, self.clock, product, kind=kind, expires_on=expiry)
+            goods.add_sample_test(self.db, self.clock, product, result="pass")
+        self.db.commit()
+        return product
+
+    def lineup(self, show_id: str, *products: Product, quota: int | None = None) -> None:
+        from livecrew.goods import service as goods
+        from livecrew.shows.models import Show
+
+        show = self.db.get(Show, show_id)
+        assert show is not None
+        for product in products:
+            goods.add_to_lineup(self.db, self.clock, show, product, quota=quota)
+        self.db.commit()
 
     def token(self, user: User, **kwargs: object) -> str:
         _t, secret = service.create_token(self.db, self.clock, user, **kwargs)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from livecrew import __version__
 from livecrew.core.api import router as system_router
 from livecrew.core.auth.api import router as auth_router
 from livecrew.core.auth.deps import CSRF_COOKIE, LoginRequired
-from livecrew.core.clock import Clock, SystemClock
+from livecrew.core.clock import CLOCK_KEY, Clock, SystemClock
 from livecrew.core.config import Settings, get_settings
 from livecrew.core.db import make_engine, make_sessionmaker
 from livecrew.core.deps import AppContext
@@ -75,13 +75,9 @@ def create_app(
         engine = make_engine(settings.resolved_database_url)
     hub = hub or make_hub(settings.redis_url)
     sessions = make_sessionmaker(engine)
-    sessions.kw["info"] = {HUB_KEY: hub}
-    ctx = AppContext(
-        settings=settings,
-        sessions=sessions,
-        clock=clock or SystemClock(),
-        hub=hub,
-    )
+    clock = clock or SystemClock()
+    sessions.kw["info"] = {HUB_KEY: hub, CLOCK_KEY: clock}
+    ctx = AppContext(settings=settings, sessions=sessions, clock=clock, hub=hub)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

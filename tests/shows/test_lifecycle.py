@@ -52,7 +52,7 @@ def crew(factory: Factory, db: Session, clock: FakeClock) -> dict[str, Any]:
     make_template(db, clock, ws)
     people = {role: factory.user(ws, role, name=f"{role}-人") for role in ["owner", "host", "controller", "tech"]}
     tokens = {role: factory.token(user) for role, user in people.items()}
-    return {"ws": ws, "people": people, "tokens": tokens}
+    return {"ws": ws, "people": people, "tokens": tokens, "factory": factory}
 
 
 def _create(client: TestClient, token: str, **extra: Any) -> dict[str, Any]:
@@ -93,7 +93,13 @@ def test_gate_lists_every_unmet_condition_then_lets_the_show_go_live(
     assert refused.status_code == 409
     body = refused.json()
     assert body["error"] == "gate"
-    assert sorted(p["params"]["role"] for p in body["details"]) == ["controller", "host", "tech"]
+    assert sorted(p["params"]["role"] for p in body["details"] if p["check"] == "roles_staffed") == [
+        "controller",
+        "host",
+        "tech",
+    ]
+    assert [p["check"] for p in body["details"] if p["check"].startswith("lineup")] == ["lineup_not_empty"]
+    crew["factory"].lineup(show["id"], crew["factory"].product(crew["ws"]))
 
     for role in ["host", "controller", "tech"]:
         r = client.post(f"{url}/roster", json={"role": role, "user_id": people[role].id}, headers=bearer(owner))

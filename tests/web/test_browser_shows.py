@@ -75,6 +75,27 @@ def test_create_staff_gate_go_live_end(page: object, live_server: str, db_url: s
         page.click("#roster-form button[type=submit]")
     expect(page.locator("#roster li.gap")).to_have_count(0)
     page.click("button[data-to=ready]")
+    expect(page.locator("#gate-refused")).to_contain_text("貨盤是空的")
+
+    # The lineup: an unready product is refused with its reasons; ready ones go in and can be dragged.
+    page.click("#show-links a[href$='/lineup']")
+    expect(page.locator("h1")).to_have_text("貨盤")
+    page.select_option("#add-to-lineup select[name=product_id]", label=_option(page, "CL-005"))
+    page.click("#add-to-lineup button[type=submit]")
+    expect(page.locator(".notice-error")).to_contain_text("樣品測試")
+    for sku in ("BT-001", "BT-002"):
+        page.select_option("#add-to-lineup select[name=product_id]", label=_option(page, sku))
+        page.click("#add-to-lineup button[type=submit]")
+    expect(page.locator("#lineup tbody tr")).to_have_count(2)
+    expect(page.locator("#lineup-warnings")).to_contain_text("引流款")
+    page.locator("#lineup tbody tr").nth(1).drag_to(page.locator("#lineup tbody tr").nth(0))
+    expect(page.locator("#order-status")).to_have_text("順序已儲存")
+    page.reload()
+    expect(page.locator("#lineup tbody tr").first).to_contain_text("BT-002")
+    expect(page.locator("#lineup-warnings")).to_have_count(0)
+    shot(page, "lineup")
+    page.click(".crumbs a:nth-of-type(2)")
+    page.click("button[data-to=ready]")
     expect(page.locator("#show-status")).to_have_text("準備就緒")
 
     page.click("button[data-to=live]")
@@ -91,3 +112,8 @@ def test_create_staff_gate_go_live_end(page: object, live_server: str, db_url: s
     page.click("button[data-to=ended]")
     expect(page.locator("#show-status")).to_have_text("已下播")
     expect(page.locator("#history")).to_contain_text("直播中")
+
+
+def _option(page: object, sku: str) -> str:
+    label: str = page.locator(f"#add-to-lineup select[name=product_id] option:has-text('{sku}')").first.inner_text()  # type: ignore[attr-defined]
+    return label

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -36,6 +36,15 @@ class FakeClock:
         if when.tzinfo is None:
             raise ValueError("FakeClock.set needs a timezone-aware time")
         self._now = when.astimezone(UTC)
+
+
+CLOCK_KEY = "livecrew_clock"
+
+
+def clock_of(session: Any) -> Clock:
+    """The app's clock, as kept on a database session's ``info`` (the system clock otherwise)."""
+    clock: Clock | None = session.info.get(CLOCK_KEY)
+    return clock if clock is not None else SystemClock()
 
 
 def to_ms(when: datetime) -> int:

@@ -7,8 +7,9 @@ answers); only then are they applied to the in-memory live state. The same path 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
@@ -36,6 +37,8 @@ class IngestResult:
 
 
 _STATEMENTS: dict[str, Any] = {}
+# A feature's ``listeners.on_events(db, clock, show, new_events)``.
+Listener = Callable[[Session, Clock, Show, list[Event]], None]
 
 
 def _insert_statement(db: Session) -> Any:
@@ -91,7 +94,17 @@ def append(
     result.accepted = len(inserted)
     result.duplicates += len(unique) - len(inserted)
     result.new_events = [e for e in unique.values() if e.id in inserted]
+    for listener in _listeners():
+        listener(db, clock, show, result.new_events)
     return result
+
+
+@cache
+def _listeners() -> tuple[Listener, ...]:
+    """Other features react to new events in the same transaction (goods: claims from comments, stock)."""
+    from livecrew.features import modules_named
+
+    return tuple(m.on_events for m in modules_named("listeners"))
 
 
 def ingest_body(

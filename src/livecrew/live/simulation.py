@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
 import orjson
 from fastapi import FastAPI
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from livecrew.core.logging import get_logger
 from livecrew.live import ingest
@@ -21,6 +23,19 @@ from livecrew.shows.models import Show, ShowStatus
 from livecrew.simulate import generate, play
 
 log = get_logger(__name__)
+
+# Other features give the simulator the show's real products (goods: the lineup); else it uses its own.
+ProductSource = Callable[[Session, Show], list[dict[str, Any]]]
+PRODUCT_SOURCES: list[ProductSource] = []
+
+
+def show_products(app: FastAPI, show_id: str) -> list[dict[str, Any]] | None:
+    with app.state.ctx.sessions() as db:
+        show = db.get(Show, show_id)
+        if show is None:
+            return None
+        products = [p for source in PRODUCT_SOURCES for p in source(db, show)]
+    return products or None
 
 
 def pick_show(app: FastAPI, ref: str) -> str | None:
@@ -83,8 +98,13 @@ async def run(app: FastAPI, config: dict[str, Any]) -> None:
     speed = float(config.get("speed", 1.0))
     run_id = secrets.token_hex(3)
     log.info("simulate.started", show=show_id, minutes=minutes, speed=speed)
+    products = await anyio.to_thread.run_sync(show_products, app, show_id)
     stream = generate(
-        minutes=minutes, seed=int(time.time()), session=f"sim{run_id}", incidents=tuple(config.get("incidents", ()))
+        minutes=minutes,
+        seed=int(time.time()),
+        session=f"sim{run_id}",
+        incidents=tuple(config.get("incidents", ())),
+        products=products,
     )
     pending: list[bytes] = []
     last = time.monotonic()

@@ -1,0 +1,710 @@
+"""Console pages for the goods: the pool, a product (documents, sample tests, stock), suppliers, the
+spreadsheet import, a show's lineup (drag to reorder) and its live stock and claims."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from livecrew.core.auth.deps import Principal, require_web, verify_csrf
+from livecrew.core.auth.permissions import Action
+from livecrew.core.clock import Clock
+from livecrew.core.deps import app_context, get_clock, get_db
+from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.goods import service, sheets, stock
+from livecrew.goods.models import DocKind, Product, ProductStatus, Tier
+from livecrew.shows import service as shows
+from livecrew.shows.models import Show
+from livecrew.web.i18n import Translator
+from livecrew.web.render import language_for, link_section, render, translate_error
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+link_section("goods", "/goods")
+
+Db = Annotated[Session, Depends(get_db)]
+Clk = Annotated[Clock, Depends(get_clock)]
+Viewer = Annotated[Principal, Depends(require_web(Action.goods_view))]
+Editor = Annotated[Principal, Depends(require_web(Action.goods_edit))]
+ClaimsManager = Annotated[Principal, Depends(require_web(Action.claims_manage))]
+
+
+def _t(request: Request) -> Translator:
+    return Translator(language_for(request, getattr(request.state, "principal", None)))
+
+
+def _reason_text(t: Translator, reason: dict[str, Any]) -> str:
+    text = t(reason["key"], **reason["params"])
+    return reason["message"] if text == reason["key"] else text
+
+
+def _error(request: Request, exc: DomainError) -> str:
+    t = _t(request)
+    if isinstance(exc.details, list) and exc.details and isinstance(exc.details[0], dict) and "key" in exc.details[0]:
+        return translate_error(t, exc) + " " + "；".join(_reason_text(t, r) for r in exc.details)
+    return translate_error(t, exc)
+
+
+def _yuan(text: str, name: str) -> int | None:
+    text = (text or "").strip().replace(",", "")
+    if not text:
+        return None
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+        raise ValidationFailed(f'"{name}" is an amount like 599 or 599.50', key="err.amount", params={"field": name})
+    whole, _, cents = text.partition(".")
+    return int(whole) * 100 + int((cents + "00")[:2])
+
+
+def _int(text: str, name: str) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationFailed(f'"{name}" must be a whole number', key="err.whole", params={"field": name})
+    return int(text)
+
+
+# ------------------------------------------------------------------ the pool
+
+
+@router.get("/goods", response_class=HTMLResponse)
+def pool(
+    request: Request, db: Db, clock: Clk, principal: Viewer, q: str = "", tier: str = "", status: str = ""
+) -> Response:
+    t = _t(request)
+    today = clock.now().date()
+    products = service.list_products(db, principal.workspace, q=q or None, tier=tier or None, status=status or None)
+    required = service.settings_of(db, principal.workspace.id).required_docs
+    suppliers = {s.id: s.name for s in service.list_suppliers(db, principal.workspace)}
+    rows = []
+    for p in products:
+        state = service.readiness(db, p, today, required)
+        rows.append(
+            {
+                "p": p,
+                "ready": state.ready,
+                "reasons": [_reason_text(t, r) for r in state.reasons],
+                "supplier": suppliers.get(p.supplier_id or "", ""),
+                "low": p.stock <= p.low_stock_at,
+            }
+        )
+    expiring = [
+        {"doc": d, "product": p, "expired": bool(d.expires_on and d.expires_on < today)}
+        for d, p in service.expiring_documents(db, principal.workspace, today)
+    ]
+    db.commit()
+    return render(
+        request,
+        "goods/pool.html",
+        {
+            "rows": rows,
+            "expiring": expiring,
+            "filters": {"q": q, "tier": tier, "status": status},
+            "tiers": [x.value for x in Tier],
+            "statuses": [x.value for x in ProductStatus],
+            "can_edit": principal.can(Action.goods_edit),
+            "counts": {
+                "all": len(rows),
+                "ready": sum(1 for r in rows if r["ready"]),
+                "low": sum(1 for r in rows if r["low"]),
+                "expiring": len(expiring),
+            },
+        },
+        active_nav="goods",
+    )
+
+
+# ------------------------------------------------------------------ a product
+
+
+def _product_context(db: Session, clock: Clock, request: Request, product: Product | None) -> dict[str, Any]:
+    t = _t(request)
+    ctx: dict[str, Any] = {
+        "product": product,
+        "tiers": [x.value for x in Tier],
+        "statuses": [x.value for x in ProductStatus],
+    }
+    ctx["doc_kinds"] = [k.value for k in DocKind]
+    if product is not None:
+        state = service.readiness(db, product, clock.now().date())
+        ctx["readiness"] = {"ready": state.ready, "reasons": [_reason_text(t, r) for r in state.reasons]}
+        ctx["documents"] = service.documents_of(db, product.id)
+        ctx["tests"] = service.sample_tests_of(db, product.id)[::-1]
+        ctx["today"] = clock.now().date()
+    return ctx
+
+
+def _product_page(
+    request: Request, db: Session, clock: Clock, principal: Principal, product: Product | None, **extra: Any
+) -> Response:
+    status = int(extra.pop("status_code", 200))
+    ctx = _product_context(db, clock, request, product)
+    ctx.update(
+        suppliers=service.list_suppliers(db, principal.workspace),
+        can_edit=principal.can(Action.goods_edit),
+        form=extra.pop("form", None),
+        **extra,
+    )
+    db.commit()
+    return render(request, "goods/product.html", ctx, status_code=status, active_nav="goods")
+
+
+@router.get("/goods/products/new", response_class=HTMLResponse)
+def new_product(request: Request, db: Db, clock: Clk, principal: Editor) -> Response:
+    return _product_page(request, db, clock, principal, None)
+
+
+@router.get("/goods/products/{product_id}", response_class=HTMLResponse)
+def product_page(request: Request, product_id: str, db: Db, clock: Clk, principal: Viewer) -> Response:
+    return _product_page(request, db, clock, principal, service.get_product(db, principal.workspace, product_id))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@router.post("/goods/products", response_class=HTMLResponse)
+@router.post("/goods/products/{product_id}", response_class=HTMLResponse)
+async def save_product(
+    request: Request, db: Db, clock: Clk, principal: Editor, product_id: str | None = None
+) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    product = service.get_product(db, principal.workspace, product_id) if product_id else None
+    try:
+        objections = []
+        for line in _lines(form.get("objections", "")):
+            q, sep, a = line.partition("|")
+            if not sep:
+                q, sep, a = line.partition("｜")
+            objections.append({"q": q.strip(), "a": a.strip()})
+        data: dict[str, Any] = {
+            "sku": form.get("sku", ""),
+            "title": form.get("title", ""),
+            "tier": form.get("tier") or None,
+            "status": form.get("status") or None,
+            "category": form.get("category", ""),
+            "supplier_id": form.get("supplier_id") or None,
+            "list_price": _yuan(form.get("list_price", ""), "list_price"),
+            "live_price": _yuan(form.get("live_price", ""), "live_price"),
+            "cost": _yuan(form.get("cost", ""), "cost"),
+            "low_stock_at": _int(form.get("low_stock_at", ""), "low_stock_at"),
+            "selling_points": _lines(form.get("selling_points", "")),
+            "objections": objections,
+        }
+        commission = (form.get("commission", "") or "").strip()
+        if commission:
+            if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?", commission) or float(commission) > 100:
+                raise ValidationFailed("commission is a percentage from 0 to 100", key="err.commission")
+            data["commission_bp"] = round(float(commission) * 100)
+        if product is None:
+            data["stock"] = _int(form.get("stock", ""), "stock") or 0
+        product = service.save_product(db, clock, principal.workspace, data, product, actor=principal.user)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        product = service.get_product(db, principal.workspace, product_id) if product_id else None
+        return _product_page(
+            request, db, clock, principal, product, error=_error(request, exc), form=form, status_code=exc.status_code
+        )
+    return RedirectResponse(f"/goods/products/{product.id}?ok=saved", status_code=303)
+
+
+@router.post("/goods/products/{product_id}/restock", response_class=HTMLResponse)
+def restock(
+    request: Request,
+    product_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Editor,
+    qty: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    product = service.get_product(db, principal.workspace, product_id)
+
+    def work() -> None:
+        amount = qty.strip()
+        if not re.fullmatch(r"-?\d{1,8}", amount):
+            raise ValidationFailed("qty is a whole number; negative writes stock off", key="err.restock_qty")
+        service.restock(db, clock, product, int(amount), note=note, actor=principal.user)
+
+    return _on_product(request, db, clock, principal, product, work, "restocked")
+
+
+def _on_product(
+    request: Request, db: Session, clock: Clock, principal: Principal, product: Product, work: Any, ok: str
+) -> Response:
+    """Run a change to a product: commit and go back to its page, or show the page with the error."""
+    try:
+        work()
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _product_page(
+            request, db, clock, principal, product, error=_error(request, exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/goods/products/{product.id}?ok={ok}", status_code=303)
+
+
+async def _upload(file: UploadFile | None) -> tuple[str, str, bytes] | None:
+    if file is None or not file.filename:
+        return None
+    return file.filename, file.content_type or "", await file.read()
+
+
+@router.post("/goods/products/{product_id}/documents", response_class=HTMLResponse)
+async def add_document(
+    request: Request,
+    product_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Editor,
+    kind: Annotated[str, Form()] = "",
+    number: Annotated[str, Form()] = "",
+    issuer: Annotated[str, Form()] = "",
+    expires_on: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    product = service.get_product(db, principal.workspace, product_id)
+    upload = await _upload(file)
+
+    def work() -> None:
+        stored = service.store_file(db, clock, principal.workspace, *upload, principal.user) if upload else None
+        expires = service.parse_date("expires_on", expires_on)
+        service.add_document(
+            db,
+            clock,
+            product,
+            kind=kind,
+            number=number,
+            issuer=issuer,
+            expires_on=expires,
+            file=stored,
+            actor=principal.user,
+        )
+
+    return _on_product(request, db, clock, principal, product, work, "document_added")
+
+
+@router.post("/goods/products/{product_id}/sample-tests", response_class=HTMLResponse)
+async def add_sample_test(
+    request: Request,
+    product_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Editor,
+    result: Annotated[str, Form()] = "",
+    tested_on: Annotated[str, Form()] = "",
+    tester: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    product = service.get_product(db, principal.workspace, product_id)
+    upload = await _upload(photo)
+
+    def work() -> None:
+        photos = [service.store_file(db, clock, principal.workspace, *upload, principal.user)] if upload else []
+        day = service.parse_date("tested_on", tested_on)
+        service.add_sample_test(
+            db, clock, product, result=result, tested_on=day, tester=tester, notes=notes, photos=photos
+        )
+
+    return _on_product(request, db, clock, principal, product, work, "sample_added")
+
+
+@router.get("/goods/files/{file_id}")
+def file_download(file_id: str, db: Db, principal: Viewer) -> Response:
+    row = service.get_file(db, principal.workspace, file_id)
+    return Response(row.data, media_type=row.content_type, headers={"X-Content-Type-Options": "nosniff"})
+
+
+# ------------------------------------------------------------------ suppliers
+
+
+@router.get("/goods/suppliers", response_class=HTMLResponse)
+def suppliers_page(request: Request, db: Db, principal: Viewer, edit: str = "") -> Response:
+    return _suppliers(request, db, principal, edit)
+
+
+def _suppliers(request: Request, db: Session, principal: Principal, edit: str = "", **extra: Any) -> Response:
+    status = int(extra.pop("status_code", 200))
+    suppliers = service.list_suppliers(db, principal.workspace)
+    counts: dict[str, int] = {}
+    for p in service.list_products(db, principal.workspace):
+        if p.supplier_id:
+            counts[p.supplier_id] = counts.get(p.supplier_id, 0) + 1
+    editing = next((s for s in suppliers if s.id == edit), None)
+    return render(
+        request,
+        "goods/suppliers.html",
+        {
+            "suppliers": suppliers,
+            "counts": counts,
+            "editing": editing,
+            "can_edit": principal.can(Action.goods_edit),
+            **extra,
+        },
+        status_code=status,
+        active_nav="goods",
+    )
+
+
+@router.post("/goods/suppliers", response_class=HTMLResponse)
+async def save_supplier(request: Request, db: Db, clock: Clk, principal: Editor) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    supplier_id = form.get("id", "")
+    try:
+        supplier = service.get_supplier(db, principal.workspace, supplier_id) if supplier_id else None
+        data = {k: form.get(k, "") for k in service.SUPPLIER_FIELDS if k not in ("returns_7day", "reissue_on_damage")}
+        data["returns_7day"] = form.get("returns_7day") == "on"  # type: ignore[assignment]
+        data["reissue_on_damage"] = form.get("reissue_on_damage") == "on"  # type: ignore[assignment]
+        service.save_supplier(db, clock, principal.workspace, data, supplier)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _suppliers(request, db, principal, supplier_id, error=_error(request, exc), status_code=exc.status_code)
+    return RedirectResponse("/goods/suppliers?ok=saved", status_code=303)
+
+
+# ------------------------------------------------------------------ import
+
+
+def _pending_dir(request: Request) -> Path:
+    path = app_context(request).settings.data_dir / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@router.get("/goods/import", response_class=HTMLResponse)
+def import_page(request: Request, principal: Editor) -> Response:
+    return render(request, "goods/import.html", {"result": None}, active_nav="goods")
+
+
+@router.get("/goods/template.xlsx")
+def template_download(request: Request, principal: Viewer) -> Response:
+    lang = language_for(request, principal)
+    return Response(
+        sheets.template(lang),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=livecrew-products-template.xlsx"},
+    )
+
+
+@router.get("/goods/export.xlsx")
+def export_download(request: Request, db: Db, principal: Viewer) -> Response:
+    data = sheets.export_pool(db, service.list_products(db, principal.workspace), language_for(request, principal))
+    db.commit()
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=livecrew-products.xlsx"},
+    )
+
+
+@router.post("/goods/import", response_class=HTMLResponse)
+async def import_upload(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Editor,
+    file: Annotated[UploadFile | None, File()] = None,
+    pending: Annotated[str, Form()] = "",
+    valid_only: Annotated[str, Form()] = "",
+) -> Response:
+    """Upload: check every row. Clean: import. Not clean: show the errors and keep the file, so the
+    user can import only the valid rows or upload a fixed file."""
+    folder = _pending_dir(request)
+    try:
+        if pending:
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", pending):
+                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
+            meta_path = folder / f"{principal.workspace.id}-{pending}.json"
+            if not meta_path.exists():
+                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
+            meta = json.loads(meta_path.read_text())
+            name, data = meta["name"], (folder / f"{principal.workspace.id}-{pending}.bin").read_bytes()
+        else:
+            if file is None or not file.filename:
+                raise ValidationFailed("choose an .xlsx or .csv file to upload", key="err.import_no_file")
+            name, data = file.filename, await file.read()
+        checked = sheets.check(sheets.read_table(name, data))
+        if checked.errors and valid_only != "on":
+            token = pending or secrets.token_urlsafe(18)
+            (folder / f"{principal.workspace.id}-{token}.bin").write_bytes(data)
+            (folder / f"{principal.workspace.id}-{token}.json").write_text(json.dumps({"name": name}))
+            return render(
+                request,
+                "goods/import.html",
+                {"result": checked.summary(), "name": name, "pending": token},
+                status_code=422,
+                active_nav="goods",
+            )
+        applied = sheets.apply(db, clock, principal.workspace, checked, valid_only=True, actor=principal.user)
+        db.commit()
+        if pending:
+            for suffix in (".bin", ".json"):
+                (folder / f"{principal.workspace.id}-{pending}{suffix}").unlink(missing_ok=True)
+    except DomainError as exc:
+        db.rollback()
+        return render(
+            request,
+            "goods/import.html",
+            {"result": None, "error": _error(request, exc)},
+            status_code=exc.status_code,
+            active_nav="goods",
+        )
+    return render(
+        request,
+        "goods/import.html",
+        {"result": checked.summary(), "applied": applied.to_dict(), "name": name, "skipped": len(checked.bad_rows)},
+        active_nav="goods",
+    )
+
+
+# ------------------------------------------------------------------ a show's lineup
+
+
+def _show(db: Session, principal: Principal, show_id: str) -> Show:
+    return shows.get_show(db, principal.workspace, show_id)
+
+
+def _lineup_page(
+    request: Request, db: Session, clock: Clock, principal: Principal, show: Show, **extra: Any
+) -> Response:
+    t = _t(request)
+    status = int(extra.pop("status_code", 200))
+    items = service.lineup(db, show.id)
+    in_lineup = {p.id for _, p in items}
+    today = clock.now().date()
+    required = service.settings_of(db, show.workspace_id).required_docs
+    candidates = []
+    for p in service.list_products(db, principal.workspace):
+        if p.id in in_lineup or p.status == ProductStatus.retired.value:
+            continue
+        state = service.readiness(db, p, today, required)
+        candidates.append({"p": p, "ready": state.ready, "reasons": [_reason_text(t, r) for r in state.reasons]})
+    structure = service.structure(db, show)
+    for w in structure["warnings"]:
+        text = t(w["key"], **w["params"])
+        w["text"] = w["message"] if text == w["key"] else text
+    segments = {s.id: s for s in show.segments}
+    db.commit()
+    return render(
+        request,
+        "goods/lineup.html",
+        {
+            "show": show,
+            "items": items,
+            "segments": segments,
+            "candidates": candidates,
+            "structure": structure,
+            "can_edit": principal.can(Action.goods_edit) and show.status in ("planned", "rehearsing", "ready", "live"),
+            **extra,
+        },
+        status_code=status,
+        active_nav="shows",
+    )
+
+
+@router.get("/shows/{show_id}/lineup", response_class=HTMLResponse)
+def lineup_page(request: Request, show_id: str, db: Db, clock: Clk, principal: Viewer) -> Response:
+    return _lineup_page(request, db, clock, principal, _show(db, principal, show_id))
+
+
+@router.post("/shows/{show_id}/lineup", response_class=HTMLResponse)
+def lineup_add(
+    request: Request,
+    show_id: str,
+    db: Db,
+    clock: Clk,
+    principal: Editor,
+    product_id: Annotated[str, Form()] = "",
+    quota: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+    live_price: Annotated[str, Form()] = "",
+    segment_id: Annotated[str, Form()] = "",
+) -> Response:
+    show = _show(db, principal, show_id)
+    try:
+        if not product_id:
+            raise ValidationFailed("choose a product to add", key="err.choose_product")
+        product = service.get_product(db, principal.workspace, product_id)
+        service.add_to_lineup(
+            db,
+            clock,
+            show,
+            product,
+            quota=_int(quota, "quota"),
+            code=code or None,
+            live_price=_yuan(live_price, "live_price"),
+            segment_id=_int(segment_id, "segment"),
+        )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = _show(db, principal, show_id)
+        return _lineup_page(
+            request, db, clock, principal, show, error=_error(request, exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/shows/{show.id}/lineup?ok=lineup_added", status_code=303)
+
+
+@router.post("/shows/{show_id}/lineup/order")
+def lineup_order(
+    show_id: str, db: Db, principal: Editor, order: Annotated[str, Form(description="item ids, comma-separated")] = ""
+) -> Response:
+    show = _show(db, principal, show_id)
+    try:
+        ids = [int(x) for x in order.split(",") if x.strip()]
+    except ValueError:
+        raise ValidationFailed("order is a comma-separated list of lineup item ids") from None
+    service.reorder(db, show, ids)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.post("/shows/{show_id}/lineup/{item_id}", response_class=HTMLResponse)
+def lineup_edit(
+    request: Request,
+    show_id: str,
+    item_id: int,
+    db: Db,
+    clock: Clk,
+    principal: Editor,
+    action: Annotated[str, Form()] = "save",
+    quota: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+    live_price: Annotated[str, Form()] = "",
+    segment_id: Annotated[str, Form()] = "",
+) -> Response:
+    show = _show(db, principal, show_id)
+    try:
+        item = service.get_item(db, show, item_id)
+        if action == "remove":
+            service.remove_item(db, show, item)
+        else:
+            service.update_item(
+                db,
+                show,
+                item,
+                {
+                    "quota": _int(quota, "quota"),
+                    "code": code or None,
+                    "live_price": _yuan(live_price, "live_price"),
+                    "segment_id": _int(segment_id, "segment"),
+                },
+            )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = _show(db, principal, show_id)
+        return _lineup_page(
+            request, db, clock, principal, show, error=_error(request, exc), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/shows/{show.id}/lineup?ok=saved", status_code=303)
+
+
+@router.get("/shows/{show_id}/lineup.xlsx")
+def lineup_download(show_id: str, db: Db, principal: Viewer) -> Response:
+    show = _show(db, principal, show_id)
+    return Response(
+        sheets.export_lineup(db, show.id),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=lineup-{show.id}.xlsx"},
+    )
+
+
+# ------------------------------------------------------------------ stock and claims during the show
+
+
+def _stock_context(db: Session, show: Show) -> dict[str, Any]:
+    view = stock.stock_view(db, show)
+    items = service.lineup(db, show.id)
+    return {
+        "show": show,
+        "rows": [{"item": i, "p": p, "s": view[p.sku]} for i, p in items],
+        "claims": stock.claims_of(db, show, limit=100),
+        "oversold": stock.oversold_orders(db, show),
+        "open": show.status in stock.OPEN_FOR_CLAIMS,
+    }
+
+
+@router.get("/shows/{show_id}/stock", response_class=HTMLResponse)
+def stock_page(request: Request, show_id: str, db: Db, principal: Viewer) -> Response:
+    return _stock_page(request, db, principal, _show(db, principal, show_id))
+
+
+def _stock_page(request: Request, db: Session, principal: Principal, show: Show, **extra: Any) -> Response:
+    status = int(extra.pop("status_code", 200))
+    ctx = _stock_context(db, show)
+    ctx.update(can_claim=principal.can(Action.claims_manage), **extra)
+    if show.status in ("ended", "reviewed"):
+        ctx["results"] = stock.product_results(db, show)
+    ctx["checkout"] = stock.checkout(db, show)
+    db.commit()
+    return render(request, "goods/stock.html", ctx, status_code=status, active_nav="live")
+
+
+@router.get("/shows/{show_id}/stock/panel", response_class=HTMLResponse)
+def stock_panel(request: Request, show_id: str, db: Db, principal: Viewer) -> Response:
+    ctx = _stock_context(db, _show(db, principal, show_id))
+    ctx["can_claim"] = principal.can(Action.claims_manage)
+    db.commit()
+    return render(request, "goods/_stock_panel.html", ctx)
+
+
+@router.post("/shows/{show_id}/claims", response_class=HTMLResponse)
+def claim_form(
+    request: Request,
+    show_id: str,
+    db: Db,
+    clock: Clk,
+    principal: ClaimsManager,
+    buyer: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+    qty: Annotated[str, Form()] = "1",
+    variant: Annotated[str, Form()] = "",
+) -> Response:
+    show = _show(db, principal, show_id)
+    try:
+        amount = _int(qty, "qty") or 0
+        result = stock.claim(db, clock, show, buyer=buyer, qty=amount, code=code, variant=variant, source="console")
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = _show(db, principal, show_id)
+        return _stock_page(request, db, principal, show, error=_error(request, exc), status_code=exc.status_code)
+    return RedirectResponse(f"/shows/{show.id}/stock?ok=claim_{result.status}", status_code=303)
+
+
+@router.post("/shows/{show_id}/claims/{claim_id}/cancel", response_class=HTMLResponse)
+def claim_cancel(
+    request: Request, show_id: str, claim_id: int, db: Db, clock: Clk, principal: ClaimsManager
+) -> Response:
+    show = _show(db, principal, show_id)
+    try:
+        stock.cancel(db, clock, show, stock.get_claim(db, show, claim_id))
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        show = _show(db, principal, show_id)
+        return _stock_page(request, db, principal, show, error=_error(request, exc), status_code=exc.status_code)
+    return RedirectResponse(f"/shows/{show.id}/stock?ok=claim_cancelled", status_code=303)
+
+
+@router.get("/shows/{show_id}/checkout.{fmt}")
+def checkout_download(show_id: str, fmt: str, db: Db, principal: Viewer) -> Response:
+    if fmt not in ("xlsx", "csv"):
+        raise ValidationFailed("the checkout list downloads as .xlsx or .csv")
+    show = _show(db, principal, show_id)
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "text/csv"
+    return Response(
+        sheets.export_checkout(stock.checkout(db, show), fmt),
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename=checkout-{show.id}.{fmt}"},
+    )
