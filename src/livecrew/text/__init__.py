@@ -1,0 +1,42 @@
+"""The text engine: comment triage, compliance scanning and question cue cards (TEXT.md).
+
+Public API (everything is pure, in memory and safe to call on the hot path of every comment):
+
+* ``normalize(text) -> str`` and ``fold(text) -> str`` (``livecrew.text.normalize``): the character folding
+  (full-width → half-width, upper → lower, Traditional → Simplified, Chinese / circled numerals → digits);
+  ``fold`` keeps the length, ``normalize`` also drops noise characters.
+* ``Lexicon.load(overrides=None)`` (``livecrew.text.compliance``): the shipped lexicon plus a workspace's
+  overrides, given as plain data ``{"add": [{"term": "...", "category": "absolute", "severity": "warn",
+  "reason": "..."}], "remove": ["term or entry id"], "allow": ["word"]}``; raises ``LexiconError`` (a
+  ``ValueError``) naming the bad field. Build one per workspace and keep it: compiling takes ~30 ms.
+* ``scan(text, profile="host"|"audience", lang="zh-Hant", lexicon=None) -> list[Hit]``; ``Hit`` has ``start``,
+  ``end`` (offsets into ``text`` as given), ``term``, ``category``, ``severity``, ``reason`` and ``to_dict()``.
+  ``Lexicon.scan(text, profile, lang)`` is the same with a workspace lexicon.
+* ``triage(text, hits=None, room=None, user=None, ts=None) -> Triage`` (``label``, ``topic``, ``why``,
+  ``to_dict()``). Pass the audience ``hits`` if you scanned already, and a per-room ``Flood()`` with the user
+  and the event's ``ts`` (ms) to turn repeated text into spam.
+* ``CueBoard()`` (``livecrew.text.cues``): ``add(text, label, topic, product_ref, ts)``, ``answer(card_id, ts)``,
+  ``top(n)``, ``to_dict()``; in memory, the caller persists and publishes it.
+"""
+
+from __future__ import annotations
+
+from livecrew.text.compliance import Hit, Lexicon, LexiconError, default_lexicon, scan
+from livecrew.text.cues import Card, CueBoard
+from livecrew.text.normalize import fold, normalize
+from livecrew.text.triage import Flood, Triage, triage
+
+__all__ = [
+    "Card",
+    "CueBoard",
+    "Flood",
+    "Hit",
+    "Lexicon",
+    "LexiconError",
+    "Triage",
+    "default_lexicon",
+    "fold",
+    "normalize",
+    "scan",
+    "triage",
+]

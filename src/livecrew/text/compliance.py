@@ -1,0 +1,440 @@
+"""Compliance scanning: a data lexicon compiled into one Aho-Corasick automaton per profile.
+
+The text is folded (``normalize.py``) and its noise characters dropped with a single ``str.translate``; runs of a
+repeated CJK character are collapsed (最最最好 → 最好); the automaton finds every term and allow-word in that compact
+string in one pass (overlapping). A term hit survives when no allow-word around it covers it, its context rules
+pass and, for terms that start or end with a Latin letter, the neighbouring original characters are not letters
+(``vx`` is not found inside ``vxyz``). Phone numbers, QQ numbers and links are regular expressions from the same
+file. Offsets are mapped back to the original text only when something was found.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import ahocorasick_rs
+
+from livecrew.text.normalize import fold, fold_table, normalize, scan_table
+
+CATEGORIES = ("absolute", "medical", "false_promise", "price", "inducement", "diversion", "abuse")
+SEVERITIES = ("block", "warn", "info")
+PROFILES = ("host", "audience")
+LANGUAGES = ("zh-Hant", "zh-Hans", "en")
+Profile = Literal["host", "audience"]
+# Categories an audience comment is checked for: taking buyers away, spam, abuse.
+AUDIENCE_CATEGORIES = frozenset({"diversion", "abuse"})
+
+HEARTS = "❤♥"
+_LATIN = re.compile(r"[a-z]")
+_REPEAT = re.compile(r"([\u3400-\u9fff])\1+")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_DIGITS = frozenset("0123456789")
+
+
+class LexiconError(ValueError):
+    """The lexicon data (shipped file or workspace overrides) is not valid; the message says where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One finding: ``text[start:end]`` of the original text is the offending wording."""
+
+    start: int
+    end: int
+    term: str
+    category: str
+    severity: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "term": self.term,
+            "category": self.category,
+            "severity": self.severity,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lexicon entry: several spellings of one claim, with its category, severity and reasons."""
+
+    id: str
+    term: str  # the canonical spelling shown in hits
+    category: str
+    severity: str
+    profiles: frozenset[str]
+    spellings: tuple[str, ...]
+    reason: Mapping[str, str]
+    allow: tuple[str, ...] = ()
+    unless_next: tuple[str, ...] = ()
+    unless_prev: tuple[str, ...] = ()
+    homophones: bool = False
+
+
+@dataclass(frozen=True)
+class RegexRule:
+    id: str
+    term: str
+    category: str
+    severity: str
+    profiles: frozenset[str]
+    pattern: re.Pattern[str]
+    on: str  # "compact" (noise removed) or "folded" (same length as the original)
+    reason: Mapping[str, str]
+
+
+@dataclass
+class _Pattern:
+    entry: int  # index into entries, or -1 for an allow-word
+    term: str = ""  # the lexicon spelling this pattern came from (before homophone expansion)
+    protects: frozenset[int] | None = None  # allow-word: the entries it protects (None: every entry)
+
+
+@dataclass
+class _Compiled:
+    automaton: Any
+    patterns: list[_Pattern]
+    regexes: list[RegexRule]
+
+
+def _compact(text: str) -> str:
+    """Folded, noise-free, repeats collapsed: the form both lexicon spellings and scanned text take."""
+    return _REPEAT.sub(r"\1", normalize(text))
+
+
+def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
+    """For each character of ``_compact(text)``: the offset in ``text`` of its first and of its last source
+    character (they differ where repeats were collapsed: 最*最*好 → 最好)."""
+    table = scan_table()
+    firsts: list[int] = []
+    lasts: list[int] = []
+    last = ""
+    for i, ch in enumerate(text):
+        mapped = table.get(ord(ch), ch)
+        if mapped is None or mapped in drop:
+            continue
+        if mapped == last and "\u3400" <= mapped <= "\u9fff":
+            lasts[-1] = i
+            continue
+        firsts.append(i)
+        lasts.append(i)
+        last = mapped
+    return firsts, lasts
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise LexiconError(f"{where} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _entry(raw: Mapping[str, Any], where: str) -> Entry:
+    """Validate one entry. Accepts the shipped shape and the short override shape (``term`` + ``reason`` string)."""
+    if not isinstance(raw, Mapping):
+        raise LexiconError(f"{where} must be an object")
+    category, severity = raw.get("category"), raw.get("severity", "warn")
+    if category not in CATEGORIES:
+        raise LexiconError(f'{where}: category must be one of {", ".join(CATEGORIES)} (got "{category}")')
+    if severity not in SEVERITIES:
+        raise LexiconError(f'{where}: severity must be one of {", ".join(SEVERITIES)} (got "{severity}")')
+    terms = raw.get("terms")
+    spellings: list[str] = []
+    if isinstance(terms, Mapping):
+        for lang in LANGUAGES:
+            spellings.extend(_strings(terms.get(lang), f"{where}.terms.{lang}"))
+    spellings = [*_strings(raw.get("term"), f"{where}.term"), *spellings]
+    if not spellings:
+        raise LexiconError(f'{where}: give "term" or "terms"')
+    default_profiles = ["host", "audience"] if category in AUDIENCE_CATEGORIES else ["host"]
+    profiles = _strings(raw.get("profiles", default_profiles), f"{where}.profiles")
+    if bad := [p for p in profiles if p not in PROFILES]:
+        raise LexiconError(f'{where}: unknown profile "{bad[0]}"; use host or audience')
+    reason_raw = raw.get("reason", "")
+    reason = {lang: reason_raw for lang in LANGUAGES} if isinstance(reason_raw, str) else dict(reason_raw)
+    context = raw.get("context") or {}
+    return Entry(
+        id=str(raw.get("id") or f"ws:{spellings[0]}"),
+        term=spellings[0],
+        category=category,
+        severity=severity,
+        profiles=frozenset(profiles),
+        spellings=tuple(dict.fromkeys(spellings)),
+        reason=reason,
+        allow=_strings(raw.get("allow"), f"{where}.allow"),
+        unless_next=_strings(context.get("unless_next"), f"{where}.context.unless_next"),
+        unless_prev=_strings(context.get("unless_prev"), f"{where}.context.unless_prev"),
+        homophones=bool(raw.get("homophones", False)),
+    )
+
+
+def _expand(spelling: str, homophones: Mapping[str, Sequence[str]]) -> set[str]:
+    """Every homophone spelling of a diversion term (微信 → 薇信, v信, 微芯, 微❤ ...)."""
+    options = [[ch, *homophones.get(ch, ())] for ch in spelling]
+    return {"".join(combo) for combo in itertools.product(*options)}
+
+
+@dataclass
+class Lexicon:
+    """The compliance lexicon: the shipped data plus a workspace's overrides, compiled per profile."""
+
+    entries: list[Entry]
+    allow: tuple[str, ...] = ()
+    homophones: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    regexes: list[RegexRule] = field(default_factory=list)
+    _compiled: dict[str, _Compiled] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None) -> Lexicon:
+        """The shipped lexicon (or ``data``), with ``overrides``: ``{"add": [entry, ...], "remove": [term or id,
+        ...], "allow": [word, ...]}``. An added entry needs ``term`` (or ``terms``), ``category``, and may give
+        ``severity`` (default warn), ``profiles``, ``reason`` (a string or per language), ``allow`` and ``context``.
+        Raises ``LexiconError`` with a message naming the bad field."""
+        doc = data if data is not None else _shipped()
+        entries = [_entry(raw, f"entries[{i}]") for i, raw in enumerate(doc.get("entries", []))]
+        allow = list(_strings(doc.get("allow"), "allow"))
+        regexes = [_regex(raw, f"patterns[{i}]") for i, raw in enumerate(doc.get("patterns", []))]
+        if overrides:
+            unknown = set(overrides) - {"add", "remove", "allow"}
+            if unknown:
+                raise LexiconError(f'overrides: unknown key "{sorted(unknown)[0]}"; use add, remove and allow')
+            removed = {_compact(t) for t in _strings(overrides.get("remove"), "overrides.remove")}
+            removed_ids = set(_strings(overrides.get("remove"), "overrides.remove"))
+            kept = []
+            for entry in entries:
+                if entry.id in removed_ids:
+                    continue
+                spellings = tuple(s for s in entry.spellings if _compact(s) not in removed)
+                if spellings:
+                    kept.append(_replace(entry, spellings))
+            entries = kept
+            regexes = [r for r in regexes if r.id not in removed_ids and _compact(r.term) not in removed]
+            added = overrides.get("add") or []
+            if not isinstance(added, list):
+                raise LexiconError("overrides.add must be a list of entries")
+            entries += [_entry(raw, f"overrides.add[{i}]") for i, raw in enumerate(added)]
+            allow += _strings(overrides.get("allow"), "overrides.allow")
+        return cls(entries=entries, allow=tuple(allow), homophones=doc.get("homophones", {}), regexes=regexes)
+
+    @property
+    def term_count(self) -> int:
+        """How many distinct spellings the lexicon knows (before homophone expansion)."""
+        return len({_compact(s) for e in self.entries for s in e.spellings})
+
+    def compiled(self, profile: str) -> _Compiled:
+        if profile not in PROFILES:
+            raise ValueError(f'unknown profile "{profile}"; use host or audience')
+        found = self._compiled.get(profile)
+        if found is None:
+            found = self._compiled[profile] = self._compile(profile)
+        return found
+
+    def _compile(self, profile: str) -> _Compiled:
+        keys: dict[str, _Pattern] = {}
+        for index, entry in enumerate(self.entries):
+            if profile not in entry.profiles:
+                continue
+            for spelling in entry.spellings:
+                forms = _expand(spelling, self.homophones) if entry.homophones else {spelling}
+                for form in forms:
+                    key = _compact(form)
+                    if key and key not in keys:  # the first entry to claim a spelling keeps it
+                        keys[key] = _Pattern(index, spelling)
+        allow_words: dict[str, set[int] | None] = {_compact(w): None for w in self.allow}
+        for index, entry in enumerate(self.entries):
+            for word in entry.allow:
+                key = _compact(word)
+                if key in allow_words and allow_words[key] is None:
+                    continue
+                allow_words.setdefault(key, set())
+                protects = allow_words[key]
+                if protects is not None:
+                    protects.add(index)
+        patterns: list[_Pattern] = []
+        strings: list[str] = []
+        for key, pattern in keys.items():
+            strings.append(key)
+            patterns.append(pattern)
+        for key, protects in allow_words.items():
+            if not key:
+                continue
+            strings.append(key)
+            patterns.append(_Pattern(-1, "", frozenset(protects) if protects is not None else None))
+        automaton = ahocorasick_rs.AhoCorasick(strings or ["\x00"])
+        regexes = [r for r in self.regexes if profile in r.profiles]
+        return _Compiled(automaton, patterns if strings else [_Pattern(-1, "", frozenset())], regexes)
+
+    def scan(self, text: str, profile: str = "host", lang: str = "zh-Hant") -> list[Hit]:
+        """Every finding in ``text`` for ``profile``, sorted by position; offsets are into ``text`` as given."""
+        compiled = self.compiled(profile)
+        raw = normalize(text)
+        compact = _REPEAT.sub(r"\1", raw) if _REPEAT.search(raw) else raw
+        found = compiled.automaton.find_matches_as_indexes(compact, overlapping=True)
+        hits = self._resolve(compiled, compact, found) if found else []
+        extra: list[Hit] = []
+        if HEARTS[0] in raw or HEARTS[1] in raw:
+            # A heart stands for 信 in diversion spellings (v❤) but is decoration elsewhere (最♥好): read both ways.
+            plain = _REPEAT.sub(r"\1", raw.replace(HEARTS[0], "").replace(HEARTS[1], ""))
+            found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
+            again = self._resolve(compiled, plain, found) if found else []
+            extra = self._to_original(compiled, text, again, lang, HEARTS)
+        latin = _LATIN.search(raw) is not None
+        for rule in compiled.regexes:
+            if rule.on == "folded":
+                if not latin:  # a link needs Latin letters (com, cn, http ...)
+                    continue
+                extra.extend(_hit(rule, m.start(), m.end(), lang) for m in rule.pattern.finditer(fold(text)))
+            elif rule.pattern.search(raw):
+                extra.extend(_regex_hits(rule, text, raw, lang))
+        if not hits and not extra:
+            return []
+        result = self._to_original(compiled, text, hits, lang) + extra
+        result.sort(key=lambda h: (h.start, -h.end))
+        return _drop_contained(result)
+
+    def _resolve(
+        self, compiled: _Compiled, compact: str, found: list[tuple[int, int, int]]
+    ) -> list[tuple[int, int, int]]:
+        patterns = compiled.patterns
+        allows = [(s, e, patterns[i].protects) for i, s, e in found if patterns[i].entry < 0]
+        out: list[tuple[int, int, int]] = []
+        for i, s, e in found:
+            index = patterns[i].entry
+            if index < 0:
+                continue
+            if any(a <= s and e <= b and (p is None or index in p) for a, b, p in allows):
+                continue
+            entry = self.entries[index]
+            if entry.unless_next and compact.startswith(_compact_tuple(entry.unless_next), e):
+                continue
+            if entry.unless_prev and compact.endswith(_compact_tuple(entry.unless_prev), 0, s):
+                continue
+            if (compact[e - 1] in _DIGITS and compact[e : e + 1] in _DIGITS and e < len(compact)) or (
+                s > 0 and compact[s] in _DIGITS and compact[s - 1] in _DIGITS
+            ):
+                continue
+            out.append((s, e, i))
+        return out
+
+    def _to_original(
+        self, compiled: _Compiled, text: str, hits: list[tuple[int, int, int]], lang: str, drop: str = ""
+    ) -> list[Hit]:
+        if not hits:
+            return []
+        firsts, lasts = _positions(text, drop)
+        folded = fold(text)
+        result: list[Hit] = []
+        for s, e, pattern in hits:
+            start, end = firsts[s], lasts[e - 1] + 1
+            if folded[start] in _LETTERS and start > 0 and folded[start - 1] in _LETTERS:
+                continue
+            if folded[end - 1] in _LETTERS and end < len(folded) and folded[end] in _LETTERS:
+                continue
+            entry = self.entries[compiled.patterns[pattern].entry]
+            term = compiled.patterns[pattern].term
+            result.append(Hit(start, end, term, entry.category, entry.severity, _reason(entry.reason, lang)))
+        return result
+
+
+def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str) -> list[Hit]:
+    """Phone and QQ numbers: matched on the noise-free text *without* collapsing repeats (138 8888 8888)."""
+    table = scan_table()
+    positions = [i for i, ch in enumerate(text) if table.get(ord(ch), ch) is not None]
+    return [_hit(rule, positions[m.start()], positions[m.end() - 1] + 1, lang) for m in rule.pattern.finditer(raw)]
+
+
+def _replace(entry: Entry, spellings: tuple[str, ...]) -> Entry:
+    return Entry(
+        entry.id,
+        spellings[0] if entry.term not in spellings else entry.term,
+        entry.category,
+        entry.severity,
+        entry.profiles,
+        spellings,
+        entry.reason,
+        entry.allow,
+        entry.unless_next,
+        entry.unless_prev,
+        entry.homophones,
+    )
+
+
+@cache
+def _compact_tuple(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_compact(w) for w in words)
+
+
+def _reason(reason: Mapping[str, str], lang: str) -> str:
+    return reason.get(lang) or reason.get("zh-Hant") or reason.get("en") or ""
+
+
+def _hit(rule: RegexRule, start: int, end: int, lang: str) -> Hit:
+    return Hit(start, end, rule.term, rule.category, rule.severity, _reason(rule.reason, lang))
+
+
+def _drop_contained(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest of hits that lie inside one another (全網最低價 wins over 最低價)."""
+    out: list[Hit] = []
+    for hit in hits:  # sorted by start, longest first
+        if any(o.start <= hit.start and hit.end <= o.end for o in out):
+            continue
+        out.append(hit)
+    return out
+
+
+def _regex(raw: Mapping[str, Any], where: str) -> RegexRule:
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        raise LexiconError(f"{where}: category must be one of {', '.join(CATEGORIES)}")
+    try:
+        pattern = re.compile(str(raw["regex"]))
+    except (KeyError, re.error) as exc:
+        raise LexiconError(f"{where}: bad or missing regex ({exc})") from None
+    reason = raw.get("reason", "")
+    return RegexRule(
+        id=str(raw.get("id", where)),
+        term=str(raw.get("term", raw.get("id", ""))),
+        category=category,
+        severity=str(raw.get("severity", "block")),
+        profiles=frozenset(_strings(raw.get("profiles", list(PROFILES)), f"{where}.profiles")),
+        pattern=pattern,
+        on=str(raw.get("on", "compact")),
+        reason={lang: reason for lang in LANGUAGES} if isinstance(reason, str) else dict(reason),
+    )
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("livecrew.text").joinpath("data/lexicon.json").read_text("utf-8"))
+    return data
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    """The shipped lexicon, compiled once per process."""
+    fold_table()
+    return Lexicon.load()
+
+
+def scan(text: str, profile: str = "host", lang: str = "zh-Hant", lexicon: Lexicon | None = None) -> list[Hit]:
+    """Scan one text with the shipped lexicon (or ``lexicon``, e.g. one with a workspace's overrides)."""
+    return (lexicon or default_lexicon()).scan(text, profile, lang)
+
+
+def scan_many(texts: Iterable[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
+    lexicon = default_lexicon()
+    return [lexicon.scan(t, profile, lang) for t in texts]

@@ -1,0 +1,97 @@
+"""Triage: short comments, both scripts, full-width, mixed English, the model's explanation, flooding."""
+
+from __future__ import annotations
+
+import pytest
+
+from livecrew.text import Flood, scan, triage
+from livecrew.text.triage import model
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("1", "purchase"),
+        ("+1", "purchase"),
+        ("＋１", "purchase"),
+        ("扣1", "purchase"),
+        ("A1+1", "purchase"),
+        ("a2 黑M +2", "purchase"),
+        ("M", "purchase"),
+        ("上鏈接", "purchase"),
+        ("已拍", "purchase"),
+        ("666", "praise"),
+        ("👍👍", "praise"),
+        ("?", "question"),
+        ("？？", "question"),
+        ("...", "other"),
+        ("晚安", "other"),
+        ("hello", "other"),
+    ],
+)
+def test_very_short_comments(text: str, label: str) -> None:
+    assert triage(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "topic"),
+    [
+        ("尺碼怎麼選", "question", "size"),
+        ("尺码怎么选", "question", "size"),
+        ("M還是L", "question", "size"),
+        ("160穿什麼碼", "question", "size"),
+        ("有什麼顏色？", "question", "colour"),
+        ("多少錢", "question", "price"),
+        ("什么时候发货", "question", "shipping"),
+        ("還有貨嗎", "question", "stock"),
+        ("敏感肌可以用嗎", "question", "usage"),
+        ("會起球嗎", "question", "quality"),
+        ("有保固嗎", "question", "after_sales"),
+        ("有沒有優惠券", "question", "promotion"),
+        ("what size for 170cm?", "question", "size"),
+        ("上次買的起球了", "complaint", "quality"),
+        ("等了一週還沒到", "complaint", "shipping"),
+        ("退貨好麻煩", "complaint", "after_sales"),
+        ("怎麼還沒發貨？", "complaint", "shipping"),
+        ("加V看更多優惠", "spam", None),
+        ("手機 0912-345-678", "spam", None),
+        ("主播好會講", "praise", None),
+    ],
+)
+def test_labels_and_topics(text: str, label: str, topic: str | None) -> None:
+    result = triage(text)
+    assert (result.label, result.topic) == (label, topic), result.why
+
+
+def test_why_names_the_rule_or_the_model_ngrams() -> None:
+    assert triage("尺碼怎麼選").why.startswith("rule: question cue")
+    assert triage("加V看更多優惠").why.startswith("lexicon: diversion")
+    why = triage("今天好熱").why
+    assert why.startswith("model: other") and "(" in why
+    assert set(triage("多少錢").to_dict()) == {"label", "topic", "why"}
+
+
+def test_precomputed_hits_are_used() -> None:
+    text = "加薇信 abc"
+    assert triage(text, hits=scan(text, "audience")).label == "spam"
+    assert triage(text, hits=[]).why.startswith("model")  # hits=[] means "already scanned, nothing found"
+
+
+def test_model_is_trained_from_the_package_and_separates_the_classes() -> None:
+    nb = model()
+    assert {"complaint", "praise", "other"} <= set(nb.labels)
+    assert nb.predict3("質量太差了", ("complaint", "praise", "other"))[0] == "complaint"
+    assert nb.predict3("太好看了吧", ("complaint", "praise", "other"))[0] == "praise"
+
+
+def test_flood_makes_repeats_spam_but_not_plus_ones() -> None:
+    room = Flood(window_ms=60_000, per_user=3, across_users=4)
+    texts = ["快來看我的主頁有驚喜"] * 3
+    labels = [triage(t, room=room, user="u1", ts=1000 + i, hits=[]).label for i, t in enumerate(texts)]
+    assert labels[-1] == "spam" and "from one viewer" in triage(texts[0], room=room, user="u1", ts=2000).why
+    wave = [triage("這家東西真的不錯喔", room=room, user=f"b{i}", ts=3000 + i).label for i in range(4)]
+    assert wave[-1] == "spam" and wave[0] != "spam"
+    plus = [triage("+1", room=room, user="u2", ts=4000 + i).label for i in range(10)]
+    assert set(plus) == {"purchase"}
+    later = triage("快來看我的主頁有驚喜", room=room, user="u1", ts=200_000, hits=[])
+    assert later.label != "spam"  # the window has passed
