@@ -229,3 +229,34 @@ def patch_rule(
     db.commit()
     enabled, params, roles = alerts.rule_settings(db, principal.workspace.id)[rule]
     return {"rule": rule, "enabled": enabled, "params": params, "roles": list(roles)}
+
+
+@router.get("/shows/{show_id}/cues", summary="The open question cue cards, most asked first")
+def get_cues(
+    show_id: str, db: Db, principal: Annotated[Principal, Depends(require(Action.live_view))]
+) -> list[dict[str, Any]]:
+    from livecrew.text.room import cards
+
+    shows.get_show(db, principal.workspace, show_id)
+    return cards(show_id, 20)
+
+
+@router.post("/shows/{show_id}/cues/{card_id}/answer", summary="Mark a cue card answered (a new wave reopens it)")
+def answer_cue(
+    show_id: str,
+    card_id: str,
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require(Action.live_control))],
+) -> dict[str, Any]:
+    from livecrew.core.errors import NotFound
+    from livecrew.text.room import answer, cards
+
+    shows.get_show(db, principal.workspace, show_id)
+    try:
+        card = answer(show_id, card_id, int(clock.now().timestamp() * 1000))
+    except KeyError:
+        raise NotFound(f'no cue card "{card_id}" in this show') from None
+    app_context(request).hub.publish(show_channel(show_id), {"kind": "cues", "items": cards(show_id)})
+    return card

@@ -191,8 +191,12 @@ class SessionEngine:
         self._advance(minute)
         kind = e.type
         user = e.user
-        if user is not None and kind != "leave":
+        if user is not None and kind != "leave" and user not in s.uv:
             s.uv.add(user)
+            # An older event that is safe to apply late (not order-sensitive) still counts in the minutes
+            # already closed after it, so delta_5m's UV is the same whatever order events arrive in.
+            for closed in range(max(0, minute), len(s.uv_at_minute)):
+                s.uv_at_minute[closed] += 1
         if kind == "enter":
             assert user is not None
             s.pv += 1

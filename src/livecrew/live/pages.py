@@ -43,6 +43,12 @@ def live_index(
     return render(request, "live/index.html", {"candidates": candidates[:12]}, active_nav="live")
 
 
+def cue_cards(show_id: str) -> list[dict[str, Any]]:
+    from livecrew.text.room import cards
+
+    return cards(show_id)
+
+
 def _recent_comments(db: Session, show_id: str, limit: int = 80) -> list[dict[str, Any]]:
     stmt = (
         select(LiveEvent.event_id, LiveEvent.ts, LiveEvent.user, LiveEvent.body)
@@ -50,8 +56,10 @@ def _recent_comments(db: Session, show_id: str, limit: int = 80) -> list[dict[st
         .order_by(LiveEvent.seq.desc())
         .limit(limit)
     )
+    from livecrew.text.room import label
+
     return [
-        {"id": eid, "ts": ts, "user": user, "text": body.get("text", "")}
+        label({"id": eid, "ts": ts, "user": user, "text": body.get("text", "")})
         for eid, ts, user, body in reversed(db.execute(stmt).all())
     ]
 
@@ -67,6 +75,7 @@ def control_room(
         {
             "show": show,
             "comments": _recent_comments(db, show.id),
+            "cues": cue_cards(show.id),
             "alerts": [alerts.alert_dict(a) for a in alerts.list_alerts(db, show)[:30]],
             "actions": actions.recent_actions(db, show, 20),
             "perks": perks.list_perks(db, show),

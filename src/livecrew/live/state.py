@@ -63,6 +63,11 @@ class LiveShow:
                 self.last_received = time.monotonic()
         return applied
 
+    def engine_explaining(self) -> str | None:
+        """The product being explained now, as the engine last saw it."""
+        with self.lock:
+            return self.engine.explaining
+
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             snap: dict[str, Any] = self.engine.snapshot()
@@ -154,4 +159,9 @@ def after_ingest(hub: LocalHub, registry: LiveRegistry, show_id: str, result: In
         if e.type == "comment"
     ]
     if comments:
+        from livecrew.text import room
+
+        explaining = registry.get(show_id).engine_explaining()
+        if room.annotate(show_id, comments, explaining):
+            hub.publish(show_channel(show_id), {"kind": "cues", "items": room.cards(show_id)})
         hub.publish(show_channel(show_id), {"kind": "comments", "items": comments[-50:]})

@@ -142,9 +142,13 @@
     items.forEach(function (c) {
       var li = document.createElement("li");
       li.dataset.text = (c.text || "").toLowerCase();
+      li.dataset.label = c.label || "other";
+      if (c.why) li.title = c.why;
+      var lab = document.createElement("span"); lab.className = "lab lab-" + li.dataset.label;
+      lab.textContent = feed.dataset["name" + li.dataset.label.charAt(0).toUpperCase() + li.dataset.label.slice(1)] || li.dataset.label;
       var who = document.createElement("span"); who.className = "who"; who.textContent = c.user || "";
-      li.appendChild(who); li.appendChild(document.createTextNode(" " + (c.text || "")));
-      if (filter && li.dataset.text.indexOf(filter) < 0) li.hidden = true;
+      li.appendChild(lab); li.appendChild(document.createTextNode(" ")); li.appendChild(who); li.appendChild(document.createTextNode(" " + (c.text || "")));
+      li.hidden = !visible(li, filter);
       feed.appendChild(li);
     });
     while (feed.children.length > 300) feed.removeChild(feed.firstChild);
@@ -196,9 +200,43 @@
   });
 
   var filterBox = document.getElementById("comment-filter");
-  filterBox.addEventListener("input", function () {
+  var labelFilter = "";
+  function visible(li, f) {
+    if (f && (li.dataset.text || "").indexOf(f) < 0) return false;
+    return !labelFilter || li.dataset.label === labelFilter;
+  }
+  function refilter() {
     var f = filterBox.value.toLowerCase();
-    document.querySelectorAll("#comment-feed li").forEach(function (li) { li.hidden = !!f && (li.dataset.text || "").indexOf(f) < 0; });
+    document.querySelectorAll("#comment-feed li").forEach(function (li) { li.hidden = !visible(li, f); });
+  }
+  filterBox.addEventListener("input", refilter);
+  document.getElementById("label-filter").addEventListener("click", function (ev) {
+    var b = ev.target;
+    if (!(b instanceof HTMLElement) || b.dataset.labelFilter === undefined) return;
+    labelFilter = b.dataset.labelFilter;
+    document.querySelectorAll("#label-filter .chip").forEach(function (c) { c.classList.toggle("on", c === b); });
+    refilter();
+  });
+
+  function renderCues(items) {
+    var list = document.getElementById("cue-list");
+    list.innerHTML = "";
+    items.forEach(function (card) {
+      var li = document.createElement("li"); li.className = "cue"; li.dataset.card = card.id;
+      var n = document.createElement("span"); n.className = "cue-count"; n.textContent = card.count; li.appendChild(n);
+      var body = document.createElement("span"); body.className = "cue-body";
+      var title = document.createElement("strong"); title.textContent = card.title; body.appendChild(title);
+      var sub = document.createElement("span"); sub.className = "small muted"; sub.textContent = card.newest + (card.product ? " · " + card.product : ""); body.appendChild(sub);
+      li.appendChild(body);
+      if (list.dataset.canAnswer) {
+        var b = document.createElement("button"); b.className = "btn btn-sm"; b.dataset.answerCard = card.id; b.textContent = list.dataset.answer; li.appendChild(b);
+      }
+      list.appendChild(li);
+    });
+  }
+  document.getElementById("cue-list").addEventListener("click", function (ev) {
+    var b = ev.target;
+    if (b instanceof HTMLElement && b.dataset.answerCard) post("/api/v1/shows/" + showId + "/cues/" + b.dataset.answerCard + "/answer");
   });
 
   var state = document.getElementById("stream-state");
@@ -213,6 +251,7 @@
     root.dataset.updated = String(Date.now());
   });
   source.addEventListener("comments", function (e) { addComments(JSON.parse(e.data).items || []); });
+  source.addEventListener("cues", function (e) { renderCues(JSON.parse(e.data).items || []); });
   ["alert.raised", "alert.updated", "alert.resolved", "alert.acknowledged"].forEach(function (kind) {
     source.addEventListener(kind, function (e) { upsertAlert(JSON.parse(e.data).alert, kind); });
   });

@@ -1,0 +1,62 @@
+"""Go-live gate: the script passes compliance (no ``block`` hits with the ``host`` profile) in the run of
+show, its talking points, and the lineup's product titles, selling points and prepared answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from livecrew.shows.gate import Problem, gate_check
+from livecrew.shows.models import Show, ShowStatus
+from livecrew.text.compliance import Hit, default_lexicon
+
+
+@dataclass(frozen=True)
+class ScriptLine:
+    where: str  # e.g. "segment 2", "A1 selling point"
+    where_key: str
+    params: dict[str, Any]
+    text: str
+    hits: list[Hit]
+
+
+def script_lines(db: Session, show: Show, lang: str = "zh-Hant") -> list[ScriptLine]:
+    """Every line of the show's script with its host-profile hits (lines without hits included)."""
+    lexicon = default_lexicon()
+    lines: list[tuple[str, str, dict[str, Any], str]] = []
+    for n, seg in enumerate(show.segments, start=1):
+        lines.append((f"segment {n} title", "scan.segment_title", {"n": n}, seg.title))
+        for point in seg.talking_points or []:
+            lines.append((f"segment {n} talking point", "scan.segment_point", {"n": n}, point))
+    try:
+        from livecrew.goods import service as goods
+    except ImportError:  # pragma: no cover - goods is part of livecrew
+        goods = None  # type: ignore[assignment]
+    if goods is not None:
+        for item, product in goods.lineup(db, show.id):
+            lines.append((f"{item.code} title", "scan.product_title", {"code": item.code}, product.title))
+            for point in product.selling_points:
+                lines.append((f"{item.code} selling point", "scan.product_point", {"code": item.code}, point))
+            for qa in product.objections:
+                lines.append((f"{item.code} prepared answer", "scan.product_answer", {"code": item.code}, qa["a"]))
+    return [ScriptLine(w, k, p, text, lexicon.scan(text, "host", lang)) for w, k, p, text in lines]
+
+
+@gate_check("script_compliant", applies_to=(ShowStatus.ready, ShowStatus.live))
+def script_compliant(db: Session, show: Show) -> list[Problem]:
+    problems = []
+    for line in script_lines(db, show):
+        for hit in line.hits:
+            if hit.severity != "block":
+                continue
+            problems.append(
+                Problem(
+                    "script_compliant",
+                    f'{line.where}: "{line.text[hit.start : hit.end]}" ({hit.category}) must go: {hit.reason}',
+                    "gate.script_hit",
+                    {"where": line.where, "term": line.text[hit.start : hit.end], "reason": hit.reason},
+                )
+            )
+    return problems

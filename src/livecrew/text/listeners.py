@@ -1,0 +1,71 @@
+"""Ingest listener: what the host says (``speech``) is scanned with the ``host`` profile and what viewers
+write with the ``audience`` profile; violations raise alerts for the controller in the same transaction,
+so the control room hears of them as soon as the events are stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from livecrew.core.clock import Clock
+from livecrew.live.alerts import _publish
+from livecrew.live.models import Alert
+from livecrew.shows.models import Show
+from livecrew.text.compliance import Hit, default_lexicon
+
+AUDIENCE_ALERT = frozenset({"diversion", "abuse"})
+
+
+def on_events(db: Session, clock: Clock, show: Show, events: Iterable[Any]) -> None:
+    lexicon = default_lexicon()
+    for event in events:
+        if event.type == "speech":
+            hits = [h for h in lexicon.scan(str(event.raw.get("text", "")), "host") if h.severity in ("block", "warn")]
+            if hits:
+                _raise(db, clock, show, "speech_compliance", event, hits)
+        elif event.type == "comment":
+            hits = [h for h in lexicon.scan(str(event.raw.get("text", "")), "audience") if h.category in AUDIENCE_ALERT]
+            if hits:
+                _raise(db, clock, show, "comment_compliance", event, hits)
+
+
+def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: list[Hit]) -> None:
+    """One open alert per rule and show: raised once, then updated with the latest line while it stays open."""
+    text = str(event.raw.get("text", ""))
+    params = {
+        "text": text[:200],
+        "terms": "、".join(dict.fromkeys(h.term for h in hits)),
+        "user": event.user or "",
+        "hits": [h.to_dict() for h in hits[:5]],
+    }
+    message = f'"{text[:80]}": {params["terms"]} ({hits[0].reason})'
+    now = clock.now()
+    current = db.scalar(
+        select(Alert).where(Alert.show_id == show.id, Alert.rule == rule, Alert.acknowledged_at.is_(None))
+    )
+    if current is None:
+        current = Alert(
+            show_id=show.id,
+            rule=rule,
+            severity="high" if rule == "speech_compliance" else "medium",
+            roles=["controller"] if rule == "speech_compliance" else ["controller", "service"],
+            message=message,
+            key=f"alert.{rule}",
+            params=params,
+            raised_at=now,
+            updated_at=now,
+            updates=0,
+            event_ts=event.ts,
+        )
+        db.add(current)
+        db.flush()
+        _publish(db, current, "alert.raised")
+        return
+    current.message, current.params, current.updated_at = message, params, now
+    current.updates += 1
+    current.event_ts = event.ts
+    db.flush()
+    _publish(db, current, "alert.updated")
