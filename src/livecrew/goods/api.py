@@ -70,7 +70,7 @@ for providers, fn in (
         providers.append(fn)  # type: ignore[arg-type]
 
 
-def _download(data: bytes, filename: str, media_type: str = XLSX) -> Response:
+def download(data: bytes, filename: str, media_type: str = XLSX) -> Response:
     return Response(
         data, media_type=media_type, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}
     )
@@ -136,13 +136,13 @@ def create_product(body: ProductIn, db: Db, clock: Clk, principal: Editor) -> Pr
 
 @router.get("/products/template.xlsx", summary="The import template (Chinese headers, examples, notes)")
 def product_template(principal: Viewer, lang: str = "zh-Hant") -> Response:
-    return _download(sheets.template(lang), "livecrew-products-template.xlsx")
+    return download(sheets.template(lang), "livecrew-products-template.xlsx")
 
 
 @router.get("/products/export.xlsx", summary="The product pool as a spreadsheet")
 def export_products(db: Db, principal: Viewer, lang: str = "zh-Hant") -> Response:
     products = service.list_products(db, principal.workspace)
-    return _download(sheets.export_pool(db, products, lang), "livecrew-products.xlsx")
+    return download(sheets.export_pool(db, products, lang), "livecrew-products.xlsx")
 
 
 @router.post(
@@ -394,7 +394,7 @@ def lineup_structure(show_id: str, db: Db, principal: Viewer) -> dict[str, Any]:
 @router.get("/shows/{show_id}/lineup.xlsx")
 def lineup_xlsx(show_id: str, db: Db, principal: Viewer) -> Response:
     show = _show(db, principal, show_id)
-    return _download(sheets.export_lineup(db, show.id), f"lineup-{show.id}.xlsx")
+    return download(sheets.export_lineup(db, show.id), f"lineup-{show.id}.xlsx")
 
 
 # ------------------------------------------------------------------ claims and stock
@@ -464,7 +464,7 @@ def get_checkout(
     if format == "json":
         return buyers
     media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
-    return _download(sheets.export_checkout(buyers, format), f"checkout-{show.id}.{format}", media)
+    return download(sheets.export_checkout(buyers, format), f"checkout-{show.id}.{format}", media)
 
 
 @router.get("/shows/{show_id}/oversold", summary="Paid orders the stock could not cover, for customer service")

@@ -19,6 +19,7 @@ from livecrew.core.clock import Clock
 from livecrew.core.deps import app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.goods import service, sheets, stock
+from livecrew.goods.api import XLSX, download
 from livecrew.goods.models import DocKind, Product, ProductStatus, Tier
 from livecrew.shows import service as shows
 from livecrew.shows.models import Show
@@ -388,22 +389,14 @@ def import_page(request: Request, principal: Editor) -> Response:
 @router.get("/goods/template.xlsx")
 def template_download(request: Request, principal: Viewer) -> Response:
     lang = language_for(request, principal)
-    return Response(
-        sheets.template(lang),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=livecrew-products-template.xlsx"},
-    )
+    return download(sheets.template(lang), "livecrew-products-template.xlsx")
 
 
 @router.get("/goods/export.xlsx")
 def export_download(request: Request, db: Db, principal: Viewer) -> Response:
     data = sheets.export_pool(db, service.list_products(db, principal.workspace), language_for(request, principal))
     db.commit()
-    return Response(
-        data,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=livecrew-products.xlsx"},
-    )
+    return download(data, "livecrew-products.xlsx")
 
 
 @router.post("/goods/import", response_class=HTMLResponse)
@@ -612,11 +605,7 @@ def lineup_edit(
 @router.get("/shows/{show_id}/lineup.xlsx")
 def lineup_download(show_id: str, db: Db, principal: Viewer) -> Response:
     show = _show(db, principal, show_id)
-    return Response(
-        sheets.export_lineup(db, show.id),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=lineup-{show.id}.xlsx"},
-    )
+    return download(sheets.export_lineup(db, show.id), f"lineup-{show.id}.xlsx")
 
 
 # ------------------------------------------------------------------ stock and claims during the show
@@ -702,9 +691,5 @@ def checkout_download(show_id: str, fmt: str, db: Db, principal: Viewer) -> Resp
     if fmt not in ("xlsx", "csv"):
         raise ValidationFailed("the checkout list downloads as .xlsx or .csv")
     show = _show(db, principal, show_id)
-    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx" else "text/csv"
-    return Response(
-        sheets.export_checkout(stock.checkout(db, show), fmt),
-        media_type=media,
-        headers={"Content-Disposition": f"attachment; filename=checkout-{show.id}.{fmt}"},
-    )
+    media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    return download(sheets.export_checkout(stock.checkout(db, show), fmt), f"checkout-{show.id}.{fmt}", media)

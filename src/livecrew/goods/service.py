@@ -54,10 +54,7 @@ MAX_PRICE = 10**10
 def settings_of(db: Session, workspace_id: str) -> GoodsSettings:
     row = db.get(GoodsSettings, workspace_id)
     if row is None:
-        row = GoodsSettings(workspace_id=workspace_id, min_margin_bp=1500, required_docs=["licence", "inspection"])
-        row.return_rate_flag_bp = 1500
-        row.conversion_flag_bp = 100
-        row.extra = {}
+        row = GoodsSettings(workspace_id=workspace_id)  # the columns' defaults fill it on flush
         db.add(row)
         db.flush()
     return row
@@ -662,7 +659,6 @@ def structure(db: Session, show: Show) -> dict[str, Any]:
     min_margin = settings_of(db, show.workspace_id).min_margin_bp
     tiers = {t.value: {"count": 0, "planned_gmv": 0, "share_bp": 0} for t in Tier}
     warnings: list[dict[str, Any]] = []
-    segments = {s.id: s for s in show.segments}
     starts: dict[int, int] = {}
     minute = 0
     for seg in show.segments:
@@ -722,7 +718,6 @@ def structure(db: Session, show: Show) -> dict[str, Any]:
                         "params": {"tier": tier},
                     }
                 )
-    del segments
     return {"tiers": tiers, "planned_gmv": total, "warnings": warnings, "items": len(items)}
 
 

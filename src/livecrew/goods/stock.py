@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import case, func, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User
-from livecrew.core.clock import Clock
+from livecrew.core.clock import Clock, to_ms
 from livecrew.core.errors import Conflict, NotFound, ValidationFailed
 from livecrew.core.pubsub import publish_after_commit, show_channel
 from livecrew.goods import claimtext
@@ -99,7 +98,6 @@ class ClaimResult:
     code: str
     sku: str
     qty: int
-    duplicate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"claim": self.claim_id, "status": self.status, "code": self.code, "sku": self.sku, "qty": self.qty}
@@ -155,7 +153,7 @@ def claim(
         source=source,
         text=text[:500],
         event_id=event_id,
-        ts=ts if ts is not None else int(clock.now().timestamp() * 1000),
+        ts=ts if ts is not None else to_ms(clock.now()),
         created_at=clock.now(),
     )
     db.add(row)
@@ -274,7 +272,7 @@ def _maybe_announce_low(db: Session, clock: Clock, show: Show, item_id: int) -> 
 
     text = f"{item.code} 只剩最後 {left} 件" if left else f"{item.code} 已售罄"
     payload = {"text": text, "auto": "stock_low", "code": item.code, "sku": product.sku, "left": left}
-    ts = int(clock.now().timestamp() * 1000)
+    ts = to_ms(clock.now())
     action = LiveAction(show_id=show.id, kind="announce", payload=payload, ts=ts, at=clock.now(), actor_id=None)
     db.add(action)
     db.flush()
@@ -637,8 +635,3 @@ def _claim_buyers(db: Session, item_id: int) -> set[str]:
             select(Claim.buyer).where(Claim.item_id == item_id, Claim.status == ClaimStatus.confirmed.value)
         ).all()
     )
-
-
-def now_ms(clock: Clock) -> int:
-    moment: datetime = clock.now()
-    return int(moment.timestamp() * 1000)

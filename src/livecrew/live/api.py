@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.api import sse_stream
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
-from livecrew.core.clock import Clock
+from livecrew.core.clock import Clock, to_ms
 from livecrew.core.deps import app_context, get_clock, get_db
 from livecrew.core.errors import DomainError
 from livecrew.core.pubsub import show_channel
@@ -255,7 +255,7 @@ def answer_cue(
 
     shows.get_show(db, principal.workspace, show_id)
     try:
-        card = answer(show_id, card_id, int(clock.now().timestamp() * 1000))
+        card = answer(show_id, card_id, to_ms(clock.now()))
     except KeyError:
         raise NotFound(f'no cue card "{card_id}" in this show') from None
     app_context(request).hub.publish(show_channel(show_id), {"kind": "cues", "items": cards(show_id)})
