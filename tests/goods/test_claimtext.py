@@ -72,6 +72,9 @@ CLAIMS: list[tuple[str, ParsedClaim | None]] = [
     ("   ", None),
     ("今天的福利也太多了吧我真的每一款都想要可是錢包不允許啊啊啊啊啊啊", None),
     ("A1 +0", None),
+    ("拍了兩件", None),
+    ("A1 已拍 2件", None),
+    ("已下單+1", None),
 ]
 
 

@@ -5,7 +5,8 @@ Forms understood (full-width or half-width, Traditional or Simplified, any case)
 ``A1*2``, ``A1 兩件`` / ``A1 2件``, ``我要A1``, ``A1 要兩件``, ``+一``. Without a code, a claim is for the
 product being explained now. ``-1`` / ``取消`` with or without a code cancels the buyer's latest claim.
 
-Ambiguous comments are not claims: a question (``還有+1的嗎？``), two different codes (``A1 A2 +1``),
+Ambiguous comments are not claims, nor reports of a platform order already placed (``拍了兩件``,
+``已下單``), whose paid order moves the stock itself: a question (``還有+1的嗎？``), two different codes (``A1 A2 +1``),
 two different quantities, a bare number (``1``), a bare code (``A1``), quantities over 99, long chatter.
 """
 
@@ -45,6 +46,9 @@ _QTY_PATTERNS = [
     re.compile(r"(?:要|拿|買|买|收|訂|订)\s*" + _NUM),
 ]
 _CANCEL = re.compile(r"(?:^|[^0-9A-Z])-\s*1(?![0-9])|取消|不要了|退掉|棄單|弃单")
+# Reports of an order already placed on the platform ("拍了兩件"): the paid order moves the stock, so
+# counting the comment as a claim as well would take the stock twice.
+_ALREADY = re.compile(r"已拍|拍了|已下單|已下单|下單了|下单了|已付|付了|已買|已买|買了|买了")
 _INTENT = re.compile(r"我要|想要|要了|要一|買|买|下單|下单|訂|订|扣|收|拍")
 _QUESTION = re.compile(r"[?？嗎吗呢麼么]|幾|几|多少|還有|还有|有沒有|有没有|能不能|可以嗎|怎")
 _STRIP_VARIANT = re.compile(r"[^\w]+|_")
@@ -71,7 +75,7 @@ def normalise(text: str) -> str:
 def parse(text: str) -> ParsedClaim | None:
     """The claim a comment makes, or None when it makes none (or it is ambiguous)."""
     norm = normalise(text)
-    if not norm or len(norm) > MAX_LEN or _QUESTION.search(norm):
+    if not norm or len(norm) > MAX_LEN or _QUESTION.search(norm) or _ALREADY.search(norm):
         return None
     codes = set(_CODE.findall(norm))
     if len(codes) > 1:  # "A1 X2": the X2 is a multiplier, not a second code
