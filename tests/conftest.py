@@ -149,3 +149,20 @@ def make_client(app: FastAPI) -> Iterator[Callable[[], TestClient]]:
 @pytest.fixture
 def factory(db: Session, clock: FakeClock) -> Factory:
     return Factory(db, clock)
+
+
+@pytest.fixture
+def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A migrated database the ``livecrew`` command works on (settings re-read from the environment)."""
+    from typer.testing import CliRunner
+
+    from livecrew import cli
+    from livecrew.core.config import get_settings
+
+    monkeypatch.setenv("LIVECREW_DATABASE_URL", db_url)
+    monkeypatch.setenv("LIVECREW_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    result = CliRunner(env={"COLUMNS": "300"}).invoke(cli.app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    yield db_url
+    get_settings.cache_clear()

@@ -17,17 +17,6 @@ from livecrew.core.config import get_settings
 runner = CliRunner(env={"COLUMNS": "300"})
 
 
-@pytest.fixture
-def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> Iterator[str]:
-    monkeypatch.setenv("LIVECREW_DATABASE_URL", db_url)
-    monkeypatch.setenv("LIVECREW_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    result = runner.invoke(cli.app, ["db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    yield db_url
-    get_settings.cache_clear()
-
-
 def run(*args: str) -> typer.testing.Result:  # type: ignore[name-defined]
     return runner.invoke(cli.app, list(args))
 

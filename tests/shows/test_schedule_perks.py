@@ -171,7 +171,13 @@ def test_rehearsals_are_recorded(client: TestClient, factory: Factory, db: Sessi
         headers=bearer(token),
     )
     assert r.status_code == 201
-    assert r.json()["problems"] == [{"text": "備用網路切換太慢"}]
+    problems = r.json()["problems"]
+    assert [p["text"] for p in problems] == ["備用網路切換太慢"]
+    # The problem found became a task for the show, due by its day.
+    task = client.get(f"/api/v1/tasks?show_id={show.id}", headers=bearer(token)).json()
+    assert [(t["id"], t["title"], t["source_kind"], t["due_on"]) for t in task] == [
+        (problems[0]["task_id"], "備用網路切換太慢", "rehearsal", "2026-06-18")
+    ]
     stranger = factory.user(factory.workspace("別家"), "host")
     r = client.post(
         f"/api/v1/shows/{show.id}/rehearsals",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -44,6 +45,10 @@ def _next_shows(db: Session, principal: Principal, now: datetime) -> list[dict[s
 
 
 home_cards.append(_next_shows)
+
+# Other features add panels to a show's page: each gives a template name and the context it needs.
+DetailPanel = Callable[[Request, Session, Principal, Show], tuple[str, dict[str, Any]]]
+DETAIL_PANELS: list[DetailPanel] = []
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -171,6 +176,12 @@ def _detail(request: Request, db: Session, principal: Principal, show: Show, **e
         perks_by_segment.setdefault(index, []).append(perk)
     status = int(extra.pop("status_code", 200))
     gate_errors = extra.pop("gate_errors", None)
+    panels: list[str] = []
+    panel_context: dict[str, Any] = {}
+    for panel in DETAIL_PANELS:
+        name, context = panel(request, db, principal, show)
+        panels.append(name)
+        panel_context.update(context)
     return render(
         request,
         "shows/detail.html",
@@ -194,6 +205,8 @@ def _detail(request: Request, db: Session, principal: Principal, show: Show, **e
             "perks_by_segment": perks_by_segment,
             "rehearsals": perks.list_rehearsals(db, show),
             "can_control": principal.can(Action.live_control),
+            "panels": panels,
+            **panel_context,
             **extra,
         },
         status_code=status,

@@ -167,7 +167,45 @@ def add_rehearsal(
     )
     db.add(rehearsal)
     db.flush()
+    _problems_to_tasks(db, clock, show, rehearsal, actor)
     return rehearsal
+
+
+def _problems_to_tasks(db: Session, clock: Clock, show: Show, rehearsal: Rehearsal, actor: User | None) -> None:
+    """Each problem found becomes a task for the show's operations person, due before the show starts."""
+    from zoneinfo import ZoneInfo
+
+    from livecrew.board import tasks
+    from livecrew.board.models import TaskSource
+    from livecrew.core.auth.models import Workspace
+    from livecrew.shows.gate import active_roster
+
+    if not rehearsal.problems:
+        return
+    workspace = db.get(Workspace, show.workspace_id)
+    assert workspace is not None
+    staffed = active_roster(db, show)
+    crew = staffed.get("operations") or staffed.get("controller") or []
+    owner = crew[0] if crew else actor
+    due = max(show.starts_at.astimezone(ZoneInfo(workspace.timezone)).date(), tasks.today(clock, workspace))
+    made = []
+    for problem in rehearsal.problems:
+        task = tasks.create_task(
+            db,
+            clock,
+            workspace,
+            title=problem["text"][:200],
+            due_on=due,
+            owner_id=owner.id if owner else None,
+            detail=f"{show.title}: {rehearsal.notes}".strip(": ")[:4000],
+            source_kind=TaskSource.rehearsal.value,
+            source_id=str(rehearsal.id),
+            show_id=show.id,
+            actor=actor,
+        )
+        made.append({**problem, "task_id": task.id})
+    rehearsal.problems = made
+    db.flush()
 
 
 def list_rehearsals(db: Session, show: Show) -> list[Rehearsal]:

@@ -1,0 +1,1 @@
+"""The daily board: the morning's targets, the evening's review, and the tasks both raise."""

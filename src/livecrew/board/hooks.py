@@ -1,0 +1,90 @@
+"""Board hooks: the demo workspace gets today's morning targets and a few open tasks, one of them overdue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from livecrew.board import daily, tasks
+from livecrew.board.models import Task
+from livecrew.core.auth.models import User, Workspace
+from livecrew.core.clock import Clock
+
+DEMO_TASKS: tuple[tuple[str, int, dict[str, str]], ...] = (
+    (
+        "ops",
+        -1,
+        {
+            "zh-Hant": "補上週五場的流量復盤",
+            "zh-Hans": "补上周五场的流量复盘",
+            "en": "Write up last Friday's traffic review",
+        },
+    ),
+    (
+        "selection",
+        0,
+        {
+            "zh-Hant": "跟供應商確認保溫杯補貨日期",
+            "zh-Hans": "跟供应商确认保温杯补货日期",
+            "en": "Confirm the tumbler restock date with the supplier",
+        },
+    ),
+    (
+        "control",
+        1,
+        {
+            "zh-Hant": "更新福袋口令與上架順序表",
+            "zh-Hans": "更新福袋口令与上架顺序表",
+            "en": "Update the lucky-bag cue words and the shelf order sheet",
+        },
+    ),
+    (
+        "host",
+        2,
+        {
+            "zh-Hant": "重寫面膜的講解卡（加上敏感肌說明）",
+            "zh-Hans": "重写面膜的讲解卡（加上敏感肌说明）",
+            "en": "Rewrite the face-mask pitch card (add the sensitive-skin answer)",
+        },
+    ),
+)
+
+
+def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
+    from livecrew.demo import demo_email
+    from livecrew.shows.templates import pick
+
+    if db.scalar(select(Task.id).where(Task.workspace_id == workspace.id).limit(1)) is not None:
+        return
+    people = {u.email: u for u in db.scalars(select(User).where(User.workspace_id == workspace.id)).all()}
+    today = tasks.today(clock, workspace)
+    ops = people.get(demo_email("ops"))
+    for login, days, title in DEMO_TASKS:
+        owner = people.get(demo_email(login))
+        tasks.create_task(
+            db, clock, workspace, title=pick(title, workspace.default_language), due_on=today + timedelta(days=days),
+            owner_id=owner.id if owner else None, actor=ops,
+        )  # fmt: skip
+    todays = daily.shows_on(db, workspace, today)
+    daily.set_morning(
+        db,
+        clock,
+        workspace,
+        today,
+        gmv_target=sum(int(s.targets.get("gmv", 0) or 0) for s in todays) or 30_000_000,
+        focus_skus=_focus_skus(),
+        show_targets={},
+        note="",
+        actor=ops,
+    )
+
+
+def _focus_skus() -> list[str]:
+    import json
+
+    from livecrew.goods.hooks import DEMO_POOL
+
+    lineup: list[str] = json.loads(DEMO_POOL.read_text(encoding="utf-8")).get("lineup", [])
+    return lineup[:3]
