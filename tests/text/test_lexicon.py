@@ -303,3 +303,88 @@ def test_gate_and_compliance_page_follow_the_lexicon(
     page = client.get(f"/shows/{show.id}/compliance")
     assert page.status_code == 200 and '<mark class="hit"' in page.text and "神器" in page.text
     assert "/compliance/lexicon?allow=" in page.text  # the fix for a false positive
+
+
+# ------------------------------------------------------------------ API: errors and permissions
+
+
+def test_api_lexicon_listing_history_errors_and_permissions(client: TestClient, factory: Factory) -> None:
+    ws = factory.workspace()
+    editor = bearer(factory.token(factory.user(ws, "controller", name="場控小美")))
+    host = bearer(factory.token(factory.user(ws, "host")))
+    assert client.get("/api/v1/text/lexicon").status_code == 401
+
+    first = client.get("/api/v1/text/lexicon", params={"per_page": 5}, headers=host)
+    assert first.status_code == 200 and first.json()["version"] == 0 and len(first.json()["items"]) == 5
+    assert first.json()["total"] > 100
+
+    refused = client.post("/api/v1/text/lexicon/add", json={"term": "神器", "category": "absolute"}, headers=host)
+    assert refused.status_code == 403 and "compliance.edit" in refused.json()["message"]
+    assert client.post("/api/v1/text/lexicon/revert", json={"version": 0}, headers=host).status_code == 403
+
+    added = client.post(
+        "/api/v1/text/lexicon/add",
+        json={"term": "神器", "category": "absolute", "severity": "block", "reason": "說具體好處", "note": "新規"},
+        headers=editor,
+    )
+    assert added.status_code == 201, added.text
+    body = added.json()
+    assert body["version"] == 1 and body["action"] == "add" and body["actor_name"] == "場控小美"
+    assert body["profiles"] == ["host"] and body["note"] == "新規"
+
+    for path, payload, status, fragment in [
+        ("add", {"term": "神器", "category": "absolute"}, 409, "already in the lexicon"),
+        ("add", {"term": "", "category": "absolute"}, 422, "empty"),
+        ("add", {"term": "長" * 41, "category": "absolute"}, 422, "longer than 40"),
+        ("add", {"term": "新詞", "category": "nope"}, 422, "category must be one of"),
+        ("add", {"term": "新詞", "category": "price", "severity": "high"}, 422, "severity must be one of"),
+        ("add", {"term": "新詞", "category": "price", "profiles": ["viewer"]}, 422, "profile must be one of"),
+        ("add", {"term": "新詞", "category": "price", "extra": 1}, 422, "extra"),
+        ("remove", {"term": "沒有這個詞"}, 404, "not in the lexicon"),
+        ("allow", {"term": "最近"}, 409, "already an allow-word"),
+        ("unallow", {"term": "神器"}, 404, "not an allow-word"),
+        ("revert", {"version": 9}, 404, "no version 9"),
+        ("revert", {"version": 1}, 409, "already at version 1"),
+        ("revert", {"version": -1}, 422, ""),
+    ]:
+        response = client.post(f"/api/v1/text/lexicon/{path}", json=payload, headers=editor)
+        assert response.status_code == status, (path, payload, response.text)
+        assert fragment in response.text, (path, response.text)
+
+    assert client.post("/api/v1/text/lexicon/allow", json={"term": "神器級"}, headers=editor).status_code == 201
+    assert client.post("/api/v1/text/lexicon/remove", json={"term": "國家級"}, headers=editor).status_code == 201
+    reverted = client.post("/api/v1/text/lexicon/revert", json={"version": 1, "note": "太寬"}, headers=editor)
+    assert reverted.status_code == 201 and reverted.json()["target_version"] == 1
+
+    history = client.get("/api/v1/text/lexicon/history", headers=host).json()
+    assert history["version"] == 4
+    assert [(h["version"], h["action"]) for h in history["items"]] == [
+        (4, "revert"),
+        (3, "remove"),
+        (2, "allow"),
+        (1, "add"),
+    ]
+    older = client.get("/api/v1/text/lexicon/history", params={"before": 3, "limit": 1}, headers=host).json()
+    assert [h["version"] for h in older["items"]] == [2]
+
+    mine = client.get("/api/v1/text/lexicon", params={"source": "workspace"}, headers=host).json()
+    assert [(i["term"], i["kind"], i["version"]) for i in mine["items"]] == [("神器", "term", 1)]
+    found = client.get(
+        "/api/v1/text/lexicon", params={"q": "國家", "category": "absolute", "profile": "host"}, headers=host
+    )
+    assert "國家級" in [i["term"] for i in found.json()["items"]]  # back after the revert
+    bad = client.get("/api/v1/text/lexicon", params={"category": "nope"}, headers=host)
+    assert bad.status_code == 422 and "category" in bad.text
+    assert client.get("/api/v1/text/lexicon", params={"kind": "nope"}, headers=host).status_code == 422
+
+    # Another workspace sees none of it.
+    other = bearer(factory.token(factory.user(factory.workspace("別家"), "owner")))
+    assert client.get("/api/v1/text/lexicon/history", headers=other).json() == {"version": 0, "items": []}
+    assert client.post("/api/v1/text/scan", json={"text": "爆款神器"}, headers=other).json()["hits"] == []
+    assert client.post("/api/v1/text/scan", json={"text": "爆款神器"}, headers=host).json()["hits"]
+
+
+def test_openapi_lists_the_lexicon_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("lexicon", "lexicon/history", "lexicon/add", "lexicon/remove", "lexicon/allow", "lexicon/revert"):
+        assert f"/api/v1/text/{path}" in paths, path
