@@ -69,7 +69,8 @@ def test_changes_fold_in_order_and_revert_adds_a_version(db: Session, factory: F
     ]
     assert history[2].actor_name == user.display_name and history[2].change.note == "太寬了"
     assert history[1].actor_name is None
-    assert lexicon.fold(list(reversed([h.change for h in history])), upto=3).removed.keys() == {"国家级"}
+    upto_3 = [h.change for h in reversed(history) if h.change.version <= 3]
+    assert lexicon.fold(upto_3).removed.keys() == {"国家级"} and lexicon.fold([]).version == 0
 
 
 def test_workspaces_do_not_share_changes(db: Session, factory: Factory) -> None:
@@ -174,7 +175,6 @@ def test_compiled_once_per_version(db: Session, factory: Factory) -> None:
     db.commit()
     second = lexicon.lexicon_for(db, ws.id)
     assert second is not first and lexicon.lexicon_for(db, ws.id) is second
-    assert lexicon.latest_known(ws.id) is second and lexicon.latest_known(None) is default_lexicon()
 
 
 def test_list_items_filters_and_pages(db: Session, factory: Factory) -> None:

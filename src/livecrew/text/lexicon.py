@@ -222,14 +222,12 @@ def _apply(state: State, change: LexiconChange, snapshots: Mapping[int, State]) 
     return state
 
 
-def fold(changes: Sequence[LexiconChange], upto: int | None = None) -> State:
-    """The state after every change (or after version ``upto``), changes given in version order."""
+def fold(changes: Sequence[LexiconChange]) -> State:
+    """The state after every change, changes given in version order."""
     targets = {c.target_version or 0 for c in changes if c.action == ChangeAction.revert}
     snapshots: dict[int, State] = {0: State()}
     state = State()
     for change in changes:
-        if upto is not None and change.version > upto:
-            break
         state = _apply(state, change, snapshots)
         if change.version in targets:
             snapshots[change.version] = state.copy()
@@ -262,7 +260,6 @@ def build(state: State) -> Lexicon:
 # ------------------------------------------------------------------ the compiled lexicon per workspace
 
 _CACHE: OrderedDict[tuple[str, int, str], Lexicon] = OrderedDict()
-_LATEST: dict[str, Lexicon] = {}
 _LOCK = threading.Lock()
 CACHE_SIZE = 64
 
@@ -282,25 +279,13 @@ def lexicon_for(db: Session, workspace_id: str) -> Lexicon:
         found = _CACHE.get(key)
         if found is not None:
             _CACHE.move_to_end(key)
-            _LATEST[workspace_id] = found
             return found
     lexicon = build(fold(_changes(db, workspace_id)))
     with _LOCK:
         _CACHE[key] = lexicon
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
-        _LATEST[workspace_id] = lexicon
     return lexicon
-
-
-def latest_known(workspace_id: str | None) -> Lexicon:
-    """The workspace lexicon this process compiled last (no database at hand), else the shipped one."""
-    if workspace_id is not None:
-        with _LOCK:
-            found = _LATEST.get(workspace_id)
-        if found is not None:
-            return found
-    return default_lexicon()
 
 
 def _changes(db: Session, workspace_id: str) -> list[LexiconChange]:
