@@ -56,10 +56,14 @@ def _recent_comments(db: Session, show_id: str, limit: int = 80) -> list[dict[st
         .order_by(LiveEvent.seq.desc())
         .limit(limit)
     )
+    from livecrew.shows.models import Show
+    from livecrew.text.lexicon import lexicon_for
     from livecrew.text.room import label
 
+    show = db.get(Show, show_id)
+    lexicon = lexicon_for(db, show.workspace_id) if show is not None else None
     return [
-        label({"id": eid, "ts": ts, "user": user, "text": body.get("text", "")})
+        label({"id": eid, "ts": ts, "user": user, "text": body.get("text", "")}, lexicon=lexicon)
         for eid, ts, user, body in reversed(db.execute(stmt).all())
     ]
 

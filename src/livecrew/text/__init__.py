@@ -12,6 +12,9 @@ Public API (everything is pure, in memory and safe to call on the hot path of ev
 * ``scan(text, profile="host"|"audience", lang="zh-Hant", lexicon=None) -> list[Hit]``; ``Hit`` has ``start``,
   ``end`` (offsets into ``text`` as given), ``term``, ``category``, ``severity``, ``reason`` and ``to_dict()``.
   ``Lexicon.scan(text, profile, lang)`` is the same with a workspace lexicon.
+* ``lexicon_for(db, workspace_id) -> Lexicon`` (``livecrew.text.lexicon``): a workspace's effective lexicon, the
+  shipped one with its versioned changes (``add_term``, ``remove_term``, ``allow_word``, ``unallow_word``,
+  ``revert``) folded in order; compiled once per (workspace, version) and process.
 * ``triage(text, hits=None, room=None, user=None, ts=None) -> Triage`` (``label``, ``topic``, ``why``,
   ``to_dict()``). Pass the audience ``hits`` if you scanned already, and a per-room ``Flood()`` with the user
   and the event's ``ts`` (ms) to turn repeated text into spam.

@@ -423,6 +423,16 @@ def _shipped() -> dict[str, Any]:
     return data
 
 
+def shipped_data() -> Mapping[str, Any]:
+    """The shipped lexicon file as data (shared: do not modify it)."""
+    return _shipped()
+
+
+def term_key(text: str) -> str:
+    """The form a term is matched in: folded, noise removed, repeats collapsed (最 最 好 and 最好 are one term)."""
+    return _compact(text)
+
+
 @cache
 def default_lexicon() -> Lexicon:
     """The shipped lexicon, compiled once per process."""

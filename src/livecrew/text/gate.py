@@ -1,5 +1,6 @@
 """Go-live gate: the script passes compliance (no ``block`` hits with the ``host`` profile) in the run of
-show, its talking points, and the lineup's product titles, selling points and prepared answers."""
+show, its talking points, and the lineup's product titles, selling points and prepared answers, checked with the
+workspace's lexicon (shipped terms plus its own changes)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from livecrew.shows.gate import Problem, gate_check
 from livecrew.shows.models import Show, ShowStatus
-from livecrew.text.compliance import Hit, default_lexicon
+from livecrew.text.compliance import Hit
+from livecrew.text.lexicon import lexicon_for
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class ScriptLine:
 
 def script_lines(db: Session, show: Show, lang: str = "zh-Hant") -> list[ScriptLine]:
     """Every line of the show's script with its host-profile hits (lines without hits included)."""
-    lexicon = default_lexicon()
+    lexicon = lexicon_for(db, show.workspace_id)
     lines: list[tuple[str, str, dict[str, Any], str]] = []
     for n, seg in enumerate(show.segments, start=1):
         lines.append((f"segment {n} title", "scan.segment_title", {"n": n}, seg.title))

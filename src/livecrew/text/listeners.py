@@ -1,6 +1,7 @@
 """Ingest listener: what the host says (``speech``) is scanned with the ``host`` profile and what viewers
-write with the ``audience`` profile; violations raise alerts for the controller in the same transaction,
-so the control room hears of them as soon as the events are stored."""
+write with the ``audience`` profile, both with the workspace's lexicon; violations raise alerts for the controller
+in the same transaction, so the control room hears of them as soon as the events are stored. A comment's hits are
+handed to the room (``room.remember``) so labelling it after the commit does not scan it again."""
 
 from __future__ import annotations
 
@@ -14,22 +15,32 @@ from livecrew.core.clock import Clock
 from livecrew.live.alerts import _publish
 from livecrew.live.models import Alert
 from livecrew.shows.models import Show
-from livecrew.text.compliance import Hit, default_lexicon
+from livecrew.text import room
+from livecrew.text.compliance import Hit, Lexicon
+from livecrew.text.lexicon import lexicon_for
 
 AUDIENCE_ALERT = frozenset({"diversion", "abuse"})
 
 
 def on_events(db: Session, clock: Clock, show: Show, events: Iterable[Any]) -> None:
-    lexicon = default_lexicon()
+    lexicon: Lexicon | None = None
+    comments: dict[str, list[Hit]] = {}
     for event in events:
+        if event.type not in ("speech", "comment"):
+            continue
+        if lexicon is None:
+            lexicon = lexicon_for(db, show.workspace_id)
         if event.type == "speech":
             hits = [h for h in lexicon.scan(str(event.raw.get("text", "")), "host") if h.severity in ("block", "warn")]
             if hits:
                 _raise(db, clock, show, "speech_compliance", event, hits)
-        elif event.type == "comment":
-            hits = [h for h in lexicon.scan(str(event.raw.get("text", "")), "audience") if h.category in AUDIENCE_ALERT]
+        else:
+            found = comments[event.id] = lexicon.scan(str(event.raw.get("text", "")), "audience")
+            hits = [h for h in found if h.category in AUDIENCE_ALERT]
             if hits:
                 _raise(db, clock, show, "comment_compliance", event, hits)
+    if lexicon is not None:
+        room.remember(show.id, comments, lexicon)
 
 
 def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: list[Hit]) -> None:
