@@ -12,11 +12,14 @@ from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.team import backups, duties, kpis, matrix
 
-# Demo login -> extra role they can cover, and whose backup they are.
+# (role, A, B): B also holds the role and steps in for A; each pair covers the other.
 DEMO_BACKUPS = (
     ("host", "host", "assistant"),
+    ("host", "assistant", "host"),
     ("controller", "control", "ops"),
+    ("controller", "ops", "control"),
     ("operations", "ops", "analyst"),
+    ("operations", "analyst", "ops"),
 )
 
 
@@ -36,8 +39,9 @@ def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
         person, backup = people.get(demo_email(person_login)), people.get(demo_email(backup_login))
         if person is None or backup is None:
             continue
-        if role not in backup.role_keys:
-            auth.set_roles(db, workspace, backup, [*backup.role_keys, role])
+        for who in (person, backup):
+            if role not in who.role_keys:
+                auth.set_roles(db, workspace, who, [*who.role_keys, role])
         if not any(b.role == role and b.person_id == person.id for b in backups.list_backups(db, workspace)):
             backups.set_backup(db, clock, workspace, role=role, person_id=person.id, backup_id=backup.id, actor=None)
     ops = people.get(demo_email("ops"))
