@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import get_clock, get_db
-from livecrew.shows import service
+from livecrew.shows import service, template_edit
 from livecrew.shows.models import Show
 from livecrew.shows.schemas import (
     ChecklistOut,
@@ -72,6 +73,56 @@ def list_templates(db: Db, principal: Annotated[Principal, Depends(require(Actio
 @router.get("/show-templates/{ref}", response_model=TemplateOut)
 def get_template(ref: str, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_view))]) -> TemplateOut:
     return TemplateOut.of(service.get_template(db, principal.workspace, ref))
+
+
+class TemplatePatch(BaseModel):
+    """Any of these; the whole template is validated before anything is saved, and its version goes up."""
+
+    name: str | None = None
+    description: str | None = None
+    duration_minutes: int | None = None
+    required_roles: list[str] | None = None
+    default_targets: dict[str, Any] | None = Field(default=None, description="e.g. gmv (minor units), uv")
+    segments: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="ordered: title, kind (warmup/product/perk/interaction/closing), planned_minutes, "
+        "product_slot, perk {kind, note}, talking_points [..], cue_role",
+    )
+    checklist: list[dict[str, Any]] | None = Field(default=None, description="role, title, detail, due_minutes_before")
+
+
+class TemplateCopyIn(BaseModel):
+    copy_of: str = Field(description="id or key of the template to start from")
+    key: str = Field(description="the new template's key, e.g. weekend_3h")
+    name: str
+
+
+@router.patch("/show-templates/{ref}", response_model=TemplateOut)
+def edit_template(
+    ref: str,
+    body: TemplatePatch,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require(Action.shows_edit))],
+) -> TemplateOut:
+    """Edit a template. Shows already created from it keep their own copy."""
+    template = service.get_template(db, principal.workspace, ref)
+    template_edit.update_template(db, clock, template, body.model_dump(exclude_none=True))
+    db.commit()
+    return TemplateOut.of(template)
+
+
+@router.post("/show-templates", response_model=TemplateOut, status_code=201)
+def copy_template(
+    body: TemplateCopyIn,
+    db: Db,
+    clock: Clk,
+    principal: Annotated[Principal, Depends(require(Action.shows_edit))],
+) -> TemplateOut:
+    source = service.get_template(db, principal.workspace, body.copy_of)
+    template = template_edit.copy_template(db, clock, principal.workspace, source, key=body.key, name=body.name)
+    db.commit()
+    return TemplateOut.of(template)
 
 
 @router.get("/shows", response_model=list[ShowSummary])

@@ -18,7 +18,7 @@ from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.deps import get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
-from livecrew.shows import perks, schedule, service
+from livecrew.shows import perks, schedule, service, template_pages
 from livecrew.shows.gate import Problem
 from livecrew.shows.models import Show, ShowStatus
 from livecrew.web.i18n import Translator
@@ -26,6 +26,8 @@ from livecrew.web.pages import home_cards
 from livecrew.web.render import language_for, link_section, render, translate_error
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+# The template pages first: /shows/templates must not be read as a show's id.
+router.include_router(template_pages.router)
 link_section("shows", "/shows")
 
 

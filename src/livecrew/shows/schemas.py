@@ -21,9 +21,12 @@ class TemplateOut(BaseModel):
     segments: list[dict[str, Any]]
     checklist: list[dict[str, Any]]
     version: int
+    warnings: list[dict[str, Any]] = Field(default_factory=list, description="worth a look, not errors")
 
     @classmethod
     def of(cls, t: ShowTemplate) -> TemplateOut:
+        from livecrew.shows.template_edit import warnings
+
         return cls(
             id=t.id,
             key=t.key,
@@ -35,6 +38,7 @@ class TemplateOut(BaseModel):
             segments=t.segments,
             checklist=t.checklist,
             version=t.version,
+            warnings=warnings(t),
         )
 
 
