@@ -77,13 +77,13 @@ class Row:
         rate = self.confirmed / self.seconds
         handled = self.claims / self.seconds
         return (
-            f"| {self.engine:10} | {self.shape:10} | {self.mode:32} | {self.claims:>6,} | {rate:>11,.0f} "
+            f"| {self.engine:10} | {self.shape:10} | {self.mode:33} | {self.claims:>6,} | {rate:>11,.0f} "
             f"| {handled:>8,.0f} | {self.confirmed:>6,} of {self.units:>6,} | {self.oversold:>8,} | {self.lowest:>6} |"
         )
 
 
 HEADER = (
-    f"| {'engine':10} | {'SKUs':10} | {'mode':32} | {'claims':>6} | {'confirmed/s':>11} | {'claims/s':>8} "
+    f"| {'engine':10} | {'SKUs':10} | {'mode':33} | {'claims':>6} | {'confirmed/s':>11} | {'claims/s':>8} "
     f"| {'confirmed of units':>16} | {'oversold':>8} | {'lowest':>6} |"
 )
 RULE = "".join("|" if ch == "|" else "-" for ch in HEADER)
