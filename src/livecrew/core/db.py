@@ -58,7 +58,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # A writer waits for the one before it (up to 20 s) rather than failing: bursts of ingest and +1 claims
+    # queue up on SQLite's single write lock; a busy machine made 5 s too short.
+    cursor.execute("PRAGMA busy_timeout=20000")
     cursor.execute("PRAGMA journal_mode=WAL")
     # FULL: a commit is on disk before we answer, even across a power cut (WAL keeps it fast).
     cursor.execute("PRAGMA synchronous=FULL")
