@@ -130,6 +130,8 @@ def test_board_and_tasks_in_the_console(client: TestClient, factory: Factory, db
     client.cookies.clear()
     login(client, host.email)  # the session of three days ago has expired
     overdue = client.get("/tasks?view=overdue")
+    home = client.get("/")
+    assert 'id="stat-my-tasks"' in home.text and "1 項逾期" in home.text and "stat-alert" in home.text
     assert 'class="overdue"' in overdue.text and "逾期 2 天" in overdue.text
     task_id = client.get("/api/v1/tasks", headers=bearer(factory.token(host))).json()[0]["id"]
     r = client.post(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,9 +21,29 @@ from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.live.state import LiveRegistry, live_registry
 from livecrew.shows.models import ShowStatus
 from livecrew.web.i18n import Translator
+from livecrew.web.pages import home_stats
 from livecrew.web.render import language_for, render, translate_error
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _my_tasks_tile(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+    t = Translator(principal.viewer.language or principal.viewer.default_language)
+    on = now.astimezone(ZoneInfo(principal.workspace.timezone)).date()
+    mine = tasks.counts(tasks.list_tasks(db, principal.workspace, owner_id=principal.user.id), on)
+    return [
+        {
+            "id": "my-tasks",
+            "label": t("tasks.view.mine"),
+            "value": mine.open,
+            "sub": t("home.tasks_sub", overdue=mine.overdue, today=mine.due_today),
+            "href": "/tasks",
+            "alert": mine.overdue > 0,
+        }
+    ]
+
+
+home_stats.append(_my_tasks_tile)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]

@@ -73,6 +73,10 @@ def _role_rows(t: Translator) -> list[dict[str, str]]:
 # Features add rows to the home page's "next shows" card (the shows feature does).
 HomeCard = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
 home_cards: list[HomeCard] = []
+# Features add tiles to the home page's figures: {"label", "value", "sub", "href", "alert"} (the board adds
+# the viewer's open and overdue tasks).
+HomeStat = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
+home_stats: list[HomeStat] = []
 
 
 def _t(request: Request) -> Translator:
@@ -196,6 +200,7 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
     next_shows = []
     for card in home_cards:
         next_shows.extend(card(db, principal, now))
+    stats = [tile for source in home_stats for tile in source(db, principal, now)]
     return render(
         request,
         "home.html",
@@ -207,6 +212,7 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
             "tokens_active": len(tokens_active),
             "local_now": local_now,
             "next_shows": next_shows[:4],
+            "stats": stats,
         },
         active_nav="home",
     )
