@@ -194,6 +194,56 @@ class SqlLedgerBatch:
             for item_id, row in zip(new, self._run(self.hold_item, [{"item": i} for i in new]), strict=True):
                 self.held[item_id] = _Held(row[0], row[1]) if row is not None else None
         results: list[int | None] = [None] * len(wants)
+        short = self._take_whole(wants, results)
+        if short:
+            self._take_each(wants, short, results)
+        return results
+
+    def _take_whole(self, wants: Sequence[tuple[int, str, int]], results: list[int | None]) -> list[int]:
+        """Per product, one conditional update for every claim the quotas let through: when the stock covers
+        them all, taking them together ends exactly as taking them one after the other (none is refused for
+        stock). Returns the positions of the products whose stock could not cover their whole demand."""
+        by_product: dict[str, list[int]] = {}
+        for k, (_item_id, product_id, _qty) in enumerate(wants):
+            by_product.setdefault(product_id, []).append(k)
+        plans: list[tuple[list[int], list[int], int]] = []  # (all positions, the ones the quotas pass, units)
+        params: list[dict[str, Any]] = []
+        for product_id, positions in by_product.items():
+            extra: dict[int, int] = {}
+            passing: list[int] = []
+            for k in positions:
+                item_id, _, qty = wants[k]
+                held = self.held[item_id]
+                if held is None:  # left the lineup meanwhile
+                    continue
+                if held.quota is not None and held.confirmed + extra.get(item_id, 0) + qty > held.quota:
+                    continue
+                extra[item_id] = extra.get(item_id, 0) + qty
+                passing.append(k)
+            if passing:
+                units = sum(wants[k][2] for k in passing)
+                plans.append((positions, passing, units))
+                params.append({"product": product_id, "qty": units})
+        short: list[int] = []
+        for (positions, passing, units), row in zip(plans, self._run(self.take_stock, params), strict=True):
+            if row is None:
+                short.extend(positions)
+                continue
+            stock_after = int(row[0]) + units  # walk the stock down claim by claim, as one-by-one would
+            for k in passing:
+                item_id, _, qty = wants[k]
+                held = self.held[item_id]
+                assert held is not None
+                stock_after -= qty
+                held.confirmed += qty
+                held.added += qty
+                results[k] = _left(stock_after, held.confirmed, held.quota)
+        return sorted(short)
+
+    def _take_each(
+        self, wants: Sequence[tuple[int, str, int]], positions: list[int], results: list[int | None]
+    ) -> None:
+        """One conditional update per claim, in order (for products whose stock runs out inside the batch)."""
         group: list[int] = []  # positions in ``wants`` of the claims in the pipeline
         asked: dict[int, int] = {}  # per item: the units the pipeline asks for
 
@@ -209,7 +259,8 @@ class SqlLedgerBatch:
             group.clear()
             asked.clear()
 
-        for k, (item_id, _product_id, qty) in enumerate(wants):
+        for k in positions:
+            item_id, _product_id, qty = wants[k]
             held = self.held[item_id]
             if held is None:  # left the lineup meanwhile
                 continue
@@ -222,7 +273,6 @@ class SqlLedgerBatch:
             asked[item_id] = asked.get(item_id, 0) + qty
         if group:
             run_group()
-        return results
 
     def settle(self) -> None:
         moves = [{"item": item_id, "delta": h.added} for item_id, h in self.held.items() if h is not None and h.added]
@@ -438,13 +488,26 @@ class ClaimBatch:
                 if not line.announced_low and left <= line.low_stock_at:
                     _announce_low(self.db, self.clock, self.show, line, left)
                     line.announced_low = True  # announced now or by someone else: either way, once
-            self.db.connection().execute(_INSERT_CLAIM, [row for _line, row in self.queued])
+            _insert_claims(self.db, [row for _line, row in self.queued])
             self.queued = []
         if self.ledger is not None:
             self.ledger.settle()
         if self.changed:
             publish_after_commit(self.db, show_channel(self.show.id), {"kind": "claims", "changed": list(self.changed)})
             self.changed = {}
+
+
+def _insert_claims(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Claim rows of a batch in one go: COPY on PostgreSQL (one stream, not a statement per row), else executemany."""
+    conn = db.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(_INSERT_CLAIM, rows)
+        return
+    columns = list(rows[0])
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {_CLAIMS.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def get_claim(db: Session, show: Show, claim_id: int) -> Claim:
