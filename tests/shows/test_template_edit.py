@@ -117,5 +117,83 @@ def test_edit_a_template_in_the_console(client: TestClient, factory: Factory) ->
     client.cookies.clear()
     login(client, host.email)
     page = client.get("/shows/templates/daily_2h")
-    assert page.status_code == 200 and "disabled" in page.text and "tpl-save" not in page.text
+    form_html = page.text[
+        page.text.index('id="template-form"') : page.text.index("</form>", page.text.index('id="template-form"'))
+    ]
+    assert page.status_code == 200 and "disabled" in form_html and 'type="submit"' not in form_html
     assert client.post("/shows/templates/daily_2h", data={**form, "csrf_token": csrf(client)}).status_code == 403
+
+
+def test_odd_template_input_is_refused_not_crashed(client: TestClient, factory: Factory) -> None:
+    ws = factory.workspace()
+    owner = factory.user(ws, "owner", email="owner@example.com")
+    token = factory.token(owner)
+    tpl = client.get("/api/v1/show-templates/daily_2h", headers=bearer(token)).json()
+    first = tpl["segments"][0]
+    for segment, needle in (
+        ({**first, "perk": "coupon"}, "the perk must be an object"),
+        ({**first, "talking_points": 5}, "talking points must be a list"),
+        ({**first, "talking_points": "abc"}, "talking points must be a list"),
+        ({**first, "planned_minutes": 5.7}, "is not a whole number of minutes"),
+        ({**first, "title": 42}, "must be text"),
+    ):
+        bad = client.patch("/api/v1/show-templates/daily_2h", json={"segments": [segment]}, headers=bearer(token))
+        assert bad.status_code == 422 and needle in bad.json()["message"], (segment, bad.text)
+    huge = client.patch(
+        "/api/v1/show-templates/daily_2h", json={"default_targets": {"gmv": 1e30}}, headers=bearer(token)
+    )
+    assert huge.status_code == 422
+    # Nothing changed: no new version. A new row never takes an existing row's key.
+    assert client.patch("/api/v1/show-templates/daily_2h", json={}, headers=bearer(token)).json()["version"] == 1
+    new = {"title": "新開場", "kind": "warmup", "planned_minutes": 5, "key": ""}
+    body = client.patch(
+        "/api/v1/show-templates/daily_2h", json={"segments": [new, *tpl["segments"]]}, headers=bearer(token)
+    ).json()
+    assert [s["key"] for s in body["segments"][1:]] == [s["key"] for s in tpl["segments"]]
+    assert body["segments"][0]["key"] not in {s["key"] for s in tpl["segments"]}
+    # The console answers in words (the field and row named in the reader's language), never a 500.
+    login(client, owner.email)
+    r = client.post(
+        "/shows/templates", data={"copy_of": "daily_2h", "key": "daily_2h", "name": "x", "csrf_token": csrf(client)}
+    )
+    assert r.status_code == 409 and "daily_2h" in r.text
+    r = client.post(
+        "/shows/templates", data={"copy_of": "daily_2h", "key": "Bad Key", "name": "x", "csrf_token": csrf(client)}
+    )
+    assert r.status_code == 422 and "Bad Key" in r.text
+    r = client.post(
+        "/shows/templates/daily_2h",
+        data={
+            "csrf_token": csrf(client),
+            "name": " ",
+            "duration_minutes": "120",
+            "required_roles": "host",
+            "target-gmv": "abc",
+        },
+    )
+    assert r.status_code == 422 and "名稱不能空白" in r.text
+    r = client.post(
+        "/shows/templates/daily_2h",
+        data={
+            "csrf_token": csrf(client),
+            "name": "x",
+            "duration_minutes": "120",
+            "required_roles": "host",
+            "target-gmv": "abc",
+            "seg-0-title": "a",
+            "seg-0-minutes": "5",
+        },
+    )
+    assert r.status_code == 422 and "gmv" in r.text
+    r = client.post(
+        "/shows/templates/daily_2h",
+        data={
+            "csrf_token": csrf(client),
+            "name": "x",
+            "duration_minutes": "120",
+            "required_roles": "host",
+            "seg-0-title": "a",
+            "seg-0-minutes": "999",
+        },
+    )
+    assert r.status_code == 422 and "第 1 段：分鐘數須在 1 到 120 之間" in r.text

@@ -158,3 +158,46 @@ def test_task_commands(cli_db: str) -> None:
     assert nobody.exit_code != 0 and "no person" in nobody.output
     assert runner.invoke(app, ["task", "done", "--workspace", ws_id, task_id]).exit_code == 0
     assert "補拍主圖" not in runner.invoke(app, ["task", "list", "--workspace", ws_id]).output
+
+
+def test_board_targets_keep_cents_leave_live_shows_alone_and_clear(
+    client: TestClient, factory: Factory, db: Session, clock: FakeClock
+) -> None:
+    from livecrew.shows.models import ShowStatus
+
+    ws = factory.workspace()
+    ops = factory.user(ws, "operations", email="ops@example.com")
+    token = factory.token(ops)
+    later = shows.create_show(db, clock, ws, title="晚場", starts_at=shows.parse_start("2026-06-12T20:00", ws))
+    live = shows.create_show(db, clock, ws, title="午場", starts_at=shows.parse_start("2026-06-12T12:00", ws))
+    live.status = ShowStatus.live.value
+    live.targets = {"gmv": 900_000}
+    db.commit()
+    r = client.put(
+        "/api/v1/board/2026-06-12/morning",
+        json={"show_targets": {later.id: 1_234_567, live.id: 5}},
+        headers=bearer(token),
+    )
+    assert r.status_code == 200
+    db.expire_all()
+    assert shows.get_show(db, ws, later.id).targets["gmv"] == 1_234_567
+    assert shows.get_show(db, ws, live.id).targets["gmv"] == 900_000  # a live show keeps what it runs with
+    login(client, ops.email)
+    page = client.get("/board?day=2026-06-12")
+    assert f'name="show_{later.id}" inputmode="decimal" value="12345.67"' in page.text
+    # Saving the form unchanged keeps the cents; a blank clears the target.
+    form = {"gmv_target": "", f"show_{later.id}": "12345.67", f"show_{live.id}": "", "csrf_token": csrf(client)}
+    assert client.post("/board/2026-06-12/morning", data=form, follow_redirects=False).status_code == 303
+    db.expire_all()
+    assert shows.get_show(db, ws, later.id).targets["gmv"] == 1_234_567
+    assert (
+        client.post(
+            "/board/2026-06-12/morning", data={**form, f"show_{later.id}": ""}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    db.expire_all()
+    assert "gmv" not in shows.get_show(db, ws, later.id).targets
+    for bad in ("inf", "1e400", "-5"):
+        r = client.post("/board/2026-06-12/morning", data={**form, "gmv_target": bad})
+        assert r.status_code == 422, bad

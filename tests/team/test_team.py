@@ -409,3 +409,88 @@ def test_team_pages_render_for_every_role_and_only_editors_get_forms(
     assert r.status_code == 200 and "測試備用推流" in r.text
     r = client.post("/team/duties", data={"role": "tech", "phase": "before", "title": " ", "csrf_token": csrf(client)})
     assert r.status_code == 422 and "職責需要標題" in r.text
+
+
+def test_console_errors_are_messages_not_crashes(client: TestClient, factory: Factory) -> None:
+    """Domain errors whose details name a key (a duty, a KPI) are shown in words."""
+    ws, owner, token = _ws(factory)
+    login(client, owner.email)
+    assert client.get("/team/duties?edit=nope").status_code == 404
+    assert client.get("/team/kpis?edit=nope").status_code == 404
+    r = client.post("/team/duties/nope/retire", data={"csrf_token": csrf(client)})
+    assert r.status_code == 404 and "nope" in r.text
+    r = client.post(
+        "/team/matrix/daily_2h/owner", data={"duty": "nope", "owner_role": "host", "csrf_token": csrf(client)}
+    )
+    assert r.status_code == 404 and "nope" in r.text
+    # An orphan saved without picking an owner is refused; "-" says "not part of this show".
+    client.post(
+        "/api/v1/team/duties",
+        json={"role": "tech", "phase": "after", "title": "備份", "key": "tech.after.x"},
+        headers=bearer(token),
+    )
+    r = client.post("/team/matrix/daily_2h/owner", data={"duty": "tech.after.x", "csrf_token": csrf(client)})
+    assert r.status_code == 422 and "請選擇負責" in r.text
+    r = client.post(
+        "/team/matrix/daily_2h/owner",
+        data={"duty": "tech.after.x", "owner_role": "-", "csrf_token": csrf(client)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    report = client.get("/api/v1/show-templates/daily_2h/matrix", headers=bearer(token)).json()
+    assert report["ok"] is True and report["owners"]["tech.after.x"] == [None]
+    version = report["template_version"]
+    same = client.put(
+        "/api/v1/show-templates/daily_2h/matrix/tech.after.x", json={"owner_role": None}, headers=bearer(token)
+    )
+    assert same.json()["template_version"] == version  # nothing changed, no new version
+    # A role named in an error reads as the role's name.
+    crew = _crew(factory, ws)
+    r = client.post(
+        "/team/backups",
+        data={
+            "role": "controller",
+            "person_id": crew["control"].id,
+            "backup_id": crew["host_c"].id,
+            "csrf_token": csrf(client),
+        },
+    )
+    assert r.status_code == 422 and "沒有場控這個角色" in r.text
+
+
+def test_the_fallback_cover_is_not_someone_already_in_the_role(
+    client: TestClient, factory: Factory, db: Session, clock: FakeClock
+) -> None:
+    ws, _owner, token = _ws(factory)
+    crew = _crew(factory, ws)
+    show = _staffed_show(db, clock, ws, crew, "2026-06-15T20:00")
+    shows.add_to_roster(db, ws, show, "host", crew["host_b"].id)  # two hosts on this show
+    db.commit()
+    r = client.post(
+        f"/api/v1/shows/{show.id}/absences",
+        json={"user_id": crew["host_a"].id, "reason": "病假"},
+        headers=bearer(token),
+    )
+    [proposal] = r.json()["proposals"]
+    assert proposal["candidate_id"] == crew["host_c"].id  # not 阿芳, who already plays host here
+
+
+def test_a_team_goal_cannot_be_switched_back_on_beside_another(client: TestClient, factory: Factory) -> None:
+    _, _owner, token = _ws(factory)
+    assert (
+        client.patch("/api/v1/team/kpis/team.gmv_attainment", json={"active": False}, headers=bearer(token)).status_code
+        == 200
+    )
+    goal = {
+        "key": "team.net_gmv",
+        "role": "team",
+        "name": "淨成交",
+        "metric": "net_gmv",
+        "source": "metrics",
+        "unit": "minor_units",
+        "direction": "higher",
+        "weight": 1,
+    }
+    assert client.post("/api/v1/team/kpis", json=goal, headers=bearer(token)).status_code == 201
+    again = client.patch("/api/v1/team/kpis/team.gmv_attainment", json={"active": True}, headers=bearer(token))
+    assert again.status_code == 409 and "team goal" in again.text

@@ -138,7 +138,9 @@ class BoardOut(BaseModel):
 class MorningIn(BaseModel):
     gmv_target: int | None = Field(default=None, ge=0, description="minor units")
     focus_skus: list[str] = Field(default_factory=list)
-    show_targets: dict[str, int] = Field(default_factory=dict, description="show id -> GMV target in minor units")
+    show_targets: dict[str, int | None] = Field(
+        default_factory=dict, description="show id -> GMV target in minor units (null clears it)"
+    )
     note: str = Field(default="", max_length=4000)
 
 

@@ -20,6 +20,7 @@ from livecrew.shows.models import Show, ShowStatus
 from livecrew.shows.service import list_shows
 
 MAX_MINOR = 10**13
+PLANNING = (ShowStatus.planned.value, ShowStatus.rehearsing.value, ShowStatus.ready.value)
 
 
 def day_bounds(workspace: Workspace, day: date) -> tuple[datetime, datetime]:
@@ -86,18 +87,17 @@ def set_morning(
     note: str,
     actor: User | None,
 ) -> DailyBoard:
-    """The morning meeting's targets. Per-show targets name shows of that day; a show's own GMV target follows."""
+    """The morning meeting's targets. Per-show targets name shows of that day; the GMV target of a show not yet
+    live follows (a blank one clears it); a show that is live or over keeps the target it ran with."""
     target = _amount(gmv_target, "the day's GMV target")
     todays = {s.id: s for s in shows_on(db, workspace, day)}
-    clean_targets: dict[str, int] = {}
+    clean_targets: dict[str, int | None] = {}
     for show_id, value in show_targets.items():
         if show_id not in todays:
             raise ValidationFailed(
                 f'show "{show_id}" is not on {day.isoformat()}', key="err.board_show", params={"id": show_id}
             )
-        amount = _amount(value, "a show's GMV target")
-        if amount is not None:
-            clean_targets[show_id] = amount
+        clean_targets[show_id] = _amount(value, "a show's GMV target")
     skus = []
     for sku in focus_skus:
         clean = sku.strip()
@@ -108,13 +108,16 @@ def set_morning(
     board = _board(db, clock, workspace, day)
     board.gmv_target = target
     board.focus_skus = skus
-    board.show_targets = clean_targets
+    board.show_targets = {k: v for k, v in clean_targets.items() if v is not None}
     board.morning_note = note.strip()
     board.updated_at = clock.now()
     board.updated_by = actor.id if actor else None
     for show_id, amount in clean_targets.items():
         show = todays[show_id]
-        show.targets = {**show.targets, "gmv": amount}
+        if show.status not in PLANNING:
+            continue
+        targets = {k: v for k, v in show.targets.items() if k != "gmv"}
+        show.targets = targets if amount is None else {**targets, "gmv": amount}
     db.flush()
     return board
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livecrew.core.db import Base, UTCDateTime
@@ -61,7 +61,7 @@ class DailyBoard(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
     day: Mapped[date] = mapped_column(Date)
-    gmv_target: Mapped[int | None] = mapped_column(Integer)
+    gmv_target: Mapped[int | None] = mapped_column(BigInteger)  # minor units: beyond 32 bits on a big day
     focus_skus: Mapped[list[str]] = mapped_column(JSON, default=list)
     show_targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     morning_note: Mapped[str] = mapped_column(Text, default="")

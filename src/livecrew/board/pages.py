@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -63,14 +64,22 @@ def _minor(value: str, what: str) -> int | None:
     if not clean:
         return None
     try:
-        amount = round(float(clean) * 100)
+        number = float(clean)
     except ValueError:
         raise ValidationFailed(
             f'{what} "{value}" is not an amount', key="err.not_number", params={"value": value}
         ) from None
-    if amount < 0:
-        raise ValidationFailed(f"{what} cannot be negative", key="err.not_number", params={"value": value})
-    return amount
+    if not math.isfinite(number) or not 0 <= number <= daily.MAX_MINOR / 100:
+        raise ValidationFailed(f'{what} "{value}" is not a usable amount', key="err.amount", params={"field": value})
+    return round(number * 100)
+
+
+def _major(amount: Any) -> str:
+    """Minor units as the amount a person types: 1234567 -> "12345.67", 1500000 -> "15000"."""
+    if amount is None or amount == "":
+        return ""
+    text = f"{int(amount) / 100:.2f}"
+    return text.rstrip("0").rstrip(".")
 
 
 # ------------------------------------------------------------------ the daily board
@@ -102,6 +111,13 @@ def _board_page(
             "next": day + timedelta(days=1),
             "board": board,
             "shows": todays,
+            "day_target": _major(board.gmv_target if board else None),
+            "show_values": {
+                s.id: _major(
+                    board.show_targets.get(s.id) if board and s.id in board.show_targets else s.targets.get("gmv")
+                )
+                for s in todays
+            },
             "actual": actual,
             "done": done,
             "attainment": (done / target) if target else None,
@@ -138,7 +154,7 @@ async def board_morning(
         show_targets = {
             str(k)[len("show_") :]: _minor(str(v), "a show's GMV target")
             for k, v in form.items()
-            if str(k).startswith("show_") and str(v).strip()
+            if str(k).startswith("show_")
         }
         daily.set_morning(
             db, clock, principal.workspace, when, gmv_target=_minor(str(form.get("gmv_target", "")), "the GMV target"),

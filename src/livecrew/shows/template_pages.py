@@ -33,6 +33,12 @@ def _t(request: Request) -> Translator:
     return Translator(language_for(request, getattr(request.state, "principal", None)))
 
 
+def _role_named(t: Translator, params: dict[str, Any]) -> dict[str, Any]:
+    role = params.get("role")
+    names = {r.value: t.pick(ROLE_NAMES[r]) for r in TEAM_ROLES}
+    return {**params, "role": names.get(role, role)} if isinstance(role, str) else params
+
+
 def _templates_page(
     request: Request, db: Session, principal: Principal, *, error: str | None = None, status_code: int = 200
 ) -> Response:
@@ -103,7 +109,7 @@ def _editor(
             "kinds": template_edit.SEGMENT_KINDS,
             "perk_kinds": [k.value for k in PerkKind],
             "target_keys": template_edit.TARGET_KEYS,
-            "warnings": [t(w["key"], **w["params"]) for w in template_edit.warnings(template)],
+            "warnings": [t(w["key"], **_role_named(t, w["params"])) for w in template_edit.warnings(template)],
             "can_edit": principal.can(Action.shows_edit),
             "error": error,
         },

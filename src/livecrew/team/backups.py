@@ -147,7 +147,11 @@ def proposals(db: Session, workspace: Workspace, show: Show) -> list[Proposal]:
                 (
                     u
                     for u in people.values()
-                    if u.active and role in u.role_keys and u.id not in busy and u.id != absence.user_id
+                    if u.active
+                    and role in u.role_keys
+                    and u.id not in busy
+                    and u.id != absence.user_id
+                    and (role, u.id) not in already  # already plays the role here: not an extra pair of hands
                 ),
                 key=lambda u: u.display_name,
             )

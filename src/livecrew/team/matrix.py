@@ -109,6 +109,9 @@ def set_owner(
     duty = duties.get_duty(db, workspace, duty_key)
     if role is not None:
         duties.check_role(role)
+    current = [row.get("owner_role") for row in template.matrix if row.get("duty") == duty.key]
+    if current == [role]:
+        return template  # already so: no new version
     rows = [row for row in template.matrix if row.get("duty") != duty.key]
     rows.append({"duty": duty.key, "owner_role": role})
     template.matrix = rows

@@ -238,7 +238,9 @@ def matrix_owner(
     ws = principal.workspace
     try:
         tpl = shows.get_template(db, ws, template)
-        matrix.set_owner(db, clock, ws, tpl, duty, owner_role or None)
+        if not owner_role:
+            raise ValidationFailed("pick the role that owns this duty", key="err.matrix_pick")
+        matrix.set_owner(db, clock, ws, tpl, duty, None if owner_role == "-" else owner_role)
         db.commit()
     except DomainError as exc:
         return _failing(_matrix_page, request, db, principal, exc, template=template, clock=clock)

@@ -29,7 +29,7 @@ class Translator:
         self._messages = catalog(self.language)
         self._fallback = catalog(FALLBACK)
 
-    def __call__(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> str:
         message = self._messages.get(key) or self._fallback.get(key) or key
         return message.format(**params) if params else message
 

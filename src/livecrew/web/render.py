@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from livecrew import __version__
 from livecrew.core.auth.deps import CSRF_COOKIE, Principal
+from livecrew.core.auth.roles import ROLE_NAMES, Role
 from livecrew.core.deps import app_context
 from livecrew.core.errors import DomainError
 from livecrew.web.i18n import LANGUAGE_NAMES, Translator, match_accept_language
@@ -75,9 +76,20 @@ def language_for(request: Request, principal: Principal | None) -> str:
     )
 
 
+ROLE_KEYS = frozenset(r.value for r in Role)
+
+
 def translate_error(t: Translator, exc: DomainError) -> str:
     if exc.key:
-        text = t(exc.key, **exc.params)
+        params = dict(exc.params)
+        role = params.get("role")
+        if isinstance(role, str) and role in ROLE_KEYS:  # a role key reads as the role's name
+            params["role"] = t.pick(ROLE_NAMES[Role(role)])
+        for name in ("where", "what"):  # row and field labels given as catalog keys
+            label = params.get(name)
+            if isinstance(label, str) and label.startswith("tpl."):
+                params[name] = t(label, n=params.get("n", ""))
+        text = t(exc.key, **params)
         if text != exc.key:
             return text
     return exc.message

@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("gmv_target", sa.Integer(), nullable=True),
+        sa.Column("gmv_target", sa.BigInteger(), nullable=True),
         sa.Column("focus_skus", sa.JSON(), nullable=False),
         sa.Column("show_targets", sa.JSON(), nullable=False),
         sa.Column("morning_note", sa.Text(), nullable=False),
