@@ -6,11 +6,12 @@ import json
 import random
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livecrew.live.engine import SessionEngine, compute
-from livecrew.live.events import parse_body
+from livecrew.live.engine import SessionEngine, compute, compute_records
+from livecrew.live.events import BodyError, Rejection, iter_records, parse_body
 from metrics_reference import reference
 
 T0 = 1_781_245_800_000
@@ -216,3 +217,109 @@ def test_any_arrival_order_gives_the_same_snapshot(rng: random.Random) -> None:
     shuffled = list(unique)
     rng.shuffle(shuffled)
     assert run(shuffled) == run(in_order)
+
+
+# ------------------------------------------------------------------ the fast path: records, compact state
+
+
+def both(data: bytes, session: str | None = None) -> tuple[Any, Any]:
+    parsed = parse_body(data, session=session)
+    rejected: list[Rejection] = []
+    records = list(iter_records(data, rejected, session=session))
+    assert [(r.index, r.error) for r in rejected] == [(r.index, r.error) for r in parsed.rejected]
+    assert [(r.id, r.ts, r.session, r.KIND) for r in records] == [
+        (e.id, e.ts, e.session, r.KIND) for e, r in zip(parsed.events, records, strict=True)
+    ]
+    return compute(parsed.events), compute_records(records)
+
+
+TRICKY = [
+    b'{"id": 7, "session": "s", "type": "enter", "ts": 1781245800000, "user": 12}',  # integer id and user
+    b'{"id": "a", "session": "s", "type": "comment", "ts": "2026-06-12T20:00:00+08:00", "user": "u", "text": "x"}',
+    b'{"id": "b", "session": "s", "type": "like", "ts": 1781245801000, "user": "u", "count": null}',
+    b'{"id": "c", "session": "s", "type": "enter", "ts": 1781245802000, "user": "v", "profile": {"gender": "x"}}',
+    b'{"id": "d", "session": "s", "type": "enter", "ts": 1781245803000, "user": "w", "profile": {"foo": 1}}',
+    b'{"id": "d2", "session": "s", "type": "enter", "ts": 1781245803500, "user": "w", "profile": {"gender": "f"}}',
+    b"   ",
+    b"\x0c",
+    b'{"id": "e", "session": "", "type": "leave", "ts": 1781245804000, "user": "u"}',
+    b'{"id": "f", "session": "s", "type": "gift", "ts": 1781245805000, "user": "u", "value": 5, "gift": true}',
+    b'{"id": "g", "session": "s", "type": "pay", "ts": 1781245806000, "user": "u", "order": "o", "amount": 1.5}',
+    b'{"id": "h", "session": "s", "type": "teleport", "ts": 1781245807000}',
+    b"not json at all",
+    b'{"id": "i", "session": "s", "type": "enter", "ts": 1781245808000, "user": "u"} {"x": 1}',
+    b'{"id": "j", "session": "s", "type": "pay", "ts": 1781245809000, "user": "u", "order": "o", "amount": 5,'
+    b' "qty": null, "product": null}',
+    b'{"id":"k","session":"s","type":"ad_spend","ts":1781245809500,"amount":99999999999999999999}',
+    b'{"id": "l", "session": "s", "type": "order", "ts": 1781245810000, "user": "u", "order": "o2", "product": "p",'
+    b' "qty": 3000000000, "amount": 5000000000}',
+    b'{"id": "m", "session": "s", "type": "pay", "ts": 1781245811000, "user": "u", "order": "o2",'
+    b' "amount": 5000000000}',
+    b'{"id": "n", "session": "s", "type": "live_start", "ts": 1781245800000}\r{"id": "o"}',
+]
+
+
+def test_tricky_lines_take_the_slow_path_with_the_same_outcome() -> None:
+    data = b"\n".join(TRICKY)
+    plain, fast = both(data)
+    assert plain == fast
+    assert fast["s"]["gmv"] == 5 + 5_000_000_000 and fast["s"]["units"] == 1 + 3_000_000_000
+    assert fast["s"]["ad_spend"] == 99999999999999999999
+    assert both(data, session="url")[1] == plain_with_session(data, "url")
+
+
+def plain_with_session(data: bytes, session: str) -> Any:
+    return compute(parse_body(data, session=session).events)
+
+
+def test_arrays_and_bodies_that_are_not_json() -> None:
+    body = json.dumps([ev(1, "live_start", 0), ev(2, "enter", 5, user="u"), {"id": "x"}]).encode()
+    plain, fast = both(body)
+    assert plain == fast and fast["s"]["pv"] == 1
+    with pytest.raises(BodyError):
+        list(iter_records(b"nope\nstill nope", []))
+
+
+def test_engine_without_dedupe_counts_what_it_is_given_and_stays_exact() -> None:
+    events = parse_body(
+        b"\n".join(
+            json.dumps(e).encode()
+            for e in [ev(1, "live_start", 0), ev(2, "enter", 1000, user="a"), ev(3, "leave", 500, user="a")]
+        )
+    ).events
+    engine = SessionEngine("s", dedupe=False)
+    for e in events:
+        assert engine.apply(e)
+    assert engine.apply(events[1])  # the layer above dedupes; the engine takes it
+    assert engine.snapshot()["pv"] == 2
+
+
+def test_many_users_grow_the_per_user_columns() -> None:
+    engine = SessionEngine("s")
+    lines = [ev("s", "live_start", 0)]
+    lines += [ev(f"e{i}", "enter", i, user=f"u{i}", source="ads") for i in range(10_000)]
+    lines += [ev(f"c{i}", "product_click", 20_000 + i, user=f"u{i}", product="p") for i in range(0, 10_000, 3)]
+    for r in iter_records(b"\n".join(json.dumps(e).encode() for e in lines), []):
+        engine.feed(r)
+    snap = engine.snapshot()
+    assert snap["uv"] == 10_000 and snap["products"]["p"]["clicks"] == 3334
+    assert engine.review_extras()["traffic"] == {"ads": 10_000}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_records_path_equals_event_path_in_any_order(rng: random.Random) -> None:
+    events = random_stream(rng, rng.randrange(1, 80))
+    if rng.random() < 0.5:
+        rng.shuffle(events)
+    if rng.random() < 0.3:
+        events.append(ev("late", "enter", rng.randrange(0, 30 * MIN), user="u1", source="search"))
+    data = "\n".join(json.dumps(e) for e in events).encode()
+    plain, fast = both(data)
+    assert plain == fast
+    engine_a, engine_b = SessionEngine("s"), SessionEngine("s")
+    for e in parse_body(data).events:
+        engine_a.apply(e)
+    for r in iter_records(data, []):
+        engine_b.feed(r)
+    assert engine_a.review_extras() == engine_b.review_extras()

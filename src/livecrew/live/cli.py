@@ -36,17 +36,19 @@ def metrics(
     file: Annotated[str, typer.Argument(help="A JSON Lines file of events (EVENTS.md), or - for stdin.")],
 ) -> None:
     """Print the metrics (METRICS.md) of every session in the file. Touches no database."""
-    from livecrew.live.engine import compute
-    from livecrew.live.events import BodyError, parse_body
+    from livecrew.live.engine import compute_records
+    from livecrew.live.events import BodyError, Rejection, iter_records
 
     data = _read(file)
+    rejected: list[Rejection] = []
     try:
-        parsed = parse_body(data)
+        sessions = compute_records(iter_records(data, rejected))
     except BodyError as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE") from None
-    lines = [i + 1 for i, raw in enumerate(data.splitlines()) if raw.strip()]
-    _report_rejections([(lines[r.index] if r.index < len(lines) else r.index, r.error) for r in parsed.rejected])
-    result = {"sessions": compute(parsed.events)}
+    if rejected:
+        lines = [i + 1 for i, raw in enumerate(data.splitlines()) if raw.strip()]
+        _report_rejections([(lines[r.index] if r.index < len(lines) else r.index, r.error) for r in rejected])
+    result = {"sessions": sessions}
     option = orjson.OPT_INDENT_2 if sys.stdout.isatty() else 0
     sys.stdout.buffer.write(orjson.dumps(result, option=option) + b"\n")
 

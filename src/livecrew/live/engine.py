@@ -1,323 +1,544 @@
-"""The metrics engine: METRICS.md, computed incrementally, one ``apply(event)`` at a time, no I/O.
+"""The metrics engine: METRICS.md, computed incrementally, one event at a time, no I/O.
 
 How order is handled. Events are taken in ``ts`` order (equal ``ts`` keep arrival order). Live feeds
 arrive almost in order, so the engine applies each event as it comes (O(1) amortised). When an event
 arrives that changes the meaning of what was already applied — an order-sensitive event (enter,
 leave, explain, order, pay) older than the newest applied one, a first ``live_start`` after other
 events, a later ``live_end`` after events were left outside the window — the engine marks itself
-stale and, on the next ``snapshot()``, replays its accepted events sorted by (ts, arrival) through the
-same code path. Duplicates (same ``id``) are dropped at ``apply`` (first wins), so replaying the log
-into an engine that already holds some of it is harmless.
+stale and, on the next read, replays its accepted events in (ts, arrival) order through the same code.
+
+What it keeps. Not the events: users, products and orders are interned to small integers once, every
+accepted event is one row of a compact column log (``array``: ts, kind, user, two small ints; about 21
+bytes) that a replay reads, and per-user facts (in uv, commented, followed, source, profile, watch time)
+are flag bytes and integer columns indexed by user number. Duplicates (same ``id``, first wins) are
+dropped here when the engine is made with ``dedupe=True`` (``livecrew metrics``, the tests); the live
+registry makes it with ``dedupe=False`` because the event log's unique key already drops them at ingest
+and the registry skips log rows it has applied (by seq).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from typing import Any
 
-from livecrew.live.events import Event
+from livecrew.live.events import (
+    K_AD,
+    K_CLICK,
+    K_COMMENT,
+    K_END,
+    K_ENTER,
+    K_EXPLAIN,
+    K_FOLLOW,
+    K_GIFT,
+    K_LEAVE,
+    K_LIKE,
+    K_ONLINE,
+    K_ORDER,
+    K_PAY,
+    K_REFUND,
+    K_SHARE,
+    K_SHELF,
+    K_START,
+    K_VIEW,
+    Event,
+    Record,
+    record_of,
+)
 
-ORDER_SENSITIVE = frozenset({"enter", "leave", "explain", "order", "pay", "live_end"})
 DELTA_MINUTES = 5
-
-
-_NO_RAW: dict[str, Any] = {}
-
-
-def _slim(e: Event) -> Event:
-    """What a rebuild needs of an event: everything but the raw object and the text."""
-    return Event(
-        e.id,
-        e.type,
-        e.ts,
-        e.session,
-        _NO_RAW,
-        e.index,
-        e.user,
-        None,
-        e.count,
-        e.product,
-        e.order,
-        e.qty,
-        e.amount,
-        e.value,
-        e.action,
-        e.source,
-        e.profile,
-    )
+# Order-sensitive kinds (enter, leave, explain, order, pay, live_end): 1 at their code.
+_SENSITIVE = bytes(1 if k in (K_ENTER, K_LEAVE, K_EXPLAIN, K_ORDER, K_PAY, K_END) else 0 for k in range(19))
+SOURCE_NAMES = ("unknown", "recommend", "follow", "search", "short_video", "ads", "share", "other")
+_SOURCE_CODE: dict[str | None, int] = {name: i for i, name in enumerate(SOURCE_NAMES)}
+_SOURCE_CODE[None] = 0
+# Per-user flag bits.
+F_UV, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED = 1, 2, 4, 8, 16, 32, 64
+_SMALL = 0x7FFFFFFF  # what fits the log's 32-bit column; bigger numbers go to a side list
+_USER_CHUNK = 4096
 
 
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-@dataclass(slots=True)
+def _q() -> MutableSequence[int]:
+    return array("q")
+
+
+def _push(column: MutableSequence[int], value: int) -> MutableSequence[int]:
+    """Append to a 64-bit column; one that meets a bigger number becomes a plain list (rare, still exact)."""
+    try:
+        column.append(value)
+    except OverflowError:
+        column = list(column)
+        column.append(value)
+    return column
+
+
 class _Order:
-    in_window: bool = False
-    order_user: str | None = None
-    order_product: str | None = None
-    order_qty: int | None = None
-    paid: bool = False
-    pay_amount: int = 0
-    pay_user: str | None = None
-    pay_product: str | None = None
-    pay_qty: int | None = None
-    pay_ts: int = 0
+    __slots__ = (
+        "in_window",
+        "order_product",
+        "order_qty",
+        "order_user",
+        "paid",
+        "pay_amount",
+        "pay_product",
+        "pay_qty",
+        "pay_ts",
+        "pay_user",
+    )
+
+    def __init__(self) -> None:
+        self.in_window = False
+        self.order_user = -1
+        self.order_product = -1  # -1: none yet
+        self.order_qty = 0
+        self.paid = False
+        self.pay_amount = 0
+        self.pay_user = -1
+        self.pay_product = -1
+        self.pay_qty = 0  # 0: not given
+        self.pay_ts = 0
 
 
-@dataclass(slots=True)
 class _Product:
-    views: set[str] = field(default_factory=set)
-    clicks: set[str] = field(default_factory=set)
-    explain_ms: int = 0
-    explain_count: int = 0
-    explain_open: int | None = None
+    __slots__ = ("clicks", "explain_count", "explain_ms", "explain_open", "marks", "views")
+
+    def __init__(self) -> None:
+        self.marks = bytearray()  # per user: 1 viewed, 2 clicked
+        self.views = 0
+        self.clicks = 0
+        self.explain_ms = 0
+        self.explain_count = 0
+        self.explain_open: int | None = None
 
 
 class _State:
     """Everything derived from the events applied so far (reset on a rebuild)."""
 
-    def __init__(self) -> None:
+    def __init__(self, users: int) -> None:
         self.applied = 0
         self.min_ts: int | None = None
         self.max_ts: int | None = None
         self.pv = self.comments = self.likes = self.shares = self.gift_value = self.ad_spend = 0
-        self.uv: set[str] = set()
-        self.commenters: set[str] = set()
-        self.followers: set[str] = set()
-        self.interacting: set[str] = set()
-        self.view_users: set[str] = set()
-        self.click_users: set[str] = set()
-        self.online: dict[str, int] = {}
+        self.uv = self.commenters = self.followers = self.interacting = self.view_users = self.click_users = 0
+        cap = users + _USER_CHUNK
+        self.cap = cap
+        self.flags = bytearray(cap)  # F_* bits per user number
+        self.source = bytearray(cap)  # 1 + index in SOURCE_NAMES of the first enter's source; 0: no enter yet
+        self.profile: MutableSequence[int] = array("i", bytes(4 * cap))  # 1 + profile number; 0: none
+        self.watch: MutableSequence[int] = array("q", bytes(8 * cap))  # closed watch ms per user
+        self.online: dict[int, int] = {}  # user -> ts entered
         self.online_ts_sum = 0
         self.closed_ms = 0
         self.peak = 0
-        self.buckets: dict[int, list[int]] = {}  # minute -> [enters, leaves, comments]
+        self.enters: list[int] = []  # per minute
+        self.leaves: list[int] = []
+        self.comment_counts: list[int] = []
         self.online_end: list[int] = []  # online users at the end of each finished minute
         self.uv_at_minute: list[int] = []
         self.cur_minute = 0
-        self.products: dict[str, _Product] = {}
-        self.orders: dict[str, _Order] = {}
-        self.explaining: str | None = None
-        self.shelf: dict[str, bool] = {}
+        self.products: dict[int, _Product] = {}
+        self.orders: dict[int, _Order] = {}
+        self.explaining: int | None = None
+        self.shelf: dict[int, bool] = {}
         self.platform_online: int | None = None
-        self.watch_by_user: dict[str, int] = {}
-        self.first_source: dict[str, str] = {}
-        self.profiles: dict[str, dict[str, Any]] = {}
         self.skipped_after_end = 0
+
+    def grow(self, users: int) -> None:
+        extra = users + _USER_CHUNK - self.cap
+        self.cap += extra
+        self.flags.extend(bytes(extra))
+        self.source.extend(bytes(extra))
+        self.profile.extend(array("i", bytes(4 * extra)))
+        if isinstance(self.watch, array):
+            self.watch.extend(array("q", bytes(8 * extra)))
+        else:
+            self.watch.extend([0] * extra)
+
+    def bucket(self, counts: list[int], minute: int) -> None:
+        if minute >= len(counts):
+            for column in (self.enters, self.leaves, self.comment_counts):
+                if len(column) <= minute:
+                    column.extend([0] * (minute + 1 - len(column)))
+        counts[minute] += 1
+
+    def product(self, number: int) -> _Product:
+        product = self.products.get(number)
+        if product is None:
+            product = self.products[number] = _Product()
+        return product
 
 
 class SessionEngine:
     """Metrics of one live session."""
 
-    def __init__(self, session: str = "") -> None:
+    def __init__(self, session: str = "", *, dedupe: bool = True) -> None:
         self.session = session
-        self._seen: set[str] = set()
-        self._events: list[Event] = []
-        self._refunds: dict[str, list[int]] = {}  # order -> [total amount, events]; refunds count whenever
+        self._seen: set[str] | None = set() if dedupe else None
+        # Interned names: number -> name is the list, name -> number the dict.
+        self._users: dict[str, int] = {}
+        self._product_no: dict[str, int] = {}
+        self._product_names: list[str] = []
+        self._order_no: dict[str, int] = {}
+        self._profile_no: dict[tuple[Any, Any, Any], int] = {}
+        self._profiles: list[tuple[Any, Any, Any]] = []
+        # The column log of accepted events (refunds aside): a replay reads it.
+        self._lts: MutableSequence[int] = _q()
+        self._lk = bytearray()
+        self._lu: MutableSequence[int] = array("i")
+        self._la: MutableSequence[int] = array("i")
+        self._lb: MutableSequence[int] = array("i")
+        self._big: list[int] = []  # numbers too big for _lb (stored there as -1 - index)
+        self._late: MutableSequence[int] = array("i")  # rows that arrived older than an earlier row
+        self._log_max: int | None = None
+        # Orders and payments: one row per event, the log's a column points here.
+        self._d_order: MutableSequence[int] = array("i")
+        self._d_product: MutableSequence[int] = array("i")  # -1: none
+        self._d_qty: MutableSequence[int] = _q()  # 0: none
+        self._d_amount: MutableSequence[int] = _q()
+        self._refunds: dict[int, list[int]] = {}  # order -> [total amount, events]; refunds count whenever
         self._first_start: int | None = None  # ts of the earliest live_start
         self._last_end: int | None = None  # ts of the latest live_end
         self._all_min: int | None = None
         self._all_max: int | None = None
         self._stale = False
-        self._s = _State()
+        self._s = _State(0)
 
     # ------------------------------------------------------------------ feeding
 
     def apply(self, event: Event) -> bool:
         """Take one event. False when it is a duplicate (same id as one already taken)."""
-        if event.id in self._seen:
-            return False
-        self._seen.add(event.id)
-        self._events.append(_slim(event))
-        ts = event.ts
-        self._all_min = ts if self._all_min is None else min(self._all_min, ts)
-        self._all_max = ts if self._all_max is None else max(self._all_max, ts)
-        if event.type == "refund":
-            total = self._refunds.setdefault(event.order or "", [0, 0])
-            total[0] += event.amount
-            total[1] += 1
-            return True
+        return self.feed(record_of(event))
+
+    def feed(self, record: Record) -> bool:
+        """Take one decoded record (``events.iter_records``). False when it is a duplicate."""
+        seen = self._seen
+        if seen is not None:
+            rid = record.id
+            if rid in seen:
+                return False
+            seen.add(rid)
+        r: Any = record
+        k: int = r.KIND
+        u = -1
+        a = b = 0
+        if k <= K_REFUND:
+            name = r.user
+            u = self._users.get(name, -1)
+            if u < 0:
+                u = self._new_user(name)
+            if k in (K_VIEW, K_CLICK):
+                a = self._product(r.product)
+            elif k == K_ENTER:
+                a = _SOURCE_CODE[r.source]
+                profile = r.profile
+                if profile:
+                    b = self._profile(profile)
+            elif k == K_LIKE:
+                b = r.count
+            elif k in (K_ORDER, K_PAY):
+                a = self._deal(r.order, r.product, r.qty, r.amount)
+            elif k == K_GIFT:
+                b = r.value
+            elif k == K_REFUND:
+                self._refund(r.order, r.ts, r.amount)
+                return True
+        elif k == K_ONLINE:
+            b = r.count
+        elif k == K_EXPLAIN:
+            a = self._product(r.product)
+            b = r.action == "start"
+        elif k == K_SHELF:
+            a = self._product(r.product)
+            b = r.action == "on"
+        elif k == K_AD:
+            b = r.amount
+        self._accept(k, r.ts, u, a, b)
+        return True
+
+    def _new_user(self, name: str) -> int:
+        number = self._users[name] = len(self._users)
+        if number >= self._s.cap:
+            self._s.grow(number + 1)
+        return number
+
+    def _product(self, name: str) -> int:
+        number = self._product_no.get(name)
+        if number is None:
+            number = self._product_no[name] = len(self._product_names)
+            self._product_names.append(name)
+        return number
+
+    def _order(self, name: str) -> int:
+        number = self._order_no.get(name)
+        if number is None:
+            number = self._order_no[name] = len(self._order_no)
+        return number
+
+    def _profile(self, profile: dict[str, Any]) -> int:
+        key = (profile.get("gender"), profile.get("age_band"), profile.get("region"))
+        number = self._profile_no.get(key)
+        if number is None:
+            self._profiles.append(key)
+            number = self._profile_no[key] = len(self._profiles)  # 1-based: 0 is "no profile"
+        return number
+
+    def _deal(self, order: str, product: str | None, qty: int | None, amount: int) -> int:
+        row = len(self._d_order)
+        self._d_order.append(self._order(order))
+        self._d_product.append(self._product(product) if product is not None else -1)
+        self._d_qty = _push(self._d_qty, qty or 0)
+        self._d_amount = _push(self._d_amount, amount)
+        return row
+
+    def _refund(self, order: str, ts: int, amount: int) -> None:
+        self._span(ts)
+        number = self._order(order)
+        total = self._refunds.get(number)
+        if total is None:
+            total = self._refunds[number] = [0, 0]
+        total[0] += amount
+        total[1] += 1
+
+    def _span(self, ts: int) -> None:
+        if self._all_min is None or ts < self._all_min:
+            self._all_min = ts
+        if self._all_max is None or ts > self._all_max:
+            self._all_max = ts
+
+    def _accept(self, k: int, ts: int, u: int, a: int, b: int) -> None:
+        # The log row.
+        row = len(self._lk)
+        self._lk.append(k)
+        self._lu.append(u)
+        self._la.append(a)
+        if 0 <= b <= _SMALL:
+            self._lb.append(b)
+        else:
+            self._lb.append(-1 - len(self._big))
+            self._big.append(b)
+        self._lts = _push(self._lts, ts)
+        if self._log_max is None or ts >= self._log_max:
+            self._log_max = ts
+        else:
+            self._late.append(row)
+        self._span(ts)
         s = self._s
-        if event.type == "live_start":
+        if k == K_START:
             if self._first_start is None:
                 if s.applied and s.min_ts != ts:
                     self._stale = True
             elif ts < self._first_start:
                 self._stale = True
-            self._first_start = ts if self._first_start is None else min(self._first_start, ts)
-        elif event.type == "live_end":
+            if self._first_start is None or ts < self._first_start:
+                self._first_start = ts
+        elif k == K_END:
             if self._last_end is not None and ts > self._last_end and s.skipped_after_end:
                 self._stale = True
-            self._last_end = ts if self._last_end is None else max(self._last_end, ts)
+            if self._last_end is None or ts > self._last_end:
+                self._last_end = ts
         if self._stale:
-            return True
-        start = self._start_incremental()
+            return
+        start = self._first_start if self._first_start is not None else s.min_ts
         if start is not None and ts < start:
             if self._first_start is None:
                 self._stale = True  # an earlier first event moves the window's start
-            return True  # before live_start: outside the window
-        if s.max_ts is not None and ts < s.max_ts and event.type in ORDER_SENSITIVE:
+            return  # before live_start: outside the window
+        if s.max_ts is not None and ts < s.max_ts and _SENSITIVE[k]:
             self._stale = True
-            return True
+            return
         if self._last_end is not None and ts > self._last_end:
             s.skipped_after_end += 1
-            return True
-        self._take(event, start if start is not None else ts)
-        return True
-
-    def _start_incremental(self) -> int | None:
-        if self._first_start is not None:
-            return self._first_start
-        return self._s.min_ts
+            return
+        self._take(k, ts, u, a, b, start if start is not None else ts)
 
     def _advance(self, minute: int) -> None:
         s = self._s
         while s.cur_minute < minute:
             s.online_end.append(len(s.online))
-            s.uv_at_minute.append(len(s.uv))
+            s.uv_at_minute.append(s.uv)
             s.cur_minute += 1
 
-    def _take(self, e: Event, start: int) -> None:
+    def _take(self, k: int, ts: int, u: int, a: int, b: int, start: int) -> None:
         """Apply an in-window event, in ts order."""
         s = self._s
-        ts = e.ts
         s.applied += 1
-        s.min_ts = ts if s.min_ts is None else min(s.min_ts, ts)
-        s.max_ts = ts if s.max_ts is None else max(s.max_ts, ts)
+        if s.min_ts is None or ts < s.min_ts:
+            s.min_ts = ts
+        if s.max_ts is None or ts > s.max_ts:
+            s.max_ts = ts
         minute = (ts - start) // 60000
-        self._advance(minute)
-        kind = e.type
-        user = e.user
-        if user is not None and kind != "leave" and user not in s.uv:
-            s.uv.add(user)
-            # An older event that is safe to apply late (not order-sensitive) still counts in the minutes
-            # already closed after it, so delta_5m's UV is the same whatever order events arrive in.
-            for closed in range(max(0, minute), len(s.uv_at_minute)):
-                s.uv_at_minute[closed] += 1
-        if kind == "enter":
-            assert user is not None
-            s.pv += 1
-            self._bucket(minute)[0] += 1
-            if user not in s.online:
-                s.online[user] = ts
-                s.online_ts_sum += ts
-                if len(s.online) > s.peak:
-                    s.peak = len(s.online)
-            if user not in s.first_source:
-                s.first_source[user] = e.source or "unknown"
-            if e.profile and user not in s.profiles:
-                s.profiles[user] = e.profile
-        elif kind == "leave":
-            assert user is not None
-            entered = s.online.pop(user, None)
-            if entered is not None:
-                s.online_ts_sum -= entered
-                s.closed_ms += ts - entered
-                s.watch_by_user[user] = s.watch_by_user.get(user, 0) + ts - entered
-                self._bucket(minute)[1] += 1
-        elif kind == "comment":
-            assert user is not None
-            s.comments += 1
-            s.commenters.add(user)
-            s.interacting.add(user)
-            self._bucket(minute)[2] += 1
-        elif kind == "like":
-            assert user is not None
-            s.likes += e.count
-            s.interacting.add(user)
-        elif kind == "share":
-            assert user is not None
-            s.shares += 1
-            s.interacting.add(user)
-        elif kind == "follow":
-            assert user is not None
-            s.followers.add(user)
-            s.interacting.add(user)
-        elif kind == "gift":
-            assert user is not None
-            s.gift_value += e.value
-            s.interacting.add(user)
-        elif kind == "product_view":
-            assert user is not None and e.product is not None
-            s.view_users.add(user)
-            self._product(e.product).views.add(user)
-        elif kind == "product_click":
-            assert user is not None and e.product is not None
-            s.click_users.add(user)
-            self._product(e.product).clicks.add(user)
-        elif kind == "order":
-            rec = s.orders.setdefault(e.order or "", _Order())
-            rec.in_window = True
-            if rec.order_product is None:
-                rec.order_user, rec.order_product, rec.order_qty = user, e.product, e.qty
-        elif kind == "pay":
-            rec = s.orders.setdefault(e.order or "", _Order())
-            rec.in_window = True
-            if not rec.paid:
-                rec.paid = True
-                rec.pay_amount, rec.pay_user, rec.pay_product, rec.pay_qty, rec.pay_ts = (
-                    e.amount,
-                    user,
-                    e.product,
-                    e.qty,
-                    ts,
-                )
-        elif kind == "explain":
-            assert e.product is not None
-            product = self._product(e.product)
-            if e.action == "start":
+        if minute > s.cur_minute:
+            self._advance(minute)
+        if u >= 0:
+            flags = s.flags
+            f = flags[u]
+            if k != K_LEAVE and not f & F_UV:
+                f |= F_UV
+                flags[u] = f
+                s.uv += 1
+                # An older event that is safe to apply late (not order-sensitive) still counts in the minutes
+                # already closed after it, so delta_5m's UV is the same whatever order events arrive in.
+                closed = s.uv_at_minute
+                for m in range(max(0, minute), len(closed)):
+                    closed[m] += 1
+            if k == K_VIEW:
+                if not f & F_VIEWER:
+                    flags[u] = f | F_VIEWER
+                    s.view_users += 1
+                product = s.product(a)
+                marks = product.marks
+                if u >= len(marks):
+                    marks.extend(bytes(u + _USER_CHUNK - len(marks)))
+                if not marks[u] & 1:
+                    marks[u] |= 1
+                    product.views += 1
+            elif k == K_ENTER:
+                s.pv += 1
+                s.bucket(s.enters, minute)
+                online = s.online
+                if u not in online:
+                    online[u] = ts
+                    s.online_ts_sum += ts
+                    if len(online) > s.peak:
+                        s.peak = len(online)
+                if not s.source[u]:
+                    s.source[u] = a + 1
+                if b and not s.profile[u]:
+                    s.profile[u] = b
+            elif k == K_LEAVE:
+                entered = s.online.pop(u, None)
+                if entered is not None:
+                    s.online_ts_sum -= entered
+                    s.closed_ms += ts - entered
+                    flags[u] = f | F_WATCHED
+                    try:
+                        s.watch[u] += ts - entered
+                    except OverflowError:
+                        s.watch = list(s.watch)
+                        s.watch[u] += ts - entered
+                    s.bucket(s.leaves, minute)
+            elif k == K_CLICK:
+                if not f & F_CLICKER:
+                    flags[u] = f | F_CLICKER
+                    s.click_users += 1
+                product = s.product(a)
+                marks = product.marks
+                if u >= len(marks):
+                    marks.extend(bytes(u + _USER_CHUNK - len(marks)))
+                if not marks[u] & 2:
+                    marks[u] |= 2
+                    product.clicks += 1
+            elif k == K_ORDER:
+                rec = s.orders.get(self._d_order[a])
+                if rec is None:
+                    rec = s.orders[self._d_order[a]] = _Order()
+                rec.in_window = True
+                if rec.order_product < 0:
+                    rec.order_user, rec.order_product, rec.order_qty = u, self._d_product[a], self._d_qty[a]
+            elif k == K_PAY:
+                rec = s.orders.get(self._d_order[a])
+                if rec is None:
+                    rec = s.orders[self._d_order[a]] = _Order()
+                rec.in_window = True
+                if not rec.paid:
+                    rec.paid = True
+                    rec.pay_amount, rec.pay_user, rec.pay_product, rec.pay_qty, rec.pay_ts = (
+                        self._d_amount[a],
+                        u,
+                        self._d_product[a],
+                        self._d_qty[a],
+                        ts,
+                    )
+            else:
+                if k == K_COMMENT:
+                    s.comments += 1
+                    if not f & F_COMMENTER:
+                        f |= F_COMMENTER
+                        s.commenters += 1
+                    s.bucket(s.comment_counts, minute)
+                elif k == K_LIKE:
+                    s.likes += b
+                elif k == K_FOLLOW:
+                    if not f & F_FOLLOWER:
+                        f |= F_FOLLOWER
+                        s.followers += 1
+                elif k == K_SHARE:
+                    s.shares += 1
+                else:  # K_GIFT
+                    s.gift_value += b
+                if not f & F_INTERACTING:
+                    f |= F_INTERACTING
+                    s.interacting += 1
+                flags[u] = f
+        elif k == K_ONLINE:
+            s.platform_online = b
+        elif k == K_EXPLAIN:
+            product = s.product(a)
+            if b:
                 product.explain_count += 1
                 if product.explain_open is None:
                     product.explain_open = ts
-                s.explaining = e.product
+                s.explaining = a
             else:
                 if product.explain_open is not None:
                     product.explain_ms += ts - product.explain_open
                     product.explain_open = None
-                if s.explaining == e.product:
+                if s.explaining == a:
                     s.explaining = None
-        elif kind == "shelf":
-            assert e.product is not None
-            s.shelf[e.product] = e.action == "on"
-        elif kind == "ad_spend":
-            s.ad_spend += e.amount
-        elif kind == "online":
-            s.platform_online = e.count
+        elif k == K_SHELF:
+            s.shelf[a] = bool(b)
+        elif k == K_AD:
+            s.ad_spend += b
 
-    def _bucket(self, minute: int) -> list[int]:
-        bucket = self._s.buckets.get(minute)
-        if bucket is None:
-            bucket = self._s.buckets[minute] = [0, 0, 0]
-        return bucket
-
-    def _product(self, pid: str) -> _Product:
-        product = self._s.products.get(pid)
-        if product is None:
-            product = self._s.products[pid] = _Product()
-        return product
+    def _replay_order(self) -> Iterator[int]:
+        """Log rows in (ts, arrival) order: the in-order rows merged with the late ones, sorted."""
+        lts = self._lts
+        skip = self._late
+        late = sorted(skip, key=lts.__getitem__)  # stable: equal ts keep arrival order
+        n_late = len(late)
+        j = li = 0
+        for i in range(len(self._lk)):
+            if li < n_late and skip[li] == i:
+                li += 1
+                continue
+            t = lts[i]
+            while j < n_late:
+                other = late[j]
+                ot = lts[other]
+                if ot < t or (ot == t and other < i):
+                    yield other
+                    j += 1
+                else:
+                    break
+            yield i
+        yield from late[j:]
 
     def _rebuild(self) -> None:
         """Replay every accepted event in (ts, arrival) order with the window known in advance."""
-        self._s = _State()
+        self._s = s = _State(len(self._users))
         self._stale = False
-        if not self._events:
+        if self._all_min is None:
             return
-        starts = [e.ts for e in self._events if e.type == "live_start"]
-        ends = [e.ts for e in self._events if e.type == "live_end"]
-        start = min(starts) if starts else min(e.ts for e in self._events)
-        end = max(ends) if ends else None
-        ordered = sorted(range(len(self._events)), key=lambda i: (self._events[i].ts, i))
-        for i in ordered:
-            e = self._events[i]
-            if e.type == "refund" or e.ts < start:
+        start = self._first_start if self._first_start is not None else self._all_min
+        end = self._last_end
+        lts, lk, lu, la, lb, big = self._lts, self._lk, self._lu, self._la, self._lb, self._big
+        take = self._take
+        for i in self._replay_order():
+            ts = lts[i]
+            if ts < start:
                 continue
-            if end is not None and e.ts > end:
-                self._s.skipped_after_end += 1
+            if end is not None and ts > end:
+                s.skipped_after_end += 1
                 continue
-            self._take(e, start)
+            b = lb[i]
+            if b < 0:
+                b = big[-1 - b]
+            take(lk[i], ts, lu[i], la[i], b, start)
 
     # ------------------------------------------------------------------ reading
 
@@ -340,25 +561,38 @@ class SessionEngine:
     def explaining(self) -> str | None:
         if self._stale:
             self._rebuild()
-        return self._s.explaining
+        number = self._s.explaining
+        return None if number is None else self._product_names[number]
+
+    def memory_parts(self) -> dict[str, int]:
+        """Bytes held by the big containers (the log, the interned names, the per-user columns); approximate."""
+        import sys
+
+        log = sum(sys.getsizeof(c) for c in (self._lts, self._lk, self._lu, self._la, self._lb, self._late))
+        deals = sum(sys.getsizeof(c) for c in (self._d_order, self._d_product, self._d_qty, self._d_amount))
+        names = sys.getsizeof(self._users) + sum(sys.getsizeof(n) for n in self._users)
+        s = self._s
+        users = sum(sys.getsizeof(c) for c in (s.flags, s.source, s.profile, s.watch)) + sys.getsizeof(s.online)
+        return {"log": log, "orders": deals, "user_names": names, "per_user": users}
 
     def snapshot(self) -> dict[str, Any]:
         """The METRICS.md object for this session (plus ``online``, ``explaining`` and ``delta_5m``)."""
         win = self.window()
         s = self._s
+        names = self._product_names
         start, end = win if win else (0, 0)
         duration_ms = end - start
         watch_ms = s.closed_ms + (len(s.online) * end - s.online_ts_sum)
-        uv = len(s.uv)
+        uv = s.uv
         n_minutes = max(1, math.ceil(duration_ms / 60000))
         paid = {oid: rec for oid, rec in s.orders.items() if rec.paid}
-        buyers: set[str] = set()
+        buyers: set[int] = set()
         units = gmv = 0
-        per_product: dict[str, dict[str, Any]] = {}
+        per_product: dict[int, dict[str, Any]] = {}
         minute_paid = [0] * n_minutes
         minute_gmv = [0] * n_minutes
 
-        def product_row(pid: str) -> dict[str, Any]:
+        def product_row(pid: int) -> dict[str, Any]:
             row = per_product.get(pid)
             if row is None:
                 row = per_product[pid] = {"paid_orders": 0, "units": 0, "buyers": set(), "gmv": 0, "refund_amount": 0}
@@ -366,21 +600,21 @@ class SessionEngine:
 
         for rec in paid.values():
             qty = rec.pay_qty or rec.order_qty or 1
-            who = rec.pay_user or rec.order_user
+            who = rec.pay_user if rec.pay_user >= 0 else rec.order_user
             units += qty
             gmv += rec.pay_amount
-            if who:
+            if who >= 0:
                 buyers.add(who)
             m = min(max((rec.pay_ts - start) // 60000, 0), n_minutes - 1)
             minute_paid[m] += 1
             minute_gmv[m] += rec.pay_amount
-            pid = rec.pay_product or rec.order_product
-            if pid is not None:
+            pid = rec.pay_product if rec.pay_product >= 0 else rec.order_product
+            if pid >= 0:
                 row = product_row(pid)
                 row["paid_orders"] += 1
                 row["units"] += qty
                 row["gmv"] += rec.pay_amount
-                if who:
+                if who >= 0:
                     row["buyers"].add(who)
         refund_amount = refunded_orders = unmatched = 0
         for oid, (total, count) in self._refunds.items():
@@ -391,16 +625,16 @@ class SessionEngine:
             capped = min(total, refunded.pay_amount)
             refund_amount += capped
             refunded_orders += 1
-            pid = refunded.pay_product or refunded.order_product
-            if pid is not None:
+            pid = refunded.pay_product if refunded.pay_product >= 0 else refunded.order_product
+            if pid >= 0:
                 product_row(pid)["refund_amount"] += capped
         products: dict[str, dict[str, Any]] = {}
-        for pid in sorted(set(s.products) | set(per_product)):
+        for pid in sorted(set(s.products) | set(per_product), key=names.__getitem__):
             p = s.products.get(pid) or _Product()
             row = product_row(pid)
-            views, clicks, product_buyers = len(p.views), len(p.clicks), len(row["buyers"])
+            views, clicks, product_buyers = p.views, p.clicks, len(row["buyers"])
             explain_ms = p.explain_ms + (max(end - p.explain_open, 0) if p.explain_open is not None else 0)
-            products[pid] = {
+            products[names[pid]] = {
                 "views": views,
                 "clicks": clicks,
                 "paid_orders": row["paid_orders"],
@@ -413,19 +647,24 @@ class SessionEngine:
                 "explain_seconds": explain_ms / 1000,
                 "explain_count": p.explain_count,
             }
+
+        def at(column: list[int], m: int) -> int:
+            return column[m] if m < len(column) else 0
+
         minutes = []
         for m in range(n_minutes):
-            bucket = s.buckets.get(m, [0, 0, 0])
+            enters, leaves, comments = at(s.enters, m), at(s.leaves, m), at(s.comment_counts, m)
             if m == n_minutes - 1:  # an event at exactly `end` belongs to the last minute
-                extra = s.buckets.get(n_minutes, [0, 0, 0])
-                bucket = [bucket[0] + extra[0], bucket[1] + extra[1], bucket[2] + extra[2]]
+                enters += at(s.enters, n_minutes)
+                leaves += at(s.leaves, n_minutes)
+                comments += at(s.comment_counts, n_minutes)
             minutes.append(
                 {
                     "minute": m,
-                    "enters": bucket[0],
-                    "leaves": bucket[1],
+                    "enters": enters,
+                    "leaves": leaves,
                     "online_end": s.online_end[m] if m < len(s.online_end) and m < n_minutes - 1 else len(s.online),
-                    "comments": bucket[2],
+                    "comments": comments,
                     "paid_orders": minute_paid[m],
                     "gmv": minute_gmv[m],
                 }
@@ -445,16 +684,16 @@ class SessionEngine:
             "watch_seconds": watch_seconds,
             "avg_watch_seconds": _ratio(watch_seconds, uv),
             "comments": s.comments,
-            "commenters": len(s.commenters),
+            "commenters": s.commenters,
             "likes": s.likes,
             "shares": s.shares,
-            "new_followers": len(s.followers),
-            "interacting_users": len(s.interacting),
-            "interaction_rate": _ratio(len(s.interacting), uv),
-            "follow_rate": _ratio(len(s.followers), uv),
+            "new_followers": s.followers,
+            "interacting_users": s.interacting,
+            "interaction_rate": _ratio(s.interacting, uv),
+            "follow_rate": _ratio(s.followers, uv),
             "gift_value": s.gift_value,
-            "product_view_users": len(s.view_users),
-            "product_click_users": len(s.click_users),
+            "product_view_users": s.view_users,
+            "product_click_users": s.click_users,
             "orders": sum(1 for rec in s.orders.values() if rec.in_window),
             "paid_orders": len(paid),
             "units": units,
@@ -466,8 +705,8 @@ class SessionEngine:
             "net_gmv": gmv - refund_amount,
             "refund_rate": _ratio(refunded_orders, len(paid)),
             "conversion_rate": _ratio(buyers_n, uv),
-            "click_rate": _ratio(len(s.click_users), uv),
-            "click_to_pay_rate": _ratio(buyers_n, len(s.click_users)),
+            "click_rate": _ratio(s.click_users, uv),
+            "click_to_pay_rate": _ratio(buyers_n, s.click_users),
             "aov": _ratio(gmv, buyers_n),
             "uv_value": _ratio(gmv, uv),
             "gpm": _ratio(gmv * 1000, s.pv),
@@ -476,7 +715,7 @@ class SessionEngine:
             "products": products,
             "minutes": minutes,
             "online": len(s.online),
-            "explaining": s.explaining,
+            "explaining": None if s.explaining is None else names[s.explaining],
             "platform_online": s.platform_online,
         }
         snap["delta_5m"] = self._delta(minutes, uv)
@@ -509,33 +748,46 @@ class SessionEngine:
             changes.append((m["online_end"] - previous, m["minute"]))
             previous = m["online_end"]
         drop_offs = [{"minute": minute, "net": net} for net, minute in sorted(changes)[:3] if net < 0]
-        watch = dict(s.watch_by_user)
-        for user, entered in s.online.items():
-            watch[user] = watch.get(user, 0) + end - entered
-        viewers = len(s.uv) or 1
-        retention = {str(n): sum(1 for ms in watch.values() if ms >= n * 60000) / viewers for n in retention_minutes}
+        n_users = len(self._users)
+        flags = s.flags
+        # Watch time of every user who was ever online (closed spells, plus the open one up to `end`).
+        watch = [s.watch[u] for u in range(n_users) if flags[u] & F_WATCHED and u not in s.online]
+        watch.extend(s.watch[u] + end - entered for u, entered in s.online.items())
+        viewers = s.uv or 1
+        retention = {str(n): sum(1 for ms in watch if ms >= n * 60000) / viewers for n in retention_minutes}
+        in_uv = [u for u in range(n_users) if flags[u] & F_UV]
         traffic: dict[str, int] = {}
-        for user in s.uv:
-            source = s.first_source.get(user, "unknown")
+        for u in in_uv:
+            code = s.source[u]
+            source = SOURCE_NAMES[code - 1] if code else "unknown"
             traffic[source] = traffic.get(source, 0) + 1
-        paying = {rec.pay_user or rec.order_user or "" for rec in s.orders.values() if rec.paid}
+        paying = {rec.pay_user if rec.pay_user >= 0 else rec.order_user for rec in s.orders.values() if rec.paid}
         persona: dict[str, dict[str, dict[str, int]]] = {"viewers": {}, "buyers": {}}
-        for group, users in (("viewers", s.uv), ("buyers", paying)):
-            for user in users:
-                profile = s.profiles.get(user or "", {})
-                for key in ("gender", "age_band", "region"):
-                    value = str(profile.get(key) or "unknown")
+        unknown: tuple[Any, Any, Any] = (None, None, None)
+        for group, users in (("viewers", in_uv), ("buyers", paying)):
+            for u in users:
+                number = s.profile[u] if u >= 0 else 0
+                profile = self._profiles[number - 1] if number else unknown
+                for key, raw in zip(("gender", "age_band", "region"), profile, strict=True):
+                    value = str(raw or "unknown")
                     bucket = persona[group].setdefault(key, {})
                     bucket[value] = bucket.get(value, 0) + 1
         return {"drop_offs": drop_offs, "retention": retention, "traffic": traffic, "persona": persona}
 
 
 def compute(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
-    """Metrics of every session in a stream of events (``livecrew metrics FILE``)."""
+    """Metrics of every session in a stream of events."""
+    return compute_records(record_of(event) for event in events)
+
+
+def compute_records(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
+    """Metrics of every session in a stream of records (``livecrew metrics FILE``: ``events.iter_records``)."""
     engines: dict[str, SessionEngine] = {}
-    for event in events:
-        engine = engines.get(event.session)
-        if engine is None:
-            engine = engines[event.session] = SessionEngine(event.session)
-        engine.apply(event)
+    feeds: dict[str, Callable[[Record], bool]] = {}
+    for record in records:
+        feed = feeds.get(record.session)
+        if feed is None:
+            engine = engines[record.session] = SessionEngine(record.session)
+            feed = feeds[record.session] = engine.feed
+        feed(record)
     return {name: engine.snapshot() for name, engine in engines.items()}

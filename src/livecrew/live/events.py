@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -65,6 +65,7 @@ class Event:
     action: str | None = None
     source: str | None = None
     profile: dict[str, Any] | None = None
+    seq: int = 0  # the event's row in the show's log, once logged (0: not logged)
 
 
 @dataclass(slots=True)
@@ -275,3 +276,273 @@ def iter_file(path: Path) -> Iterator[tuple[int, bytes]]:
     """(line number, line) of a JSON Lines file, without loading it whole."""
     with path.open("rb") as handle:
         yield from enumerate(handle, start=1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Records: the metrics' fast path. msgspec decodes each line straight into a small typed object per event type
+# (a tagged union on "type") and checks the contract on the way, in C. What it accepts, ``validate`` accepts with
+# the same values; anything it does not accept (an integer id, an RFC 3339 ts, a null where a default applies,
+# a bad profile, an error) goes through ``validate`` instead, so rejections and their reasons are exactly those
+# of parse_body. The metrics engine reads only these records (``KIND`` is its dispatch code), never ``raw``.
+
+K_VIEW, K_ENTER, K_LEAVE, K_CLICK, K_LIKE, K_COMMENT, K_ORDER, K_PAY, K_FOLLOW, K_SHARE, K_GIFT, K_REFUND = range(12)
+K_ONLINE, K_SPEECH, K_AD, K_EXPLAIN, K_SHELF, K_START, K_END = range(12, 19)
+KIND_CODES = {
+    "product_view": K_VIEW,
+    "enter": K_ENTER,
+    "leave": K_LEAVE,
+    "product_click": K_CLICK,
+    "like": K_LIKE,
+    "comment": K_COMMENT,
+    "order": K_ORDER,
+    "pay": K_PAY,
+    "follow": K_FOLLOW,
+    "share": K_SHARE,
+    "gift": K_GIFT,
+    "refund": K_REFUND,
+    "online": K_ONLINE,
+    "speech": K_SPEECH,
+    "ad_spend": K_AD,
+    "explain": K_EXPLAIN,
+    "shelf": K_SHELF,
+    "live_start": K_START,
+    "live_end": K_END,
+}
+# Kind codes up to K_REFUND are the audience types (they carry a user).
+assert all((code <= K_REFUND) == (name in AUDIENCE_TYPES) for name, code in KIND_CODES.items())
+
+_Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID)]
+_Money = Annotated[int, msgspec.Meta(ge=0)]
+_Count = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class Record(msgspec.Struct, tag_field="type", kw_only=True, gc=False):
+    """One valid event as the metrics need it. ``session`` is checked after decoding (it may come from the URL)."""
+
+    KIND: ClassVar[int] = -1
+    id: _Id
+    ts: _Money
+    session: Any = None
+
+
+class AudienceRecord(Record, kw_only=True, gc=False):
+    user: _Id
+
+
+class LiveStartRecord(Record, tag="live_start", kw_only=True, gc=False):
+    KIND = K_START
+
+
+class LiveEndRecord(Record, tag="live_end", kw_only=True, gc=False):
+    KIND = K_END
+
+
+class EnterRecord(AudienceRecord, tag="enter", kw_only=True, gc=False):
+    KIND = K_ENTER
+    source: Literal["recommend", "follow", "search", "short_video", "ads", "share", "other"] | None = None
+    profile: dict[str, Any] | None = None  # checked after decoding (validate keeps the object as it came)
+
+
+class LeaveRecord(AudienceRecord, tag="leave", kw_only=True, gc=False):
+    KIND = K_LEAVE
+
+
+class CommentRecord(AudienceRecord, tag="comment", kw_only=True, gc=False):
+    KIND = K_COMMENT
+    text: str
+
+
+class LikeRecord(AudienceRecord, tag="like", kw_only=True, gc=False):
+    KIND = K_LIKE
+    count: _Count = 1
+
+
+class FollowRecord(AudienceRecord, tag="follow", kw_only=True, gc=False):
+    KIND = K_FOLLOW
+
+
+class ShareRecord(AudienceRecord, tag="share", kw_only=True, gc=False):
+    KIND = K_SHARE
+
+
+class GiftRecord(AudienceRecord, tag="gift", kw_only=True, gc=False):
+    KIND = K_GIFT
+    value: _Money
+    count: _Count = 1
+    gift: str | int | None = None
+
+
+class ViewRecord(AudienceRecord, tag="product_view", kw_only=True, gc=False):
+    KIND = K_VIEW
+    product: _Id
+
+
+class ClickRecord(AudienceRecord, tag="product_click", kw_only=True, gc=False):
+    KIND = K_CLICK
+    product: _Id
+
+
+class OrderRecord(AudienceRecord, tag="order", kw_only=True, gc=False):
+    KIND = K_ORDER
+    order: _Id
+    product: _Id
+    qty: _Count
+    amount: _Money
+
+
+class PayRecord(AudienceRecord, tag="pay", kw_only=True, gc=False):
+    KIND = K_PAY
+    order: _Id
+    amount: _Money
+    product: _Id | None = None
+    qty: _Count | None = None
+
+
+class RefundRecord(AudienceRecord, tag="refund", kw_only=True, gc=False):
+    KIND = K_REFUND
+    order: _Id
+    amount: _Money
+
+
+class OnlineRecord(Record, tag="online", kw_only=True, gc=False):
+    KIND = K_ONLINE
+    count: _Money
+
+
+class SpeechRecord(Record, tag="speech", kw_only=True, gc=False):
+    KIND = K_SPEECH
+    text: str
+
+
+class AdSpendRecord(Record, tag="ad_spend", kw_only=True, gc=False):
+    KIND = K_AD
+    amount: _Money
+
+
+class ExplainRecord(Record, tag="explain", kw_only=True, gc=False):
+    KIND = K_EXPLAIN
+    product: _Id
+    action: Literal["start", "stop"]
+
+
+class ShelfRecord(Record, tag="shelf", kw_only=True, gc=False):
+    KIND = K_SHELF
+    product: _Id
+    action: Literal["on", "off"]
+
+
+AnyRecord = (
+    LiveStartRecord
+    | LiveEndRecord
+    | EnterRecord
+    | LeaveRecord
+    | CommentRecord
+    | LikeRecord
+    | FollowRecord
+    | ShareRecord
+    | GiftRecord
+    | ViewRecord
+    | ClickRecord
+    | OrderRecord
+    | PayRecord
+    | RefundRecord
+    | OnlineRecord
+    | SpeechRecord
+    | AdSpendRecord
+    | ExplainRecord
+    | ShelfRecord
+)
+_record_decoder = msgspec.json.Decoder(AnyRecord)
+
+
+def _profile_ok(profile: dict[str, Any]) -> bool:
+    """validate's checks of a profile object, for the values it accepts (anything else takes the slow path)."""
+    gender, age, region = profile.get("gender"), profile.get("age_band"), profile.get("region")
+    return (
+        (gender is None or (type(gender) is str and gender in GENDERS))
+        and (age is None or (type(age) is str and age in AGE_BANDS))
+        and (region is None or isinstance(region, str))
+    )
+
+
+def record_of(event: Event) -> Record:
+    """A validated Event as a record (the slow path's result, and events built in code)."""
+    cls, names = _RECORD_FIELDS[event.type]
+    fields: dict[str, Any] = {name: getattr(event, name) for name in names}
+    if "text" in fields:
+        fields["text"] = fields["text"] or ""
+    return cls(id=event.id, ts=event.ts, session=event.session, **fields)
+
+
+_USER = ("user",)
+_RECORD_FIELDS: dict[str, tuple[type[Record], tuple[str, ...]]] = {
+    "live_start": (LiveStartRecord, ()),
+    "live_end": (LiveEndRecord, ()),
+    "enter": (EnterRecord, (*_USER, "source", "profile")),
+    "leave": (LeaveRecord, _USER),
+    "comment": (CommentRecord, (*_USER, "text")),
+    "like": (LikeRecord, (*_USER, "count")),
+    "follow": (FollowRecord, _USER),
+    "share": (ShareRecord, _USER),
+    "gift": (GiftRecord, (*_USER, "value", "count")),
+    "product_view": (ViewRecord, (*_USER, "product")),
+    "product_click": (ClickRecord, (*_USER, "product")),
+    "order": (OrderRecord, (*_USER, "order", "product", "qty", "amount")),
+    "pay": (PayRecord, (*_USER, "order", "amount", "product", "qty")),
+    "refund": (RefundRecord, (*_USER, "order", "amount")),
+    "online": (OnlineRecord, ("count",)),
+    "speech": (SpeechRecord, ("text",)),
+    "ad_spend": (AdSpendRecord, ("amount",)),
+    "explain": (ExplainRecord, ("product", "action")),
+    "shelf": (ShelfRecord, ("product", "action")),
+}
+
+
+def iter_records(data: bytes, rejected: list[Rejection], *, session: str | None = None) -> Iterator[Record]:
+    """``parse_body`` for the metrics: the same events, indexes and rejections, as records, one at a time.
+
+    Rejections are appended to ``rejected`` as they are met; BodyError when nothing in ``data`` is JSON.
+    """
+    if data.lstrip().startswith(b"["):
+        parsed = parse_body(data, session=session)
+        rejected.extend(parsed.rejected)
+        for event in parsed.events:
+            yield record_of(event)
+        return
+    decode = _record_decoder.decode
+    index = 0
+    decoded_any = False
+    for line in data.splitlines():
+        try:
+            record: Record = decode(line)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            pass
+        else:
+            if session is not None:
+                record.session = session
+                ok = True
+            else:
+                sess = record.session
+                ok = type(sess) is str and sess != ""
+            if ok and (type(record) is not EnterRecord or record.profile is None or _profile_ok(record.profile)):
+                decoded_any = True
+                index += 1
+                yield record
+                continue
+        # The slow path: exactly parse_body's handling of one line.
+        if not line.strip():
+            continue
+        try:
+            obj = _decoder.decode(line)
+            decoded_any = True
+        except msgspec.DecodeError as exc:
+            rejected.append(Rejection(index, f"{_prefix(index)}not valid JSON ({exc})"))
+            index += 1
+            continue
+        try:
+            yield record_of(validate(obj, index, session))
+        except _Bad as exc:
+            rejected.append(Rejection(index, _prefix(index) + str(exc)))
+        index += 1
+    if not decoded_any and rejected:
+        raise BodyError("the body is not JSON: send JSON Lines (one event object per line) or a JSON array of events")

@@ -85,15 +85,17 @@ def append(
         }
         for e in unique.values()
     ]
-    inserted: set[str] = set()
+    inserted: dict[str, int] = {}
     # One cached statement, many parameter sets: SQLAlchemy sends them as batched multi-row INSERTs
     # ("insertmanyvalues") without compiling a new statement per batch.
     for event_id, seq in db.execute(_insert_statement(db), rows).all():
-        inserted.add(event_id)
+        inserted[event_id] = seq
         result.max_seq = max(result.max_seq, seq)
     result.accepted = len(inserted)
     result.duplicates += len(unique) - len(inserted)
     result.new_events = [e for e in unique.values() if e.id in inserted]
+    for e in result.new_events:
+        e.seq = inserted[e.id]  # the live state skips log rows it already has by this
     for listener in _listeners():
         listener(db, clock, show, result.new_events)
     return result

@@ -1,7 +1,10 @@
 """Live state per show: one metrics engine per show in this process, rebuilt from the event log on demand.
 
-The engine drops duplicate ids itself, so applying an event that a rebuild already read is harmless:
-the log is the truth and the engine can always be recomputed from it.
+The log's unique key (show, event id) already drops duplicate events at ingest, so the engine keeps no id
+set (``dedupe=False``: at a million viewers it would be most of the memory). What can reach a show twice
+is a log row — read by a rebuild or by a catch-up pass and also handed over by ingest in this process —
+so each show remembers the seqs of the recent rows it applied and skips them: the log is the truth and
+the engine can always be recomputed from it.
 """
 
 from __future__ import annotations
@@ -19,22 +22,34 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from livecrew.core.pubsub import LocalHub, show_channel
 from livecrew.live.engine import SessionEngine
-from livecrew.live.events import Event, parse_body
+from livecrew.live.events import Event, Rejection, iter_records, parse_body
 from livecrew.live.ingest import IngestResult, iter_bodies, max_seq
 
 FEED_SIZE = 200
 CATCH_UP_OVERLAP = 2000
 REBUILD_BATCH = 20_000
+# Seqs of applied rows are remembered this far below the newest (ten catch-up overlaps): a row can only
+# come back through a catch-up pass (which re-reads CATCH_UP_OVERLAP rows) or an ingest racing a rebuild.
+KEEP_SEQS = 10 * CATCH_UP_OVERLAP
 
 
 def new_engine(show_id: str) -> SessionEngine:
-    return SessionEngine(show_id)
+    return SessionEngine(show_id, dedupe=False)
 
 
 def events_from_bodies(bodies: list[dict[str, Any]], show_id: str) -> list[Event]:
     """Logged bodies back into events (they were valid when accepted)."""
     data = b"\n".join(orjson.dumps(b) for b in bodies)
     return parse_body(data, session=show_id).events
+
+
+def _feed_bodies(engine: SessionEngine, bodies: list[dict[str, Any]], show_id: str) -> None:
+    """Logged bodies straight into the engine as records (the fast decoder; they were valid when logged)."""
+    data = b"\n".join(orjson.dumps(b) for b in bodies)
+    rejected: list[Rejection] = []
+    feed = engine.feed
+    for record in iter_records(data, rejected, session=show_id):
+        feed(record)
 
 
 @dataclass
@@ -47,11 +62,24 @@ class LiveShow:
     last_seq: int = 0  # the newest log row this process has applied
     last_received: float | None = None  # monotonic seconds of the last accepted event (feed silence)
     feed: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))
+    seqs: set[int] = field(default_factory=set)  # recent log rows already applied (see KEEP_SEQS)
+
+    def remember(self, seq: int) -> bool:
+        """False when the log row ``seq`` was applied already. Call with the lock held."""
+        if seq in self.seqs:
+            return False
+        self.seqs.add(seq)
+        if len(self.seqs) > 2 * KEEP_SEQS:
+            floor = max(self.seqs) - KEEP_SEQS
+            self.seqs = {s for s in self.seqs if s > floor}
+        return True
 
     def apply(self, events: Iterable[Event]) -> int:
         applied = 0
         with self.lock:
             for event in events:
+                if event.seq and not self.remember(event.seq):
+                    continue
                 if self.engine.apply(event):
                     applied += 1
                     if event.type == "comment":
@@ -95,18 +123,18 @@ class LiveRegistry:
             live.lock.acquire()
         try:
             with self._sessions() as db:
-                batch: list[dict[str, Any]] = []
                 seqs: list[int] = []
+                batch: list[dict[str, Any]] = []
                 for body in iter_bodies(db, show_id, REBUILD_BATCH, seqs=seqs):
                     batch.append(body)
                     if len(batch) >= REBUILD_BATCH:
-                        for event in events_from_bodies(batch, show_id):
-                            live.engine.apply(event)
+                        _feed_bodies(live.engine, batch, show_id)
                         batch = []
                 if batch:
-                    for event in events_from_bodies(batch, show_id):
-                        live.engine.apply(event)
+                    _feed_bodies(live.engine, batch, show_id)
                 live.last_seq = max(seqs, default=0)
+                for seq in seqs[-KEEP_SEQS:]:
+                    live.seqs.add(seq)
             live.version += 1
         finally:
             live.lock.release()
@@ -129,7 +157,10 @@ class LiveRegistry:
             return 0
         seqs: list[int] = []
         bodies = list(iter_bodies(db, live.show_id, after_seq=max(0, live.last_seq - CATCH_UP_OVERLAP), seqs=seqs))
-        applied = live.apply(events_from_bodies(bodies, live.show_id)) if bodies else 0
+        events = events_from_bodies(bodies, live.show_id)
+        for event in events:
+            event.seq = seqs[event.index]
+        applied = live.apply(events) if bodies else 0
         live.last_seq = max(live.last_seq, max(seqs, default=0))
         return applied
 
