@@ -114,3 +114,22 @@ def test_cli_errors(cli_env: str, tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "line 2" in shown.output and "unknown type" in shown.output
     assert runner.invoke(cli.app, ["replay", str(bad), "--show", "nosuchshow"]).exit_code == 1
     assert runner.invoke(cli.app, ["simulate", "--incident", "meteor@3"]).exit_code != 0
+
+
+def test_the_same_seed_gives_the_same_show_in_any_process() -> None:
+    """Reproducible across processes: nothing in the simulator may depend on string hashing (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, orjson; from livecrew.simulate import generate; "
+        "sys.stdout.buffer.write(orjson.dumps(list(generate(minutes=4, seed=11, session='s'))))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, check=True
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

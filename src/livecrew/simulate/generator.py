@@ -97,7 +97,7 @@ def generate(
     ids = itertools.count(1)
     pending: list[tuple[int, int, dict[str, Any]]] = []  # (ts, tiebreak, event) to come later
     tiebreak = itertools.count()
-    online: set[str] = set()
+    online: dict[str, None] = {}  # in arrival order: a set's order depends on PYTHONHASHSEED, a seed must not
     followers: set[str] = set()
     engaged: set[str] = set()  # about a third of viewers do most of the talking
     population = itertools.count(1)
@@ -131,7 +131,7 @@ def generate(
         rate = arrivals_per_second * (1 + 0.6 * math.sin(second / 900)) * (3.0 if flash else 1.0)
         for _ in range(_poisson(rng, rate)):
             user = f"u{next(population)}"
-            online.add(user)
+            online[user] = None
             if rng.random() < 0.3:
                 engaged.add(user)
             profile = {
@@ -201,7 +201,7 @@ def generate(
             if ev["type"] == "leave":
                 if ev["user"] not in online:
                     continue
-                online.discard(ev["user"])
+                online.pop(ev["user"], None)
             batch.append(ev)
         batch.sort(key=lambda e: e["ts"])
         if any(lo <= second < hi for lo, hi in silences):
