@@ -138,7 +138,7 @@ def test_a_batch_ends_as_claiming_one_by_one(
     """Random claims over three items (quotas none, 5 and 2): the batch and the one-by-one path agree, whether
     the stock runs out inside the batch (one update per claim) or covers it (one update per product)."""
     rng = random.Random(7)
-    for round_, stocks in enumerate([(4, 9, 3), (4, 9, 3), (500, 500, 500), (500, 9, 3), (60, 500, 2), (4, 9, 3)]):
+    for round_, stocks in enumerate([(4, 9, 3), (4, 9, 3), (500, 500, 500), (500, 9, 3), (60, 500, 2), (0, 9, 0), (4, 9, 3)]):
         wants = [(rng.randrange(3), rng.randint(1, 3)) for _ in range(30)]
         one_show, one_codes = _live_show(factory, db, clock, room["ws"], f"S{round_}", stocks)
         batch_show, batch_codes = _live_show(factory, db, clock, room["ws"], f"B{round_}", stocks)

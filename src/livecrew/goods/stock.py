@@ -175,6 +175,8 @@ class SqlLedgerBatch:
         """The returned row (or None) of each parameter set, run in order."""
         cur = self.cursor
         out: list[Any] = []
+        if not params:
+            return out
         if self.pipelined:
             cur.executemany(stmt.sql, [stmt.args(p) for p in params], returning=True)
             while True:
@@ -200,34 +202,55 @@ class SqlLedgerBatch:
         return results
 
     def _take_whole(self, wants: Sequence[tuple[int, str, int]], results: list[int | None]) -> list[int]:
-        """Per product, one conditional update for every claim the quotas let through: when the stock covers
-        them all, taking them together ends exactly as taking them one after the other (none is refused for
-        stock). Returns the positions of the products whose stock could not cover their whole demand."""
+        """Per product, one conditional update for the units of every claim that one-by-one taking would confirm.
+
+        First try: every claim the quotas let through (the stock usually covers a batch). When the stock is
+        short, read it once and play the claims in order against what was read (a claim confirms when its
+        quota and the stock left allow it), then take that total with one conditional update: if the stock
+        has not fallen meanwhile, the outcome is exactly that of taking the claims one after the other. The
+        read only chooses the amount; the conditional update decides. Products whose stock moved under both
+        tries are returned (their positions) for one update per claim."""
         by_product: dict[str, list[int]] = {}
         for k, (_item_id, product_id, _qty) in enumerate(wants):
             by_product.setdefault(product_id, []).append(k)
-        plans: list[tuple[list[int], list[int], int]] = []  # (all positions, the ones the quotas pass, units)
-        params: list[dict[str, Any]] = []
-        for product_id, positions in by_product.items():
-            extra: dict[int, int] = {}
-            passing: list[int] = []
-            for k in positions:
-                item_id, _, qty = wants[k]
-                held = self.held[item_id]
-                if held is None:  # left the lineup meanwhile
+        short = self._take_planned(wants, results, {p: self._plan(wants, ks, None) for p, ks in by_product.items()})
+        if not short:
+            return []
+        stocks = self._stocks(list(short))
+        retry = {p: self._plan(wants, by_product[p], stocks.get(p, 0)) for p in short}
+        again = self._take_planned(wants, results, retry)
+        return sorted(k for p in again for k in by_product[p])
+
+    def _plan(self, wants: Sequence[tuple[int, str, int]], positions: list[int], stock: int | None) -> list[int]:
+        """The positions one-by-one taking would confirm, given the stock (None: as if unlimited)."""
+        extra: dict[int, int] = {}
+        passing: list[int] = []
+        left = stock
+        for k in positions:
+            item_id, _, qty = wants[k]
+            held = self.held[item_id]
+            if held is None:  # left the lineup meanwhile
+                continue
+            if held.quota is not None and held.confirmed + extra.get(item_id, 0) + qty > held.quota:
+                continue
+            if left is not None:
+                if qty > left:
                     continue
-                if held.quota is not None and held.confirmed + extra.get(item_id, 0) + qty > held.quota:
-                    continue
-                extra[item_id] = extra.get(item_id, 0) + qty
-                passing.append(k)
-            if passing:
-                units = sum(wants[k][2] for k in passing)
-                plans.append((positions, passing, units))
-                params.append({"product": product_id, "qty": units})
-        short: list[int] = []
-        for (positions, passing, units), row in zip(plans, self._run(self.take_stock, params), strict=True):
+                left -= qty
+            extra[item_id] = extra.get(item_id, 0) + qty
+            passing.append(k)
+        return passing
+
+    def _take_planned(
+        self, wants: Sequence[tuple[int, str, int]], results: list[int | None], plans: dict[str, list[int]]
+    ) -> set[str]:
+        """Take each product's planned total with one conditional update; the products whose update failed."""
+        todo = [(p, ks, sum(wants[k][2] for k in ks)) for p, ks in plans.items() if ks]
+        rows = self._run(self.take_stock, [{"product": p, "qty": units} for p, _ks, units in todo])
+        failed: set[str] = set()
+        for (product_id, passing, units), row in zip(todo, rows, strict=True):
             if row is None:
-                short.extend(positions)
+                failed.add(product_id)
                 continue
             stock_after = int(row[0]) + units  # walk the stock down claim by claim, as one-by-one would
             for k in passing:
@@ -238,7 +261,11 @@ class SqlLedgerBatch:
                 held.confirmed += qty
                 held.added += qty
                 results[k] = _left(stock_after, held.confirmed, held.quota)
-        return sorted(short)
+        return failed
+
+    def _stocks(self, product_ids: list[str]) -> dict[str, int]:
+        rows = self.conn.execute(select(_PRODUCTS.c.id, _PRODUCTS.c.stock).where(_PRODUCTS.c.id.in_(product_ids)))
+        return {row[0]: int(row[1]) for row in rows}
 
     def _take_each(
         self, wants: Sequence[tuple[int, str, int]], positions: list[int], results: list[int | None]
