@@ -138,7 +138,9 @@ def test_a_batch_ends_as_claiming_one_by_one(
     """Random claims over three items (quotas none, 5 and 2): the batch and the one-by-one path agree, whether
     the stock runs out inside the batch (one update per claim) or covers it (one update per product)."""
     rng = random.Random(7)
-    for round_, stocks in enumerate([(4, 9, 3), (4, 9, 3), (500, 500, 500), (500, 9, 3), (60, 500, 2), (0, 9, 0), (4, 9, 3)]):
+    for round_, stocks in enumerate(
+        [(4, 9, 3), (4, 9, 3), (500, 500, 500), (500, 9, 3), (60, 500, 2), (0, 9, 0), (4, 9, 3)]
+    ):
         wants = [(rng.randrange(3), rng.randint(1, 3)) for _ in range(30)]
         one_show, one_codes = _live_show(factory, db, clock, room["ws"], f"S{round_}", stocks)
         batch_show, batch_codes = _live_show(factory, db, clock, room["ws"], f"B{round_}", stocks)
@@ -157,3 +159,19 @@ def test_a_batch_ends_as_claiming_one_by_one(
 
         assert outcome(batch_show) == outcome(one_show)
         assert "confirmed" in outcome(batch_show)[0] and "waitlisted" in outcome(batch_show)[0]
+
+
+def test_a_batch_announces_every_item_it_takes_under_the_threshold_once(
+    factory: Factory, db: Session, clock: FakeClock, room: dict[str, Any]
+) -> None:
+    show, codes = _live_show(factory, db, clock, room["ws"], "LOW", (4, 9, 3))
+    for _round in range(2):
+        batch = stock.ClaimBatch(db, clock, show)
+        for n, k in enumerate((0, 2, 0, 1)):
+            batch.claim(batch.by_code[codes[k]], buyer=f"b{n}", qty=1, ts=T + n)
+        batch.flush()
+        db.commit()
+    actions = db.scalars(select(LiveAction).where(LiveAction.show_id == show.id, LiveAction.kind == "announce")).all()
+    texts = sorted(a.payload["text"] for a in actions)
+    # What is left counts the show's quota too: A2 (quota 5) has 4 left, A3 (quota 2) 1.
+    assert texts == sorted([f"{codes[0]} 只剩最後 3 件", f"{codes[1]} 只剩最後 4 件", f"{codes[2]} 只剩最後 1 件"])

@@ -507,14 +507,16 @@ class ClaimBatch:
             if self.ledger is None:
                 self.ledger = LEDGER.batch(self.db)
             lefts = self.ledger.take_all([(line.item_id, line.product_id, row["qty"]) for line, row in self.queued])
+            crossings: list[tuple[Line, int]] = []
             for (line, row), left in zip(self.queued, lefts, strict=True):
                 self.changed[line.code] = None
                 if left is None:
                     continue
                 row["status"] = ClaimStatus.confirmed.value
                 if not line.announced_low and left <= line.low_stock_at:
-                    _announce_low(self.db, self.clock, self.show, line, left)
+                    crossings.append((line, left))
                     line.announced_low = True  # announced now or by someone else: either way, once
+            _announce_many(self.db, self.clock, self.show, crossings)
             _insert_claims(self.db, [row for _line, row in self.queued])
             self.queued = []
         if self.ledger is not None:
@@ -630,7 +632,7 @@ def _insert_action() -> Any:
     from livecrew.live.models import LiveAction
 
     table = cast(Table, LiveAction.__table__)
-    return insert(table).returning(table.c.id)
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
 def _announce_low(db: Session, clock: Clock, show: Show, line: Line, left: int) -> None:
@@ -651,6 +653,37 @@ def _announce_low(db: Session, clock: Clock, show: Show, line: Line, left: int) 
     action_id = int(db.connection().execute(_insert_action(), row).scalar_one())
     record = {"id": action_id, "kind": "announce", "payload": payload, "ts": ts, "actor": "livecrew"}
     publish_after_commit(db, show_channel(show.id), {"kind": "action", **record})
+
+
+def _announce_many(db: Session, clock: Clock, show: Show, crossings: list[tuple[Line, int]]) -> None:
+    """``_announce_low`` for a batch: one flag update for all the items, one insert for all the announcements."""
+    if not crossings:
+        return
+    conn = db.connection()
+    flagged = {
+        row[0]
+        for row in conn.execute(
+            update(_ITEMS)
+            .where(_ITEMS.c.id.in_([line.item_id for line, _left in crossings]), _ITEMS.c.announced_low.is_(False))
+            .values(announced_low=True)
+            .returning(_ITEMS.c.id)
+        )
+    }
+    now = clock.now()
+    ts = to_ms(now)
+    rows = []
+    for line, left in crossings:
+        if line.item_id not in flagged:
+            continue  # someone else announced it first
+        text = f"{line.code} 只剩最後 {left} 件" if left else f"{line.code} 已售罄"
+        payload = {"text": text, "auto": "stock_low", "code": line.code, "sku": line.sku, "left": left}
+        rows.append({"show_id": show.id, "kind": "announce", "payload": payload, "ts": ts, "at": now, "actor_id": None})
+    if not rows:
+        return
+    ids = [int(r[0]) for r in conn.execute(_insert_action(), rows)]
+    for action_id, row in zip(ids, rows, strict=True):
+        record = {"id": action_id, "kind": "announce", "payload": row["payload"], "ts": ts, "actor": "livecrew"}
+        publish_after_commit(db, show_channel(show.id), {"kind": "action", **record})
 
 
 def stock_view(db: Session, show: Show) -> dict[str, dict[str, int]]:
