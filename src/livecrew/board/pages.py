@@ -133,6 +133,16 @@ def _board_page(
     )
 
 
+def _board_failed(
+    request: Request, db: Session, clock: Clock, principal: Principal, registry: LiveRegistry, day: date,
+    exc: DomainError,
+) -> Response:  # fmt: skip
+    """The board again with what went wrong; nothing of the failed change is kept."""
+    db.rollback()
+    error = translate_error(_t(request), exc)
+    return _board_page(request, db, clock, principal, registry, day, error=error, status_code=exc.status_code)
+
+
 def _day(value: str | None, clock: Clock, principal: Principal) -> date:
     return tasks.parse_day(value) if value else tasks.today(clock, principal.workspace)
 
@@ -163,11 +173,7 @@ async def board_morning(
         )  # fmt: skip
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _board_page(
-            request, db, clock, principal, registry, when, error=translate_error(_t(request), exc),
-            status_code=exc.status_code,
-        )  # fmt: skip
+        return _board_failed(request, db, clock, principal, registry, when, exc)
     return RedirectResponse(f"/board?day={when.isoformat()}&ok=saved", status_code=303)
 
 
@@ -198,11 +204,7 @@ async def board_evening(
         )  # fmt: skip
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _board_page(
-            request, db, clock, principal, registry, when, error=translate_error(_t(request), exc),
-            status_code=exc.status_code,
-        )  # fmt: skip
+        return _board_failed(request, db, clock, principal, registry, when, exc)
     return RedirectResponse(f"/board?day={when.isoformat()}&ok=reviewed#raised", status_code=303)
 
 
@@ -251,6 +253,14 @@ def _tasks_page(
     )
 
 
+def _tasks_failed(
+    request: Request, db: Session, clock: Clock, principal: Principal, view: str, exc: DomainError
+) -> Response:
+    db.rollback()
+    error = translate_error(_t(request), exc)
+    return _tasks_page(request, db, clock, principal, view, error=error, status_code=exc.status_code)
+
+
 @router.get("/tasks", response_class=HTMLResponse)
 def tasks_page(request: Request, db: Db, clock: Clk, principal: Viewer, view: str = "mine") -> Response:
     return _tasks_page(request, db, clock, principal, view)
@@ -276,10 +286,7 @@ def task_add(
         )  # fmt: skip
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _tasks_page(
-            request, db, clock, principal, view, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _tasks_failed(request, db, clock, principal, view, exc)
     return RedirectResponse(f"/tasks?view={view}&ok=saved", status_code=303)
 
 
@@ -301,8 +308,5 @@ def task_status(
         )
         db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _tasks_page(
-            request, db, clock, principal, view, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _tasks_failed(request, db, clock, principal, view, exc)
     return RedirectResponse(f"/tasks?view={view}&ok=saved#task-{task_id}", status_code=303)
