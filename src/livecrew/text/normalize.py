@@ -97,14 +97,32 @@ def scan_table() -> dict[int, str | None]:
     return table
 
 
+# The scan and the triage of one comment each fold and normalize the same string: the last result of each is
+# kept (one slot, checked by identity), so a comment is translated once per form, not twice.
+_last_fold: tuple[str, str] = ("", "")
+_last_normal: tuple[str, str] = ("", "")
+
+
 def fold(text: str) -> str:
     """The same text, folded character by character (same length, same offsets)."""
-    return text.translate(fold_table())
+    global _last_fold
+    last = _last_fold
+    if last[0] is text:
+        return last[1]
+    folded = text.translate(fold_table())
+    _last_fold = (text, folded)
+    return folded
 
 
 def normalize(text: str) -> str:
     """Folded text without noise characters (what lexicon terms are compared against)."""
-    return text.translate(scan_table())
+    global _last_normal
+    last = _last_normal
+    if last[0] is text:
+        return last[1]
+    normal = text.translate(scan_table())
+    _last_normal = (text, normal)
+    return normal
 
 
 def kept_positions(text: str) -> list[int]:
