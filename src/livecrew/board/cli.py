@@ -90,8 +90,7 @@ def done(
     with cli.database() as db:
         ws = auth.find_workspace(db, workspace)
         task = tasks.get_task(db, ws, task_id)
-        task.status = TaskStatus.done.value
-        task.closed_at = cli.CLOCK.now()
+        tasks.set_status(task, cli.CLOCK, TaskStatus.done.value, None)
         db.flush()
     cli.out.print(f"task {task_id} is done")
 

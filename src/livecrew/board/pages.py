@@ -96,7 +96,8 @@ def _board_page(
     for show in todays:
         if show.status in (ShowStatus.live, ShowStatus.ended, ShowStatus.reviewed):
             actual[show.id] = int(registry.get(show.id).snapshot().get("gmv") or 0)
-    people = [u for u in auth.list_users(db, ws) if u.active]
+    everyone = auth.list_users(db, ws)
+    people = [u for u in everyone if u.active]
     raised = tasks.list_tasks(db, ws, status=None, source_kind="board", source_id=str(board.id)) if board else []
     target = board.gmv_target if board else None
     done = sum(actual.values())
@@ -122,7 +123,7 @@ def _board_page(
             "done": done,
             "attainment": (done / target) if target else None,
             "people": people,
-            "names": {u.id: u.display_name for u in auth.list_users(db, ws)},
+            "names": {u.id: u.display_name for u in everyone},
             "raised": raised,
             "problem_rows": range(PROBLEM_ROWS),
             "can_edit": principal.can(Action.review_edit),

@@ -124,6 +124,14 @@ def list_tasks(
     return list(db.scalars(stmt.order_by(Task.due_on, Task.id).limit(limit)).all())
 
 
+def set_status(task: Task, clock: Clock, status: str, actor: User | None) -> None:
+    """Open, done or cancelled; closing records when and by whom (None: livecrew or the command line)."""
+    task.status = status
+    closed = status != TaskStatus.open
+    task.closed_at = clock.now() if closed else None
+    task.closed_by = actor.id if closed and actor else None
+
+
 def is_overdue(task: Task, on: date) -> bool:
     return task.status == TaskStatus.open.value and task.due_on < on
 
@@ -166,9 +174,7 @@ def update_task(
                 key="err.task_status",
                 params={"value": status},
             )
-        task.status = status
-        task.closed_at = None if status == TaskStatus.open else clock.now()
-        task.closed_by = None if status == TaskStatus.open else actor.id
+        set_status(task, clock, status, actor)
     if owner_id is not None:
         owner = _owner(db, workspace, owner_id)
         task.owner_id = owner.id if owner else None

@@ -432,6 +432,6 @@ def add_kpi(body: KpiIn, db: Db, clock: Clk, principal: Editor) -> KpiOut:
 def change_kpi(key: str, body: KpiPatch, db: Db, clock: Clk, principal: Editor) -> KpiOut:
     row = kpis.get_kpi(db, principal.workspace, key)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "target"}
-    kpis.update_kpi(db, clock, row, actor=principal.user, **changes)
+    kpis.update_kpi(db, clock, principal.workspace, row, actor=principal.user, **changes)
     db.commit()
     return KpiOut.of(row)

@@ -129,17 +129,14 @@ def proposals(db: Session, workspace: Workspace, show: Show) -> list[Proposal]:
     busy = _busy_ids(db, show)
     people = {u.id: u for u in db.scalars(select(User).where(User.workspace_id == workspace.id)).all()}
     already = {(e.role, e.user_id) for e in show.roster}
+    named_for = {(b.role, b.person_id): b.backup_id for b in list_backups(db, workspace)}
     for absence in absences(db, show):
         for entry in show.roster:
             if entry.user_id != absence.user_id or entry.role in absence.covered_by:
                 continue
             role = entry.role
-            backup = db.scalar(
-                select(Backup).where(
-                    Backup.workspace_id == workspace.id, Backup.role == role, Backup.person_id == absence.user_id
-                )
-            )
-            named = people.get(backup.backup_id) if backup else None
+            backup_id = named_for.get((role, absence.user_id))
+            named = people.get(backup_id) if backup_id else None
             if named is not None and named.active and named.id not in busy and (role, named.id) not in already:
                 found.append(Proposal(role, absence.user_id, named.id, named.display_name, True, "backup"))
                 continue

@@ -105,15 +105,6 @@ def weight_sums(kpis: list[KpiDefinition]) -> dict[str, float]:
     return sums
 
 
-def workspace_of(kpi: KpiDefinition) -> Workspace:
-    from sqlalchemy.orm import object_session
-
-    session = object_session(kpi)
-    workspace = session.get(Workspace, kpi.workspace_id) if session else None
-    assert workspace is not None
-    return workspace
-
-
 def _check_role(role: str) -> str:
     if role != TEAM and role not in TEAM_ROLE_KEYS:
         raise ValidationFailed(
@@ -214,14 +205,16 @@ def create_kpi(db: Session, clock: Clock, workspace: Workspace, *, actor: User |
 EDITABLE_FIELDS = ("name", "description", "metric", "source", "unit", "direction", "target", "weight", "active")
 
 
-def update_kpi(db: Session, clock: Clock, kpi: KpiDefinition, *, actor: User | None, **changes: Any) -> KpiDefinition:
+def update_kpi(
+    db: Session, clock: Clock, workspace: Workspace, kpi: KpiDefinition, *, actor: User | None, **changes: Any
+) -> KpiDefinition:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(f"these KPI fields cannot be changed: {', '.join(sorted(unknown))}")
     fields = {f: getattr(kpi, f) for f in EDITABLE_FIELDS} | {"role": kpi.role} | changes
     _validate(fields)
     if kpi.role == TEAM and fields["active"] and not kpi.active:
-        other = team_goal(db, workspace_of(kpi))
+        other = team_goal(db, workspace)
         if other is not None and other.id != kpi.id:
             raise Conflict("the workspace already has an active team goal; retire it first", key="err.kpi_team_goal")
     for name in EDITABLE_FIELDS:

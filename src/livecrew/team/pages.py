@@ -46,7 +46,7 @@ def _team_roles(t: Translator) -> list[dict[str, str]]:
 
 
 def _role_names(t: Translator) -> dict[str, str]:
-    return {r.value: t.pick(ROLE_NAMES[r]) for r in Role} | {kpis.TEAM: t("kpis.team")}
+    return show_pages.role_names(t) | {kpis.TEAM: t("kpis.team")}
 
 
 def _failing(
@@ -405,7 +405,7 @@ def kpi_save(
         }  # fmt: skip
         if existing:
             row = kpis.get_kpi(db, ws, existing)
-            kpis.update_kpi(db, clock, row, actor=principal.user, active=bool(active), **fields)
+            kpis.update_kpi(db, clock, ws, row, actor=principal.user, active=bool(active), **fields)
         else:
             row = kpis.create_kpi(db, clock, ws, actor=principal.user, key=key, role=role, **fields)
         db.commit()

@@ -72,7 +72,5 @@ def close_on_review(
     for task in tasks.list_tasks(
         db, workspace, status=TaskStatus.open.value, source_kind=TaskSource.matrix.value, source_id=template.id
     ):
-        task.status = TaskStatus.done.value
-        task.closed_at = clock.now()
-        task.closed_by = actor.id if actor else None
+        tasks.set_status(task, clock, TaskStatus.done.value, actor)
     db.flush()

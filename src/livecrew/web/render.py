@@ -87,8 +87,8 @@ def translate_error(t: Translator, exc: DomainError) -> str:
             params["role"] = t.pick(ROLE_NAMES[Role(role)])
         for name in ("where", "what"):  # row and field labels given as catalog keys
             label = params.get(name)
-            if isinstance(label, str) and label.startswith("tpl."):
-                params[name] = t(label, n=params.get("n", ""))
+            if isinstance(label, str) and (text := t(label, n=params.get("n", ""))) != label:
+                params[name] = text
         text = t(exc.key, **params)
         if text != exc.key:
             return text
