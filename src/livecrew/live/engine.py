@@ -48,9 +48,6 @@ from livecrew.live.events import (
 )
 
 DELTA_MINUTES = 5
-# The per-minute series stop at a week: one stray timestamp years away must not make millions of minutes
-# (the totals still count every event in the window; only the series' last minute gathers the rest).
-MAX_SERIES_MINUTES = 7 * 24 * 60
 # Order-sensitive kinds (enter, leave, explain, order, pay, live_end): 1 at their code.
 _SENSITIVE = bytes(1 if k in (K_ENTER, K_LEAVE, K_EXPLAIN, K_ORDER, K_PAY, K_END) else 0 for k in range(19))
 SOURCE_NAMES = ("unknown", "recommend", "follow", "search", "short_video", "ads", "share", "other")
@@ -374,7 +371,7 @@ class SessionEngine:
             s.min_ts = ts
         if s.max_ts is None or ts > s.max_ts:
             s.max_ts = ts
-        minute = min((ts - start) // 60000, MAX_SERIES_MINUTES)
+        minute = (ts - start) // 60000
         if minute > s.cur_minute:
             self._advance(minute)
         if u >= 0:
@@ -587,7 +584,7 @@ class SessionEngine:
         duration_ms = end - start
         watch_ms = s.closed_ms + (len(s.online) * end - s.online_ts_sum)
         uv = s.uv
-        n_minutes = max(1, min(math.ceil(duration_ms / 60000), MAX_SERIES_MINUTES + 1))
+        n_minutes = max(1, math.ceil(duration_ms / 60000))
         paid = {oid: rec for oid, rec in s.orders.items() if rec.paid}
         buyers: set[int] = set()
         units = gmv = 0
