@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import anyio.to_thread
 from fastapi import FastAPI
 
 from livecrew.core.auth.service import flush_touches
+from livecrew.core.background import in_thread
 from livecrew.core.logging import get_logger
 
 log = get_logger(__name__)
@@ -20,11 +20,11 @@ async def _run(app: FastAPI) -> None:
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
-                await anyio.to_thread.run_sync(flush_touches, engine)
+                await in_thread(flush_touches, engine)
             except Exception:
                 log.exception("core.flush_failed")
     finally:
-        await anyio.to_thread.run_sync(flush_touches, engine)
+        await in_thread(flush_touches, engine)
 
 
 async def start(app: FastAPI) -> list[asyncio.Task[None]]:

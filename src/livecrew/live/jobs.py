@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from livecrew.core.background import in_thread
 from livecrew.core.logging import get_logger
 from livecrew.core.pubsub import show_channel
 from livecrew.live import alerts
@@ -56,7 +56,7 @@ async def _run(app: FastAPI) -> None:
     while True:
         await asyncio.sleep(TICK_SECONDS)
         try:
-            await anyio.to_thread.run_sync(tick, app, registry)
+            await in_thread(tick, app, registry)
         except Exception:  # one bad tick must not stop the live room
             log.exception("live.tick_failed")
 

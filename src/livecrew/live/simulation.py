@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import anyio.to_thread
 import orjson
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from livecrew.core.background import in_thread
 from livecrew.core.logging import get_logger
 from livecrew.live import ingest
 from livecrew.live.events import parse_body
@@ -90,7 +90,7 @@ def _append(app: FastAPI, show_id: str, lines: list[bytes]) -> int:
 
 
 async def run(app: FastAPI, config: dict[str, Any]) -> None:
-    show_id = await anyio.to_thread.run_sync(pick_show, app, str(config.get("show", "demo")))
+    show_id = await in_thread(pick_show, app, str(config.get("show", "demo")))
     if show_id is None:
         log.warning("simulate.no_show", hint="run `livecrew demo` first; the demo needs a ready show")
         return
@@ -98,7 +98,7 @@ async def run(app: FastAPI, config: dict[str, Any]) -> None:
     speed = float(config.get("speed", 1.0))
     run_id = secrets.token_hex(3)
     log.info("simulate.started", show=show_id, minutes=minutes, speed=speed)
-    products = await anyio.to_thread.run_sync(show_products, app, show_id)
+    products = await in_thread(show_products, app, show_id)
     stream = generate(
         minutes=minutes,
         seed=int(time.time()),
@@ -111,15 +111,15 @@ async def run(app: FastAPI, config: dict[str, Any]) -> None:
     for wait, event in play(stream, speed):
         if wait > 0:
             if pending:
-                if await anyio.to_thread.run_sync(_append, app, show_id, pending) < 0:
+                if await in_thread(_append, app, show_id, pending) < 0:
                     return
                 pending = []
             await asyncio.sleep(wait)
         pending.append(orjson.dumps(event))
         if len(pending) >= 2000 or time.monotonic() - last > 1:
-            if await anyio.to_thread.run_sync(_append, app, show_id, pending) < 0:
+            if await in_thread(_append, app, show_id, pending) < 0:
                 return
             pending, last = [], time.monotonic()
     if pending:
-        await anyio.to_thread.run_sync(_append, app, show_id, pending)
+        await in_thread(_append, app, show_id, pending)
     log.info("simulate.finished", show=show_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import anyio.to_thread
 from fastapi import FastAPI
 
+from livecrew.core.background import in_thread
 from livecrew.core.logging import get_logger
 from livecrew.team import reminders
 
@@ -27,7 +27,7 @@ async def _run(app: FastAPI) -> None:
     await asyncio.sleep(FIRST_AFTER_SECONDS)
     while True:
         try:
-            made = await anyio.to_thread.run_sync(run_once, app)
+            made = await in_thread(run_once, app)
             if made:
                 log.info("team.matrix_reminders", tasks=made)
         except Exception:
