@@ -57,6 +57,8 @@ async def sse_stream(
             except TimeoutError:
                 yield b": keep-alive\n\n"
                 continue
+            except StopAsyncIteration:  # the hub stopped (the server is shutting down): end the stream
+                break
             yield sse_frame(message)
     finally:
         await subscription.aclose()  # type: ignore[attr-defined]
