@@ -81,9 +81,12 @@ async def post_events(
     import anyio.to_thread
 
     def work() -> ingest.IngestResult:
-        show = shows.get_show(db, principal.workspace, show_id)
-        result = ingest.ingest_body(db, clock, show, data, content_type=content_type, max_bytes=settings.max_body_bytes)
-        db.commit()  # durable before acknowledged
+        with ingest.writing(db):
+            show = shows.get_show(db, principal.workspace, show_id, bare=True)
+            result = ingest.ingest_body(
+                db, clock, show, data, content_type=content_type, max_bytes=settings.max_body_bytes
+            )
+            db.commit()  # durable before acknowledged
         after_ingest(app_context(request).hub, registry, show_id, result)
         return result
 

@@ -92,7 +92,7 @@ def replay(
             db.commit()
             accepted += result.accepted
             duplicates += result.duplicates
-            rejected.extend((start + r.index + 1, r.error) for r in parsed.rejected)
+            rejected.extend((start + r.index + 1, r.error) for r in [*parsed.rejected, *result.refused])
     _report_rejections(rejected)
     cli.out.print(f"accepted {accepted}, duplicates {duplicates}, rejected {len(rejected)}")
     if rejected and not accepted:

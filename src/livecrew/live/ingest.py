@@ -7,19 +7,23 @@ answers); only then are they applied to the in-memory live state. The same path 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from livecrew.core.clock import Clock
 from livecrew.core.errors import Conflict, ValidationFailed
-from livecrew.live.events import BodyError, Event, parse_body
+from livecrew.live.events import BodyError, Event, Rejection, parse_body
 from livecrew.live.models import LiveEvent
 from livecrew.shows.models import Show, ShowStatus
 
@@ -29,6 +33,7 @@ class IngestResult:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[Rejection] = field(default_factory=list)  # valid events append refused (out of time range)
     new_events: list[Event] = field(default_factory=list)
     max_seq: int = 0
 
@@ -37,6 +42,25 @@ class IngestResult:
 
 
 _STATEMENTS: dict[str, Any] = {}
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextmanager
+def writing(db: Session) -> Iterator[None]:
+    """Hold around an ingest transaction (from its first statement to its commit).
+
+    SQLite takes one writer at a time. Ingest requests of this process queue on a lock here and go on
+    the moment the one before commits; left to SQLite's busy handler they would sleep and retry in
+    steps of up to 100 ms (two feeders at once ran at a third of one feeder's rate). PostgreSQL
+    writers run side by side.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        with _SQLITE_WRITER:
+            yield
+    else:
+        yield
+
+
 # A feature's ``listeners.on_events(db, clock, show, new_events)``.
 Listener = Callable[[Session, Clock, Show, list[Event]], None]
 
@@ -56,6 +80,133 @@ def _insert_statement(db: Session) -> Any:
     return stmt
 
 
+_COLUMNS = ("show_id", "event_id", "type", "ts", "user", "body", "received_at", "actor_id")
+_SQLITE_ROWS = 1000  # rows per statement: 8,000 parameters, far under SQLite's limit
+
+
+def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor_id: str | None) -> dict[str, int]:
+    """Append rows to the log, skipping ids already there; returns the inserted ids with their seq.
+
+    On SQLite the rows go through the driver as multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``
+    statements of plain tuples: SQLAlchemy's per-row parameter processing cost more than SQLite's own work.
+    The values are made exactly as the column types make them (the body by the engine's JSON serializer,
+    ``received_at`` by its type, once). Elsewhere one cached SQLAlchemy statement takes the rows.
+    """
+    bind = db.get_bind()
+    dialect = bind.dialect
+    table = cast(Table, LiveEvent.__table__)
+    if dialect.name != "sqlite":
+        rows = [
+            {
+                "show_id": show_id,
+                "event_id": e.id,
+                "type": e.type,
+                "ts": e.ts,
+                "user": e.user,
+                "body": e.raw,
+                "received_at": now,
+                "actor_id": actor_id,
+            }
+            for e in events
+        ]
+        return {event_id: seq for event_id, seq in db.execute(_insert_statement(db), rows).all()}
+    body = table.c.body.type.bind_processor(dialect)
+    received = table.c.received_at.type.bind_processor(dialect)
+    at = received(now) if received else now
+    dump: Callable[[Any], Any] = body or _same
+    connection = db.connection()
+    inserted: dict[str, int] = {}
+    for start in range(0, len(events), _SQLITE_ROWS):
+        chunk = events[start : start + _SQLITE_ROWS]
+        params: list[Any] = []
+        extend = params.extend
+        for e in chunk:
+            extend((show_id, e.id, e.type, e.ts, e.user, dump(e.raw), at, actor_id))
+        returned = connection.exec_driver_sql(_sqlite_insert_sql(len(chunk)), tuple(params)).all()
+        inserted.update((str(event_id), int(seq)) for event_id, seq in returned)
+    return inserted
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@cache
+def _sqlite_insert_sql(count: int) -> str:
+    one = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+    return (
+        f"INSERT INTO live_events ({columns}) VALUES {', '.join([one] * count)} "
+        "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING event_id, seq"
+    )
+
+
+DAY_MS = 86_400_000
+MAX_SPAN_DAYS = 60  # refunds of a show come days after it; nothing of one show comes months away
+MAX_AHEAD_MS = DAY_MS  # clocks drift, but not by a day
+
+
+def _when(ts: int) -> str:
+    return datetime.fromtimestamp(ts / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _in_range(show: Show, events: list[Event], now_ms: int) -> tuple[list[Event], list[Rejection], int, int]:
+    """Refuse events whose ts is more than a day ahead of this server's clock, or would make the show's
+    events span more than MAX_SPAN_DAYS. Returns the kept events, the refused ones and the new range.
+
+    METRICS.md gives a minute per minute of the window; one event years away from the rest (a feed's
+    clock glitch, a ts in seconds where milliseconds were meant) would make millions of them. Before a
+    show has any events, the range starts at the median ts of the batch, so one stray cannot set it.
+    """
+    lo, hi = show.events_ts_min, show.events_ts_max
+    if lo is None or hi is None:
+        stamps = sorted(e.ts for e in events)
+        lo = hi = stamps[len(stamps) // 2]
+    span = MAX_SPAN_DAYS * DAY_MS
+    first, last = min(e.ts for e in events), max(e.ts for e in events)
+    if last <= now_ms + MAX_AHEAD_MS and max(hi, last) - min(lo, first) <= span:
+        return events, [], min(lo, first), max(hi, last)
+    kept: list[Event] = []
+    refused: list[Rejection] = []
+    for e in events:
+        if e.ts > now_ms + MAX_AHEAD_MS:
+            days = (e.ts - now_ms) / DAY_MS
+            reason = (
+                f'"ts" {e.ts} ({_when(e.ts)}) is {days:,.1f} days ahead of this server\'s clock; '
+                "check the feed's clock and that ts is in milliseconds"
+            )
+        elif max(hi, e.ts) - min(lo, e.ts) > span:
+            reason = (
+                f'"ts" {e.ts} ({_when(e.ts)}) is too far from this show\'s other events ({_when(lo)} to {_when(hi)}): '
+                f"one show's events must fall within {MAX_SPAN_DAYS} days; check that ts is in milliseconds"
+            )
+        else:
+            kept.append(e)
+            lo, hi = min(lo, e.ts), max(hi, e.ts)
+            continue
+        refused.append(Rejection(e.index, f"event {e.index}: {reason}"))
+    return kept, refused, lo, hi
+
+
+def _keep_range(db: Session, show: Show, lo: int, hi: int) -> None:
+    """Widen the stored range to [lo, hi] in one conditional update (safe with other writers at once)."""
+    old_lo, old_hi = show.events_ts_min, show.events_ts_max
+    if old_lo is not None and old_hi is not None and old_lo <= lo and hi <= old_hi:
+        return
+    table = cast(Table, Show.__table__)
+    low, high = table.c.events_ts_min, table.c.events_ts_max
+    db.execute(
+        update(table)
+        .where(table.c.id == show.id)
+        .values(
+            events_ts_min=case((low.is_(None) | (low > lo), lo), else_=low),
+            events_ts_max=case((high.is_(None) | (high < hi), hi), else_=high),
+        )
+    )
+    set_committed_value(show, "events_ts_min", lo if old_lo is None else min(lo, old_lo))
+    set_committed_value(show, "events_ts_max", hi if old_hi is None else max(hi, old_hi))
+
+
 def append(
     db: Session, clock: Clock, show: Show, events: Iterable[Event], *, actor_id: str | None = None
 ) -> IngestResult:
@@ -72,28 +223,16 @@ def append(
     if not unique:
         return result
     now = clock.now()
-    rows = [
-        {
-            "show_id": show.id,
-            "event_id": e.id,
-            "type": e.type,
-            "ts": e.ts,
-            "user": e.user,
-            "body": e.raw,
-            "received_at": now,
-            "actor_id": actor_id,
-        }
-        for e in unique.values()
-    ]
-    inserted: dict[str, int] = {}
-    # One cached statement, many parameter sets: SQLAlchemy sends them as batched multi-row INSERTs
-    # ("insertmanyvalues") without compiling a new statement per batch.
-    for event_id, seq in db.execute(_insert_statement(db), rows).all():
-        inserted[event_id] = seq
-        result.max_seq = max(result.max_seq, seq)
+    kept, result.refused, lo, hi = _in_range(show, list(unique.values()), int(now.timestamp() * 1000))
+    if not kept:
+        return result
+    inserted = _insert(db, show.id, kept, now, actor_id)
+    if inserted:
+        _keep_range(db, show, lo, hi)
+    result.max_seq = max(inserted.values(), default=0)
     result.accepted = len(inserted)
-    result.duplicates += len(unique) - len(inserted)
-    result.new_events = [e for e in unique.values() if e.id in inserted]
+    result.duplicates += len(kept) - len(inserted)
+    result.new_events = [e for e in kept if e.id in inserted]
     for e in result.new_events:
         e.seq = inserted[e.id]  # the live state skips log rows it already has by this
     for listener in _listeners():
@@ -122,7 +261,8 @@ def ingest_body(
     except BodyError as exc:
         raise ValidationFailed(str(exc), key="err.bad_body") from None
     result = append(db, clock, show, parsed.events)
-    result.rejected = [{"index": r.index, "error": r.error} for r in parsed.rejected]
+    refused = sorted([*parsed.rejected, *result.refused], key=lambda r: r.index)
+    result.rejected = [{"index": r.index, "error": r.error} for r in refused]
     return result
 
 

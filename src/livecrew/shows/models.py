@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from livecrew.core.db import Base, UTCDateTime
@@ -66,6 +66,9 @@ class Show(Base):
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The earliest and latest ts among the show's logged events (ingest keeps them; see live/ingest.py).
+    events_ts_min: Mapped[int | None] = mapped_column(BigInteger)
+    events_ts_max: Mapped[int | None] = mapped_column(BigInteger)
 
     segments: Mapped[list[ShowSegment]] = relationship(
         cascade="all, delete-orphan", order_by="ShowSegment.position", lazy="selectin"

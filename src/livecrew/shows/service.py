@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.auth.roles import TEAM_ROLES
@@ -204,8 +204,10 @@ def create_show(
     return show
 
 
-def get_show(db: Session, workspace: Workspace, show_id: str) -> Show:
-    show = db.get(Show, show_id)
+def get_show(db: Session, workspace: Workspace, show_id: str, *, bare: bool = False) -> Show:
+    """The show, or NotFound. ``bare``: without loading its segments, checklist, roster and transitions
+    (ingest needs none of them, and loading them was four more queries per batch)."""
+    show = db.get(Show, show_id, options=[lazyload("*")] if bare else None)
     if show is None or show.workspace_id != workspace.id:
         raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
     return show
