@@ -2,38 +2,20 @@
 
     .venv/bin/python bench/sse.py [--clients 200] [--rate 20000] [--seconds 20]
 
-A real server (uvicorn, one process, SQLite) on a free local port; the viewers and the feeder run in
-this process (asyncio + httpx), so on a 2-core machine they compete with the server for the CPU.
+A real `livecrew serve` (one process, SQLite) on a free local port; the viewers and the feeder run in
+this process (asyncio + httpx), on the other core of a 2-core machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
-import tempfile
-import threading
 import time
-from pathlib import Path
 
 import httpx
 import orjson
-import uvicorn
-
-from livecrew.app import create_app
-from livecrew.core.auth import service as auth
-from livecrew.core.clock import SystemClock
-from livecrew.core.config import Settings
-from livecrew.core.db import make_engine, make_sessionmaker, session_scope
-from livecrew.core.migrate import upgrade
-from livecrew.shows import service as shows
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from server import prepare, serve
 
 
 async def viewer(
@@ -55,26 +37,12 @@ async def viewer(
 
 
 async def run(args: argparse.Namespace) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="livecrew-sse-"))
-    url = f"sqlite:///{tmp / 'sse.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    clock = SystemClock()
-    with session_scope(make_sessionmaker(engine)) as db:
-        ws = auth.create_workspace(db, clock, "bench")
-        user = auth.create_user(
-            db, clock, ws, email="b@example.com", display_name="b", password="benchmark", roles=["owner"]
-        )
-        _t, token = auth.create_token(db, clock, user)
-        show = shows.create_show(db, clock, ws, title="sse", starts_at=clock.now(), minutes=60)
-        show_id = show.id
-    port = free_port()
-    app = create_app(Settings(database_url=url, data_dir=tmp, log_level="WARNING"), engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        await asyncio.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    setup = prepare(None, minutes=60)
+    with serve(setup) as base:
+        await play(args, base, setup.token, setup.show_id)
+
+
+async def play(args: argparse.Namespace, base: str, token: str, show_id: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     stop = asyncio.Event()
     logs: list[list[tuple[float, int]]] = [[] for _ in range(args.clients)]
@@ -116,7 +84,6 @@ async def run(args: argparse.Namespace) -> None:
             if arrival is not None:
                 latencies.append(arrival - posted)
     latencies.sort()
-    server.should_exit = True
     print(
         f"{args.clients} SSE viewers, events posted at {achieved:,.0f}/s (asked {args.rate:,}/s) for {args.seconds} s"
     )

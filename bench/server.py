@@ -1,0 +1,94 @@
+"""What the HTTP benchmarks share: a fresh database with a workspace, a token and a show, and a real
+`livecrew serve` in its own process, as in production (the client must not share the server's interpreter).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from livecrew.core.auth import service as auth
+from livecrew.core.clock import SystemClock
+from livecrew.core.db import make_engine, make_sessionmaker, session_scope
+from livecrew.core.migrate import upgrade
+from livecrew.shows import service as shows
+
+
+@dataclass
+class Setup:
+    url: str
+    data_dir: Path
+    token: str
+    show_id: str
+
+
+def prepare(database_url: str | None, *, minutes: int = 240) -> Setup:
+    """A migrated, empty database (PostgreSQL: the schema is dropped first) with one show to feed."""
+    data_dir = Path(tempfile.mkdtemp(prefix="livecrew-bench-"))
+    url = database_url or f"sqlite:///{data_dir / 'bench.db'}"
+    if url.startswith("postgresql"):
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    clock = SystemClock()
+    with session_scope(make_sessionmaker(engine)) as db:
+        ws = auth.create_workspace(db, clock, "bench")
+        user = auth.create_user(
+            db, clock, ws, email="bench@example.com", display_name="bench", password="benchmark", roles=["owner"]
+        )
+        _t, token = auth.create_token(db, clock, user)
+        show = shows.create_show(db, clock, ws, title="bench", starts_at=clock.now(), minutes=minutes)
+        show_id = show.id
+    engine.dispose()
+    return Setup(url, data_dir, token, show_id)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(setup: Setup) -> Iterator[str]:
+    """`livecrew serve` on a free port over the prepared database; yields its base URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "LIVECREW_DATABASE_URL": setup.url,
+        "LIVECREW_DATA_DIR": str(setup.data_dir),
+        "LIVECREW_LOG_LEVEL": "WARNING",
+    }
+    command = [str(Path(sys.executable).parent / "livecrew"), "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start ({' '.join(command)})")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
