@@ -87,7 +87,9 @@ async def post_events(
                 db, clock, show, data, content_type=content_type, max_bytes=settings.max_body_bytes
             )
             db.commit()  # durable before acknowledged
-        after_ingest(app_context(request).hub, registry, show_id, result)
+            # Still one request at a time on SQLite: two CPU-bound threads make each wait for the GIL
+            # every time SQLite hands it back (once per row), which cost more than they overlap.
+            after_ingest(app_context(request).hub, registry, show_id, result)
         return result
 
     result = await anyio.to_thread.run_sync(work)

@@ -110,20 +110,25 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
             for e in events
         ]
         return {event_id: seq for event_id, seq in db.execute(_insert_statement(db), rows).all()}
-    body = table.c.body.type.bind_processor(dialect)
-    received = table.c.received_at.type.bind_processor(dialect)
+    # dialect_impl: the column types as this database stores them (a plain bind_processor of the
+    # timestamp would leave the datetime to the driver's own adapter, another text format).
+    body = table.c.body.type.dialect_impl(dialect).bind_processor(dialect)
+    received = table.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
     at = received(now) if received else now
     dump: Callable[[Any], Any] = body or _same
-    connection = db.connection()
+    cursor = db.connection().connection.cursor()  # the driver's own cursor, in the session's transaction
     inserted: dict[str, int] = {}
-    for start in range(0, len(events), _SQLITE_ROWS):
-        chunk = events[start : start + _SQLITE_ROWS]
-        params: list[Any] = []
-        extend = params.extend
-        for e in chunk:
-            extend((show_id, e.id, e.type, e.ts, e.user, dump(e.raw), at, actor_id))
-        returned = connection.exec_driver_sql(_sqlite_insert_sql(len(chunk)), tuple(params)).all()
-        inserted.update((str(event_id), int(seq)) for event_id, seq in returned)
+    try:
+        for start in range(0, len(events), _SQLITE_ROWS):
+            chunk = events[start : start + _SQLITE_ROWS]
+            params: list[Any] = []
+            extend = params.extend
+            for e in chunk:
+                extend((show_id, e.id, e.type, e.ts, e.user, dump(e.raw), at, actor_id))
+            cursor.execute(_sqlite_insert_sql(len(chunk)), params)
+            inserted.update(cursor.fetchall())
+    finally:
+        cursor.close()
     return inserted
 
 
