@@ -67,7 +67,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """JSON as the database columns keep it (the engines' serializer)."""
     return orjson.dumps(value).decode()
 
 
@@ -75,7 +76,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine with the settings each backend needs."""
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "json_serializer": _json}
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "json_serializer": json_text}
         if memory:
             kwargs["poolclass"] = StaticPool
         else:
@@ -84,7 +85,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=_json)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=json_text)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
