@@ -81,14 +81,13 @@ async def post_events(
     import anyio.to_thread
 
     def work() -> ingest.IngestResult:
-        with ingest.writing(db):
+        with ingest.writing():
             show = shows.get_show(db, principal.workspace, show_id, bare=True)
             result = ingest.ingest_body(
                 db, clock, show, data, content_type=content_type, max_bytes=settings.max_body_bytes
             )
             db.commit()  # durable before acknowledged
-            # Still one request at a time on SQLite: two CPU-bound threads make each wait for the GIL
-            # every time SQLite hands it back (once per row), which cost more than they overlap.
+            # Still inside: two CPU-bound threads would wait on each other for the GIL (see writing).
             after_ingest(app_context(request).hub, registry, show_id, result)
         return result
 

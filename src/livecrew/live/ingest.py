@@ -40,22 +40,20 @@ class IngestResult:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-_SQLITE_WRITER = threading.Lock()
+_WRITER = threading.Lock()
 
 
 @contextmanager
-def writing(db: Session) -> Iterator[None]:
-    """Hold around an ingest transaction (from its first statement to its commit).
+def writing() -> Iterator[None]:
+    """Hold around an ingest transaction (from its first statement to its commit and the live update).
 
-    SQLite takes one writer at a time. Ingest requests of this process queue on a lock here and go on
-    the moment the one before commits; left to SQLite's busy handler they would sleep and retry in
-    steps of up to 100 ms (two feeders at once ran at a third of one feeder's rate). PostgreSQL
-    writers run side by side.
+    One ingest at a time in this process. SQLite takes one writer at a time anyway, and its busy
+    handler would make a waiting request sleep and retry in steps of up to 100 ms; and on either database
+    two ingest threads mostly wait for each other's GIL (the drivers hand it back once per row), which
+    cost more than they overlap: two feeders at once ran at a third of one feeder's rate. More ingest
+    runs in more processes (PostgreSQL and several web workers).
     """
-    if db.get_bind().dialect.name == "sqlite":
-        with _SQLITE_WRITER:
-            yield
-    else:
+    with _WRITER:
         yield
 
 

@@ -78,7 +78,7 @@ def pick_show(app: FastAPI, ref: str) -> str | None:
 
 def _append(app: FastAPI, show_id: str, lines: list[bytes]) -> int:
     ctx = app.state.ctx
-    with ctx.sessions() as db, ingest.writing(db):
+    with ctx.sessions() as db, ingest.writing():
         show = db.get(Show, show_id)
         if show is None or show.status == ShowStatus.cancelled:
             return -1
