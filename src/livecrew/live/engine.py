@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Iterator, MutableSequence
+from collections.abc import Iterable, Iterator, MutableSequence
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from livecrew.live.events import (
@@ -55,60 +57,63 @@ _SOURCE_CODE: dict[str | None, int] = {name: i for i, name in enumerate(SOURCE_N
 _SOURCE_CODE[None] = 0
 # Per-user flag bits.
 F_UV, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED = 1, 2, 4, 8, 16, 32, 64
-_SMALL = 0x7FFFFFFF  # what fits the log's 32-bit column; bigger numbers go to a side list
+_SMALL = 0x7FFFFFFF  # what fits a 32-bit column; bigger numbers go to a side list or widen the column
 _USER_CHUNK = 4096
+_ORDER_CHUNK = 4096
+# Kinds that feed_many applies itself when they arrive in order inside the window (the rest go through feed).
+_SHORT = bytes(
+    1 if k in (K_VIEW, K_ENTER, K_LEAVE, K_CLICK, K_LIKE, K_COMMENT, K_FOLLOW, K_SHARE, K_GIFT) else 0
+    for k in range(19)
+)
+_NOWHERE = math.inf  # a bound no timestamp passes
 
 
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-def _q() -> MutableSequence[int]:
-    return array("q")
-
-
 def _push(column: MutableSequence[int], value: int) -> MutableSequence[int]:
-    """Append to a 64-bit column; one that meets a bigger number becomes a plain list (rare, still exact)."""
+    """Append to an integer column, widening it when the value does not fit: 32-bit, 64-bit, then a plain list.
+
+    Rare and still exact; the caller keeps the column returned.
+    """
     try:
         column.append(value)
+        return column
     except OverflowError:
-        column = list(column)
-        column.append(value)
+        pass
+    if isinstance(column, array) and column.typecode == "i":
+        return _push(array("q", column), value)
+    column = list(column)
+    column.append(value)
     return column
 
 
-class _Order:
-    __slots__ = (
-        "in_window",
-        "order_product",
-        "order_qty",
-        "order_user",
-        "paid",
-        "pay_amount",
-        "pay_product",
-        "pay_qty",
-        "pay_ts",
-        "pay_user",
-    )
+def _fits(column: MutableSequence[int]) -> float:
+    """The largest value ``column`` takes without widening."""
+    if isinstance(column, array):
+        return _SMALL if column.typecode == "i" else 0x7FFFFFFFFFFFFFFF
+    return _NOWHERE
 
-    def __init__(self) -> None:
-        self.in_window = False
-        self.order_user = -1
-        self.order_product = -1  # -1: none yet
-        self.order_qty = 0
-        self.paid = False
-        self.pay_amount = 0
-        self.pay_user = -1
-        self.pay_product = -1
-        self.pay_qty = 0  # 0: not given
-        self.pay_ts = 0
+
+def _bit(bits: bytearray, u: int) -> bool:
+    """Set user ``u``'s bit in a per-product bitset; True when it was not set before."""
+    i = u >> 3
+    if i >= len(bits):
+        bits.extend(bytes(i + (_USER_CHUNK >> 3) - len(bits)))
+    mask = 1 << (u & 7)
+    if bits[i] & mask:
+        return False
+    bits[i] |= mask
+    return True
 
 
 class _Product:
-    __slots__ = ("clicks", "explain_count", "explain_ms", "explain_open", "marks", "views")
+    __slots__ = ("clicked", "clicks", "explain_count", "explain_ms", "explain_open", "viewed", "views")
 
     def __init__(self) -> None:
-        self.marks = bytearray()  # per user: 1 viewed, 2 clicked
+        self.viewed = bytearray()  # one bit per user number: viewed it
+        self.clicked = bytearray()  # one bit per user number: clicked it
         self.views = 0
         self.clicks = 0
         self.explain_ms = 0
@@ -119,9 +124,8 @@ class _Product:
 class _State:
     """Everything derived from the events applied so far (reset on a rebuild)."""
 
-    def __init__(self, users: int) -> None:
-        self.applied = 0
-        self.min_ts: int | None = None
+    def __init__(self, users: int, orders: int) -> None:
+        self.min_ts: int | None = None  # of the applied events (None: none applied yet)
         self.max_ts: int | None = None
         self.pv = self.comments = self.likes = self.shares = self.gift_value = self.ad_spend = 0
         self.uv = self.commenters = self.followers = self.interacting = self.view_users = self.click_users = 0
@@ -135,14 +139,20 @@ class _State:
         self.online_ts_sum = 0
         self.closed_ms = 0
         self.peak = 0
-        self.enters: list[int] = []  # per minute
-        self.leaves: list[int] = []
-        self.comment_counts: list[int] = []
+        self.enters: list[int] = [0]  # per minute
+        self.leaves: list[int] = [0]
+        self.comment_counts: list[int] = [0]
         self.online_end: list[int] = []  # online users at the end of each finished minute
         self.uv_at_minute: list[int] = []
         self.cur_minute = 0
         self.products: dict[int, _Product] = {}
-        self.orders: dict[int, _Order] = {}
+        # Orders, by order number: the deal rows (the engine's order/pay table) that decide it; -1: none yet.
+        ocap = orders + _ORDER_CHUNK
+        self.o_order: MutableSequence[int] = array("i", [-1]) * ocap  # the order event giving product and qty
+        self.o_pay: MutableSequence[int] = array("i", [-1]) * ocap  # the first pay event: paid
+        self.o_pay_ts: MutableSequence[int] = array("q", bytes(8 * ocap))  # ts of that pay
+        self.paid_list: MutableSequence[int] = array("i")  # paid order numbers, in the order they were paid
+        self.orders_in = 0  # orders with an order or pay event in the window
         self.explaining: int | None = None
         self.shelf: dict[int, bool] = {}
         self.platform_online: int | None = None
@@ -159,11 +169,24 @@ class _State:
         else:
             self.watch.extend([0] * extra)
 
+    def grow_orders(self, orders: int) -> None:
+        extra = orders + _ORDER_CHUNK - len(self.o_order)
+        self.o_order.extend(array("i", [-1]) * extra)
+        self.o_pay.extend(array("i", [-1]) * extra)
+        if isinstance(self.o_pay_ts, array):
+            self.o_pay_ts.extend(array("q", bytes(8 * extra)))
+        else:
+            self.o_pay_ts.extend([0] * extra)
+
+    def room(self, minute: int) -> None:
+        """Make the per-minute count columns reach ``minute``."""
+        for column in (self.enters, self.leaves, self.comment_counts):
+            if len(column) <= minute:
+                column.extend([0] * (minute + 1 - len(column)))
+
     def bucket(self, counts: list[int], minute: int) -> None:
         if minute >= len(counts):
-            for column in (self.enters, self.leaves, self.comment_counts):
-                if len(column) <= minute:
-                    column.extend([0] * (minute + 1 - len(column)))
+            self.room(minute)
         counts[minute] += 1
 
     def product(self, number: int) -> _Product:
@@ -186,8 +209,10 @@ class SessionEngine:
         self._order_no: dict[str, int] = {}
         self._profile_no: dict[tuple[Any, Any, Any], int] = {}
         self._profiles: list[tuple[Any, Any, Any]] = []
-        # The column log of accepted events (refunds aside): a replay reads it.
-        self._lts: MutableSequence[int] = _q()
+        # The column log of accepted events (refunds aside): a replay reads it. ts is kept as the offset from
+        # the first logged ts (32 bits: +-24 days); an offset that does not fit widens the column (_push).
+        self._base = 0  # the first logged ts
+        self._lts: MutableSequence[int] = array("i")
         self._lk = bytearray()
         self._lu: MutableSequence[int] = array("i")
         self._la: MutableSequence[int] = array("i")
@@ -197,16 +222,17 @@ class SessionEngine:
         self._log_max: int | None = None
         # Orders and payments: one row per event, the log's a column points here.
         self._d_order: MutableSequence[int] = array("i")
+        self._d_user: MutableSequence[int] = array("i")
         self._d_product: MutableSequence[int] = array("i")  # -1: none
-        self._d_qty: MutableSequence[int] = _q()  # 0: none
-        self._d_amount: MutableSequence[int] = _q()
+        self._d_qty: MutableSequence[int] = array("i")  # 0: none (widens if needed)
+        self._d_amount: MutableSequence[int] = array("q")
         self._refunds: dict[int, list[int]] = {}  # order -> [total amount, events]; refunds count whenever
         self._first_start: int | None = None  # ts of the earliest live_start
         self._last_end: int | None = None  # ts of the latest live_end
         self._all_min: int | None = None
         self._all_max: int | None = None
         self._stale = False
-        self._s = _State(0)
+        self._s = _State(0, 0)
 
     # ------------------------------------------------------------------ feeding
 
@@ -222,6 +248,169 @@ class SessionEngine:
             if rid in seen:
                 return False
             seen.add(rid)
+        self._feed_new(record)
+        return True
+
+    def feed_many(self, records: Iterable[Record]) -> int:
+        """Take records one after the other, exactly as ``feed`` would; returns how many were not duplicates.
+
+        Less Python per event: an audience event (other than order, pay, refund) that arrives in order — not
+        older than any logged event — inside the window as known is logged and applied right here (the same
+        steps as ``_accept`` and ``_take`` for that case); everything else goes through ``feed``'s path.
+        """
+        seen = self._seen
+        users_get = self._users.get
+        product_get = self._product_no.get
+        lk_append = self._lk.append
+        lu_append = self._lu.append
+        la_append = self._la.append
+        lb_append = self._lb.append
+        big = self._big
+        short = _SHORT
+        source_code = _SOURCE_CODE
+        taken = 0
+        it: Iterator[Any] = iter(records)
+        while True:
+            # Bind what the short path needs; again after every event that took the long path.
+            s = self._s
+            lo: float = _NOWHERE
+            hi: float = _NOWHERE
+            start = self._first_start if self._first_start is not None else s.min_ts
+            if not self._stale and start is not None and s.min_ts is not None and self._log_max is not None:
+                lo = max(start, self._log_max)
+                hi = self._base + _fits(self._lts)
+                if self._last_end is not None:
+                    hi = min(hi, self._last_end)
+            else:
+                start = 0
+            base = self._base
+            lts_append = self._lts.append
+            flags, source, profile, online = s.flags, s.source, s.profile, s.online
+            products_get = s.products.get
+            cur = s.cur_minute
+            s.room(cur)
+            enters, leaves, comment_counts = s.enters, s.leaves, s.comment_counts
+            next_minute = start + 60000 * (cur + 1)
+            top = None  # ts of the newest event taken here
+            slow: Record | None = None
+            try:
+                for r in it:
+                    if seen is not None:
+                        rid = r.id
+                        if rid in seen:
+                            continue
+                        seen.add(rid)
+                    taken += 1
+                    ts = r.ts
+                    k = r.KIND
+                    if not (lo <= ts <= hi and short[k]):
+                        slow = r
+                        break
+                    name = r.user
+                    u = users_get(name, -1)
+                    if u < 0:
+                        u = self._new_user(name)
+                    a = b = 0
+                    if k in (K_VIEW, K_CLICK):
+                        pname = r.product
+                        a = product_get(pname, -1)
+                        if a < 0:
+                            a = self._product(pname)
+                    elif k == K_ENTER:
+                        a = source_code[r.source]
+                        if r.profile:
+                            b = self._profile(r.profile)
+                    elif k == K_LIKE:
+                        b = r.count
+                    elif k == K_GIFT:
+                        b = r.value
+                    # The log row (in order: not late).
+                    lk_append(k)
+                    lu_append(u)
+                    la_append(a)
+                    if b <= _SMALL:
+                        lb_append(b)
+                    else:
+                        lb_append(-1 - len(big))
+                        big.append(b)
+                    lts_append(ts - base)
+                    top = lo = ts
+                    # Apply it (as _take does for an in-order event).
+                    if ts >= next_minute:
+                        self._advance((ts - start) // 60000)
+                        cur = s.cur_minute
+                        s.room(cur)
+                        next_minute = start + 60000 * (cur + 1)
+                    f = flags[u]
+                    if not f & F_UV and k != K_LEAVE:
+                        f |= F_UV
+                        flags[u] = f
+                        s.uv += 1
+                    if k == K_VIEW:
+                        if not f & F_VIEWER:
+                            flags[u] = f | F_VIEWER
+                            s.view_users += 1
+                        product = products_get(a) or s.product(a)
+                        if _bit(product.viewed, u):
+                            product.views += 1
+                    elif k == K_ENTER:
+                        s.pv += 1
+                        enters[cur] += 1
+                        if u not in online:
+                            online[u] = ts
+                            s.online_ts_sum += ts
+                            if len(online) > s.peak:
+                                s.peak = len(online)
+                        if not source[u]:
+                            source[u] = a + 1
+                        if b and not profile[u]:
+                            profile[u] = b
+                    elif k == K_LEAVE:
+                        entered = online.pop(u, None)
+                        if entered is not None:
+                            self._left(u, f, ts - entered, entered)
+                            leaves[cur] += 1
+                    elif k == K_CLICK:
+                        if not f & F_CLICKER:
+                            flags[u] = f | F_CLICKER
+                            s.click_users += 1
+                        product = products_get(a) or s.product(a)
+                        if _bit(product.clicked, u):
+                            product.clicks += 1
+                    else:
+                        if k == K_COMMENT:
+                            s.comments += 1
+                            if not f & F_COMMENTER:
+                                f |= F_COMMENTER
+                                s.commenters += 1
+                            comment_counts[cur] += 1
+                        elif k == K_LIKE:
+                            s.likes += b
+                        elif k == K_FOLLOW:
+                            if not f & F_FOLLOWER:
+                                f |= F_FOLLOWER
+                                s.followers += 1
+                        elif k == K_SHARE:
+                            s.shares += 1
+                        else:  # K_GIFT
+                            s.gift_value += b
+                        if not f & F_INTERACTING:
+                            f |= F_INTERACTING
+                            s.interacting += 1
+                        flags[u] = f
+                else:
+                    return taken
+            finally:
+                if top is not None:
+                    # What _accept and _take record of the newest event, once for the whole run.
+                    self._log_max = s.max_ts = top
+                    if self._all_max is None or top > self._all_max:
+                        self._all_max = top
+            assert slow is not None
+            self._feed_new(slow)
+
+    def _feed_new(self, record: Record) -> None:
+        """Take a record that is not a duplicate."""
         r: Any = record
         k: int = r.KIND
         u = -1
@@ -241,12 +430,12 @@ class SessionEngine:
             elif k == K_LIKE:
                 b = r.count
             elif k in (K_ORDER, K_PAY):
-                a = self._deal(r.order, r.product, r.qty, r.amount)
+                a = self._deal(r.order, u, r.product, r.qty, r.amount)
             elif k == K_GIFT:
                 b = r.value
             elif k == K_REFUND:
                 self._refund(r.order, r.ts, r.amount)
-                return True
+                return
         elif k == K_ONLINE:
             b = r.count
         elif k == K_EXPLAIN:
@@ -258,7 +447,6 @@ class SessionEngine:
         elif k == K_AD:
             b = r.amount
         self._accept(k, r.ts, u, a, b)
-        return True
 
     def _new_user(self, name: str) -> int:
         number = self._users[name] = len(self._users)
@@ -287,9 +475,10 @@ class SessionEngine:
             number = self._profile_no[key] = len(self._profiles)  # 1-based: 0 is "no profile"
         return number
 
-    def _deal(self, order: str, product: str | None, qty: int | None, amount: int) -> int:
+    def _deal(self, order: str, user: int, product: str | None, qty: int | None, amount: int) -> int:
         row = len(self._d_order)
         self._d_order.append(self._order(order))
+        self._d_user.append(user)
         self._d_product.append(self._product(product) if product is not None else -1)
         self._d_qty = _push(self._d_qty, qty or 0)
         self._d_amount = _push(self._d_amount, amount)
@@ -321,7 +510,9 @@ class SessionEngine:
         else:
             self._lb.append(-1 - len(self._big))
             self._big.append(b)
-        self._lts = _push(self._lts, ts)
+        if not row:
+            self._base = ts
+        self._lts = _push(self._lts, ts - self._base)
         if self._log_max is None or ts >= self._log_max:
             self._log_max = ts
         else:
@@ -330,7 +521,7 @@ class SessionEngine:
         s = self._s
         if k == K_START:
             if self._first_start is None:
-                if s.applied and s.min_ts != ts:
+                if s.min_ts is not None and s.min_ts != ts:
                     self._stale = True
             elif ts < self._first_start:
                 self._stale = True
@@ -363,10 +554,21 @@ class SessionEngine:
             s.uv_at_minute.append(s.uv)
             s.cur_minute += 1
 
+    def _left(self, u: int, f: int, spell: int, entered: int) -> None:
+        """User ``u`` (flags ``f``) went offline after ``spell`` ms online, from ``entered``."""
+        s = self._s
+        s.online_ts_sum -= entered
+        s.closed_ms += spell
+        s.flags[u] = f | F_WATCHED
+        try:
+            s.watch[u] += spell
+        except OverflowError:
+            s.watch = list(s.watch)
+            s.watch[u] += spell
+
     def _take(self, k: int, ts: int, u: int, a: int, b: int, start: int) -> None:
         """Apply an in-window event, in ts order."""
         s = self._s
-        s.applied += 1
         if s.min_ts is None or ts < s.min_ts:
             s.min_ts = ts
         if s.max_ts is None or ts > s.max_ts:
@@ -391,11 +593,7 @@ class SessionEngine:
                     flags[u] = f | F_VIEWER
                     s.view_users += 1
                 product = s.product(a)
-                marks = product.marks
-                if u >= len(marks):
-                    marks.extend(bytes(u + _USER_CHUNK - len(marks)))
-                if not marks[u] & 1:
-                    marks[u] |= 1
+                if _bit(product.viewed, u):
                     product.views += 1
             elif k == K_ENTER:
                 s.pv += 1
@@ -413,47 +611,34 @@ class SessionEngine:
             elif k == K_LEAVE:
                 entered = s.online.pop(u, None)
                 if entered is not None:
-                    s.online_ts_sum -= entered
-                    s.closed_ms += ts - entered
-                    flags[u] = f | F_WATCHED
-                    try:
-                        s.watch[u] += ts - entered
-                    except OverflowError:
-                        s.watch = list(s.watch)
-                        s.watch[u] += ts - entered
+                    self._left(u, f, ts - entered, entered)
                     s.bucket(s.leaves, minute)
             elif k == K_CLICK:
                 if not f & F_CLICKER:
                     flags[u] = f | F_CLICKER
                     s.click_users += 1
                 product = s.product(a)
-                marks = product.marks
-                if u >= len(marks):
-                    marks.extend(bytes(u + _USER_CHUNK - len(marks)))
-                if not marks[u] & 2:
-                    marks[u] |= 2
+                if _bit(product.clicked, u):
                     product.clicks += 1
-            elif k == K_ORDER:
-                rec = s.orders.get(self._d_order[a])
-                if rec is None:
-                    rec = s.orders[self._d_order[a]] = _Order()
-                rec.in_window = True
-                if rec.order_product < 0:
-                    rec.order_user, rec.order_product, rec.order_qty = u, self._d_product[a], self._d_qty[a]
-            elif k == K_PAY:
-                rec = s.orders.get(self._d_order[a])
-                if rec is None:
-                    rec = s.orders[self._d_order[a]] = _Order()
-                rec.in_window = True
-                if not rec.paid:
-                    rec.paid = True
-                    rec.pay_amount, rec.pay_user, rec.pay_product, rec.pay_qty, rec.pay_ts = (
-                        self._d_amount[a],
-                        u,
-                        self._d_product[a],
-                        self._d_qty[a],
-                        ts,
-                    )
+            elif k in (K_ORDER, K_PAY):
+                number = self._d_order[a]
+                if number >= len(s.o_order):
+                    s.grow_orders(number + 1)
+                first = s.o_order[number]
+                paid = s.o_pay[number]
+                if first < 0 and paid < 0:
+                    s.orders_in += 1
+                if k == K_ORDER:
+                    if first < 0 or self._d_product[first] < 0:
+                        s.o_order[number] = a
+                elif paid < 0:
+                    s.o_pay[number] = a
+                    s.paid_list.append(number)
+                    try:
+                        s.o_pay_ts[number] = ts
+                    except OverflowError:
+                        s.o_pay_ts = list(s.o_pay_ts)
+                        s.o_pay_ts[number] = ts
             else:
                 if k == K_COMMENT:
                     s.comments += 1
@@ -520,16 +705,17 @@ class SessionEngine:
 
     def _rebuild(self) -> None:
         """Replay every accepted event in (ts, arrival) order with the window known in advance."""
-        self._s = s = _State(len(self._users))
+        self._s = s = _State(len(self._users), len(self._order_no))
         self._stale = False
         if self._all_min is None:
             return
         start = self._first_start if self._first_start is not None else self._all_min
         end = self._last_end
         lts, lk, lu, la, lb, big = self._lts, self._lk, self._lu, self._la, self._lb, self._big
+        base = self._base
         take = self._take
         for i in self._replay_order():
-            ts = lts[i]
+            ts = base + lts[i]
             if ts < start:
                 continue
             if end is not None and ts > end:
@@ -568,12 +754,17 @@ class SessionEngine:
         """Bytes held by the big containers (the log, the interned names, the per-user columns); approximate."""
         import sys
 
-        log = sum(sys.getsizeof(c) for c in (self._lts, self._lk, self._lu, self._la, self._lb, self._late))
-        deals = sum(sys.getsizeof(c) for c in (self._d_order, self._d_product, self._d_qty, self._d_amount))
-        names = sys.getsizeof(self._users) + sum(sys.getsizeof(n) for n in self._users)
+        def size(*items: object) -> int:
+            return sum(sys.getsizeof(item) for item in items)
+
         s = self._s
-        users = sum(sys.getsizeof(c) for c in (s.flags, s.source, s.profile, s.watch)) + sys.getsizeof(s.online)
-        return {"log": log, "orders": deals, "user_names": names, "per_user": users}
+        log = size(self._lts, self._lk, self._lu, self._la, self._lb, self._late)
+        deals = size(self._d_order, self._d_user, self._d_product, self._d_qty, self._d_amount)
+        deals += size(s.o_order, s.o_pay, s.o_pay_ts, s.paid_list, self._order_no, *self._order_no)
+        names = size(self._users, *self._users) + size(*self._users.values())
+        users = size(s.flags, s.source, s.profile, s.watch, s.online)
+        marks = sum(size(p.viewed, p.clicked) for p in s.products.values())
+        return {"log": log, "orders": deals, "user_names": names, "per_user": users, "per_product": marks}
 
     def snapshot(self) -> dict[str, Any]:
         """The METRICS.md object for this session (plus ``online``, ``explaining`` and ``delta_5m``)."""
@@ -585,7 +776,9 @@ class SessionEngine:
         watch_ms = s.closed_ms + (len(s.online) * end - s.online_ts_sum)
         uv = s.uv
         n_minutes = max(1, math.ceil(duration_ms / 60000))
-        paid = {oid: rec for oid, rec in s.orders.items() if rec.paid}
+        paid = s.paid_list
+        o_order, o_pay, o_pay_ts = s.o_order, s.o_pay, s.o_pay_ts
+        d_user, d_product, d_qty, d_amount = self._d_user, self._d_product, self._d_qty, self._d_amount
         buyers: set[int] = set()
         units = gmv = 0
         per_product: dict[int, dict[str, Any]] = {}
@@ -598,34 +791,40 @@ class SessionEngine:
                 row = per_product[pid] = {"paid_orders": 0, "units": 0, "buyers": set(), "gmv": 0, "refund_amount": 0}
             return row
 
-        for rec in paid.values():
-            qty = rec.pay_qty or rec.order_qty or 1
-            who = rec.pay_user if rec.pay_user >= 0 else rec.order_user
+        for number in paid:
+            pay = o_pay[number]
+            first = o_order[number]
+            qty = d_qty[pay] or (d_qty[first] if first >= 0 else 0) or 1
+            who = d_user[pay]  # a pay event always names its user
+            amount = d_amount[pay]
             units += qty
-            gmv += rec.pay_amount
-            if who >= 0:
-                buyers.add(who)
-            m = min(max((rec.pay_ts - start) // 60000, 0), n_minutes - 1)
+            gmv += amount
+            buyers.add(who)
+            m = min(max((o_pay_ts[number] - start) // 60000, 0), n_minutes - 1)
             minute_paid[m] += 1
-            minute_gmv[m] += rec.pay_amount
-            pid = rec.pay_product if rec.pay_product >= 0 else rec.order_product
+            minute_gmv[m] += amount
+            pid = d_product[pay]
+            if pid < 0 and first >= 0:
+                pid = d_product[first]
             if pid >= 0:
                 row = product_row(pid)
                 row["paid_orders"] += 1
                 row["units"] += qty
-                row["gmv"] += rec.pay_amount
-                if who >= 0:
-                    row["buyers"].add(who)
+                row["gmv"] += amount
+                row["buyers"].add(who)
         refund_amount = refunded_orders = unmatched = 0
         for oid, (total, count) in self._refunds.items():
-            refunded = paid.get(oid)
-            if refunded is None:
+            pay = o_pay[oid] if oid < len(o_pay) else -1
+            if pay < 0:
                 unmatched += count
                 continue
-            capped = min(total, refunded.pay_amount)
+            capped = min(total, d_amount[pay])
             refund_amount += capped
             refunded_orders += 1
-            pid = refunded.pay_product if refunded.pay_product >= 0 else refunded.order_product
+            pid = d_product[pay]
+            first = o_order[oid]
+            if pid < 0 and first >= 0:
+                pid = d_product[first]
             if pid >= 0:
                 product_row(pid)["refund_amount"] += capped
         products: dict[str, dict[str, Any]] = {}
@@ -694,7 +893,7 @@ class SessionEngine:
             "gift_value": s.gift_value,
             "product_view_users": s.view_users,
             "product_click_users": s.click_users,
-            "orders": sum(1 for rec in s.orders.values() if rec.in_window),
+            "orders": s.orders_in,
             "paid_orders": len(paid),
             "units": units,
             "buyers": buyers_n,
@@ -761,7 +960,7 @@ class SessionEngine:
             code = s.source[u]
             source = SOURCE_NAMES[code - 1] if code else "unknown"
             traffic[source] = traffic.get(source, 0) + 1
-        paying = {rec.pay_user if rec.pay_user >= 0 else rec.order_user for rec in s.orders.values() if rec.paid}
+        paying = {self._d_user[s.o_pay[number]] for number in s.paid_list}
         persona: dict[str, dict[str, dict[str, int]]] = {"viewers": {}, "buyers": {}}
         unknown: tuple[Any, Any, Any] = (None, None, None)
         for group, users in (("viewers", in_uv), ("buyers", paying)):
@@ -780,14 +979,16 @@ def compute(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
     return compute_records(record_of(event) for event in events)
 
 
+_session_of = attrgetter("session")
+
+
 def compute_records(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
     """Metrics of every session in a stream of records (``livecrew metrics FILE``: ``events.iter_records``)."""
     engines: dict[str, SessionEngine] = {}
-    feeds: dict[str, Callable[[Record], bool]] = {}
-    for record in records:
-        feed = feeds.get(record.session)
-        if feed is None:
-            engine = engines[record.session] = SessionEngine(record.session)
-            feed = feeds[record.session] = engine.feed
-        feed(record)
+    # A file is usually one show (session) after another: each run of one session's records goes in one batch.
+    for session, run in groupby(records, key=_session_of):
+        engine = engines.get(session)
+        if engine is None:
+            engine = engines[session] = SessionEngine(session)
+        engine.feed_many(run)
     return {name: engine.snapshot() for name, engine in engines.items()}
