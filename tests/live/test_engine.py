@@ -398,6 +398,10 @@ def test_feed_many_equals_feed_in_any_order_and_any_batching() -> None:
             theirs.pop("platform_online")
         assert mine == theirs, events
         assert got.review_extras() == want.review_extras()
+        if dedupe:
+            expected = reference(events)
+            for key, value in expected.items():
+                assert mine[key] == value, (key, events)
 
 
 def test_feed_many_counts_what_it_took() -> None:
@@ -474,3 +478,21 @@ def test_timestamps_beyond_64_bits_stay_exact() -> None:
     for snap in (run(high), compute_records(iter_records(data, []))["s"]):
         for key, value in want.items():
             assert snap[key] == value, key
+
+
+def test_a_refund_before_everything_starts_the_window_when_there_is_no_live_start() -> None:
+    # METRICS.md: with no live_start the window starts at the earliest event, a refund included; the minutes
+    # count from there whether the events come in order (no replay) or not.
+    events = [
+        ev(1, "refund", 0, user="a", order="o0", amount=5),
+        ev(2, "enter", 90_000, user="a"),
+        ev(3, "comment", 150_000, user="a", text="x"),
+        ev(4, "leave", 200_000, user="a"),
+    ]
+    want = reference(events)
+    for arrival in (events, events[1:] + events[:1]):
+        got = run(arrival)
+        assert got["start"] == T0
+        for key, value in want.items():
+            assert got[key] == value, key
+    assert [m["enters"] for m in want["minutes"]] == [0, 1, 0, 0]

@@ -125,8 +125,8 @@ class _State:
     """Everything derived from the events applied so far (reset on a rebuild)."""
 
     def __init__(self, users: int, orders: int) -> None:
-        self.min_ts: int | None = None  # of the applied events (None: none applied yet)
-        self.max_ts: int | None = None
+        self.start: int | None = None  # the window start the applied events were counted with (None: none yet)
+        self.max_ts: int | None = None  # of the applied events
         self.pv = self.comments = self.likes = self.shares = self.gift_value = self.ad_spend = 0
         self.uv = self.commenters = self.followers = self.interacting = self.view_users = self.click_users = 0
         cap = users + _USER_CHUNK
@@ -275,8 +275,8 @@ class SessionEngine:
             s = self._s
             lo: float = _NOWHERE
             hi: float = _NOWHERE
-            start = self._first_start if self._first_start is not None else s.min_ts
-            if not self._stale and start is not None and s.min_ts is not None and self._log_max is not None:
+            start = s.start
+            if not self._stale and start is not None and self._log_max is not None:
                 lo = max(start, self._log_max)
                 hi = self._base + _fits(self._lts)
                 if self._last_end is not None:
@@ -486,6 +486,7 @@ class SessionEngine:
 
     def _refund(self, order: str, ts: int, amount: int) -> None:
         self._span(ts)
+        self._window_start()
         number = self._order(order)
         total = self._refunds.get(number)
         if total is None:
@@ -520,11 +521,6 @@ class SessionEngine:
         self._span(ts)
         s = self._s
         if k == K_START:
-            if self._first_start is None:
-                if s.min_ts is not None and s.min_ts != ts:
-                    self._stale = True
-            elif ts < self._first_start:
-                self._stale = True
             if self._first_start is None or ts < self._first_start:
                 self._first_start = ts
         elif k == K_END:
@@ -532,12 +528,10 @@ class SessionEngine:
                 self._stale = True
             if self._last_end is None or ts > self._last_end:
                 self._last_end = ts
+        start = self._window_start()
         if self._stale:
             return
-        start = self._first_start if self._first_start is not None else s.min_ts
-        if start is not None and ts < start:
-            if self._first_start is None:
-                self._stale = True  # an earlier first event moves the window's start
+        if ts < start:
             return  # before live_start: outside the window
         if s.max_ts is not None and ts < s.max_ts and _SENSITIVE[k]:
             self._stale = True
@@ -545,7 +539,18 @@ class SessionEngine:
         if self._last_end is not None and ts > self._last_end:
             s.skipped_after_end += 1
             return
-        self._take(k, ts, u, a, b, start if start is not None else ts)
+        if s.start is None:
+            s.start = start
+        self._take(k, ts, u, a, b, start)
+
+    def _window_start(self) -> int:
+        """The window's start as the events so far give it; marks the state stale when that is not the start it
+        was counted with (a first or earlier live_start, or with none an earlier event, a refund included)."""
+        start = self._first_start if self._first_start is not None else self._all_min
+        assert start is not None
+        if self._s.start is not None and start != self._s.start:
+            self._stale = True
+        return start
 
     def _advance(self, minute: int) -> None:
         s = self._s
@@ -569,8 +574,6 @@ class SessionEngine:
     def _take(self, k: int, ts: int, u: int, a: int, b: int, start: int) -> None:
         """Apply an in-window event, in ts order."""
         s = self._s
-        if s.min_ts is None or ts < s.min_ts:
-            s.min_ts = ts
         if s.max_ts is None or ts > s.max_ts:
             s.max_ts = ts
         minute = (ts - start) // 60000
@@ -710,6 +713,7 @@ class SessionEngine:
         if self._all_min is None:
             return
         start = self._first_start if self._first_start is not None else self._all_min
+        s.start = start
         end = self._last_end
         lts, lk, lu, la, lb, big = self._lts, self._lk, self._lu, self._la, self._lb, self._big
         base = self._base
