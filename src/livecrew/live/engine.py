@@ -3,17 +3,25 @@
 How order is handled. Events are taken in ``ts`` order (equal ``ts`` keep arrival order). Live feeds
 arrive almost in order, so the engine applies each event as it comes (O(1) amortised). When an event
 arrives that changes the meaning of what was already applied — an order-sensitive event (enter,
-leave, explain, order, pay) older than the newest applied one, a first ``live_start`` after other
-events, a later ``live_end`` after events were left outside the window — the engine marks itself
-stale and, on the next read, replays its accepted events in (ts, arrival) order through the same code.
+leave, explain, order, pay) older than the newest applied one, an event that moves the window's start
+(a first or earlier ``live_start``; with none, an earlier event, refunds included), a later ``live_end``
+after events were left outside the window — the engine marks itself stale and, on the next read, replays
+its accepted events in (ts, arrival) order through the same code.
 
 What it keeps. Not the events: users, products and orders are interned to small integers once, every
-accepted event is one row of a compact column log (``array``: ts, kind, user, two small ints; about 21
-bytes) that a replay reads, and per-user facts (in uv, commented, followed, source, profile, watch time)
-are flag bytes and integer columns indexed by user number. Duplicates (same ``id``, first wins) are
-dropped here when the engine is made with ``dedupe=True`` (``livecrew metrics``, the tests); the live
-registry makes it with ``dedupe=False`` because the event log's unique key already drops them at ingest
-and the registry skips log rows it has applied (by seq).
+accepted event is one row of a compact column log (``array``: ts as a 32-bit offset from the first logged
+ts, kind, user, two small ints; about 17 bytes) that a replay reads; a column meeting a value it cannot
+hold widens (64-bit, then a list), so any ts stays exact. Per-user facts (in uv, commented, followed,
+source, profile, watch time) are flag bytes and integer columns indexed by user number, per-product
+viewers and clickers are bitsets, and orders are columns indexed by order number that point at rows of
+the order/pay table. Duplicates (same ``id``, first wins) are dropped here when the engine is made with
+``dedupe=True`` (``livecrew metrics``, the tests); the live registry makes it with ``dedupe=False``
+because the event log's unique key already drops them at ingest and the registry skips log rows it has
+applied (by seq).
+
+``feed_many`` is ``feed`` over many records with less Python per event: in-order audience events inside
+the window are logged and applied in its loop; everything else takes ``feed``'s path. The tests check
+that both give the same snapshots in any order and batching.
 """
 
 from __future__ import annotations
@@ -65,6 +73,7 @@ _SHORT = bytes(
     1 if k in (K_VIEW, K_ENTER, K_LEAVE, K_CLICK, K_LIKE, K_COMMENT, K_FOLLOW, K_SHARE, K_GIFT) else 0
     for k in range(19)
 )
+_PRODUCT_KIND = bytes(k in (K_VIEW, K_CLICK) for k in range(19))
 _NOWHERE = math.inf  # a bound no timestamp passes
 
 
@@ -258,8 +267,11 @@ class SessionEngine:
         older than any logged event — inside the window as known is logged and applied right here (the same
         steps as ``_accept`` and ``_take`` for that case); everything else goes through ``feed``'s path.
         """
-        seen = self._seen
+        dedupe = self._seen is not None
+        seen: set[str] = self._seen if self._seen is not None else set()
+        seen_add = seen.add
         users_get = self._users.get
+        profile_get = self._profile_no.get
         product_get = self._product_no.get
         lk_append = self._lk.append
         lu_append = self._lu.append
@@ -286,6 +298,7 @@ class SessionEngine:
             base = self._base
             lts_append = self._lts.append
             flags, source, profile, online = s.flags, s.source, s.profile, s.online
+            online_pop = online.pop
             products_get = s.products.get
             cur = s.cur_minute
             s.room(cur)
@@ -295,11 +308,11 @@ class SessionEngine:
             slow: Record | None = None
             try:
                 for r in it:
-                    if seen is not None:
+                    if dedupe:
                         rid = r.id
                         if rid in seen:
                             continue
-                        seen.add(rid)
+                        seen_add(rid)
                     taken += 1
                     ts = r.ts
                     k = r.KIND
@@ -310,50 +323,43 @@ class SessionEngine:
                     u = users_get(name, -1)
                     if u < 0:
                         u = self._new_user(name)
-                    a = b = 0
-                    if k in (K_VIEW, K_CLICK):
-                        pname = r.product
-                        a = product_get(pname, -1)
-                        if a < 0:
-                            a = self._product(pname)
-                    elif k == K_ENTER:
-                        a = source_code[r.source]
-                        if r.profile:
-                            b = self._profile(r.profile)
-                    elif k == K_LIKE:
-                        b = r.count
-                    elif k == K_GIFT:
-                        b = r.value
-                    # The log row (in order: not late).
-                    lk_append(k)
-                    lu_append(u)
-                    la_append(a)
-                    if b <= _SMALL:
-                        lb_append(b)
-                    else:
-                        lb_append(-1 - len(big))
-                        big.append(b)
-                    lts_append(ts - base)
-                    top = lo = ts
-                    # Apply it (as _take does for an in-order event).
                     if ts >= next_minute:
                         self._advance((ts - start) // 60000)
                         cur = s.cur_minute
                         s.room(cur)
                         next_minute = start + 60000 * (cur + 1)
+                    # Apply it (as _take does for an in-order event), then log it (in order: not late).
+                    a = b = 0
                     f = flags[u]
                     if not f & F_UV and k != K_LEAVE:
                         f |= F_UV
                         flags[u] = f
                         s.uv += 1
-                    if k == K_VIEW:
-                        if not f & F_VIEWER:
-                            flags[u] = f | F_VIEWER
-                            s.view_users += 1
+                    if _PRODUCT_KIND[k]:
+                        pname = r.product
+                        a = product_get(pname, -1)
+                        if a < 0:
+                            a = self._product(pname)
                         product = products_get(a) or s.product(a)
-                        if _bit(product.viewed, u):
-                            product.views += 1
+                        if k == K_VIEW:
+                            if not f & F_VIEWER:
+                                flags[u] = f | F_VIEWER
+                                s.view_users += 1
+                            if _bit(product.viewed, u):
+                                product.views += 1
+                        else:
+                            if not f & F_CLICKER:
+                                flags[u] = f | F_CLICKER
+                                s.click_users += 1
+                            if _bit(product.clicked, u):
+                                product.clicks += 1
                     elif k == K_ENTER:
+                        a = source_code[r.source]
+                        p = r.profile
+                        if p:
+                            b = profile_get((p.get("gender"), p.get("age_band"), p.get("region")), 0)
+                            if not b:
+                                b = self._profile(p)
                         s.pv += 1
                         enters[cur] += 1
                         if u not in online:
@@ -366,17 +372,18 @@ class SessionEngine:
                         if b and not profile[u]:
                             profile[u] = b
                     elif k == K_LEAVE:
-                        entered = online.pop(u, None)
+                        entered = online_pop(u, None)
                         if entered is not None:
-                            self._left(u, f, ts - entered, entered)
+                            spell = ts - entered
+                            s.online_ts_sum -= entered
+                            s.closed_ms += spell
+                            flags[u] = f | F_WATCHED
+                            try:
+                                s.watch[u] += spell
+                            except OverflowError:
+                                s.watch = list(s.watch)
+                                s.watch[u] += spell
                             leaves[cur] += 1
-                    elif k == K_CLICK:
-                        if not f & F_CLICKER:
-                            flags[u] = f | F_CLICKER
-                            s.click_users += 1
-                        product = products_get(a) or s.product(a)
-                        if _bit(product.clicked, u):
-                            product.clicks += 1
                     else:
                         if k == K_COMMENT:
                             s.comments += 1
@@ -385,6 +392,7 @@ class SessionEngine:
                                 s.commenters += 1
                             comment_counts[cur] += 1
                         elif k == K_LIKE:
+                            b = r.count
                             s.likes += b
                         elif k == K_FOLLOW:
                             if not f & F_FOLLOWER:
@@ -393,11 +401,22 @@ class SessionEngine:
                         elif k == K_SHARE:
                             s.shares += 1
                         else:  # K_GIFT
+                            b = r.value
                             s.gift_value += b
                         if not f & F_INTERACTING:
                             f |= F_INTERACTING
                             s.interacting += 1
                         flags[u] = f
+                    lk_append(k)
+                    lu_append(u)
+                    la_append(a)
+                    if b <= _SMALL:
+                        lb_append(b)
+                    else:
+                        lb_append(-1 - len(big))
+                        big.append(b)
+                    lts_append(ts - base)
+                    top = lo = ts
                 else:
                     return taken
             finally:
