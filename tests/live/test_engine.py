@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+from array import array
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livecrew.live.engine import SessionEngine, compute, compute_records
+from livecrew.live.engine import SessionEngine, _push, compute, compute_records
 from livecrew.live.events import BodyError, Rejection, iter_records, parse_body
 from metrics_reference import reference
 
@@ -496,3 +497,26 @@ def test_a_refund_before_everything_starts_the_window_when_there_is_no_live_star
         for key, value in want.items():
             assert got[key] == value, key
     assert [m["enters"] for m in want["minutes"]] == [0, 1, 0, 0]
+
+
+def test_log_columns_widen_when_a_value_does_not_fit() -> None:
+    # White box: start the user/kind column as 8-bit so that user numbers overflow it at once (as 32 bits would at
+    # 2^26 users); feed_many and feed widen it and every figure stays exact.
+    rng = random.Random(7)
+    for _ in range(20):
+        events = sorted(rich_stream(rng, 60), key=lambda e: e["ts"])
+        records = list(iter_records("\n".join(json.dumps(e) for e in events).encode(), []))
+        engine = SessionEngine("s")
+        engine._luk = array("b")
+        engine.feed_many(records)
+        assert not isinstance(engine._luk, array) or engine._luk.typecode != "b"
+        assert engine.snapshot() == fed_one_by_one(records).snapshot()
+
+
+def test_integer_columns_widen_to_64_bits_then_to_a_list() -> None:
+    column = _push(array("i"), 2**31 - 1)
+    assert isinstance(column, array) and column.typecode == "i"
+    column = _push(column, 2**31)
+    assert isinstance(column, array) and column.typecode == "q"
+    column = _push(column, -(2**70))
+    assert column == [2**31 - 1, 2**31, -(2**70)]

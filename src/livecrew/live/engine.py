@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, Iterator, MutableSequence
-from itertools import groupby
+from itertools import groupby, islice
 from operator import attrgetter
 from typing import Any
 
@@ -74,7 +74,8 @@ _SHORT = bytes(
     for k in range(19)
 )
 _PRODUCT_KIND = bytes(k in (K_VIEW, K_CLICK) for k in range(19))
-_NOWHERE = math.inf  # a bound no timestamp passes
+_NOWHERE = math.inf
+_BATCH = 4096  # records feed_many reads at a time  # a bound no timestamp passes
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -222,8 +223,7 @@ class SessionEngine:
         # the first logged ts (32 bits: +-24 days); an offset that does not fit widens the column (_push).
         self._base = 0  # the first logged ts
         self._lts: MutableSequence[int] = array("i")
-        self._lk = bytearray()
-        self._lu: MutableSequence[int] = array("i")
+        self._luk: MutableSequence[int] = array("i")  # user number << 5 | kind (user -1: none); widens if needed
         self._la: MutableSequence[int] = array("i")
         self._lb: MutableSequence[int] = array("i")
         self._big: list[int] = []  # numbers too big for _lb (stored there as -1 - index)
@@ -266,22 +266,40 @@ class SessionEngine:
         Less Python per event: an audience event (other than order, pay, refund) that arrives in order — not
         older than any logged event — inside the window as known is logged and applied right here (the same
         steps as ``_accept`` and ``_take`` for that case); everything else goes through ``feed``'s path.
+        Records are read in batches; a batch whose ids are all new (the usual case) is checked and remembered
+        with set operations, one without that check goes record by record.
         """
-        dedupe = self._seen is not None
+        seen = self._seen
+        it = iter(records)
+        taken = 0
+        while True:
+            batch = list(islice(it, _BATCH))
+            if not batch:
+                return taken
+            one_by_one = False
+            if seen is not None:
+                ids = set(map(_id_of, batch))
+                if len(ids) == len(batch) and seen.isdisjoint(ids):
+                    seen.update(ids)
+                else:
+                    one_by_one = True  # a duplicate, of an earlier record or within the batch
+            taken += self._feed_batch(batch, one_by_one)
+
+    def _feed_batch(self, batch: list[Any], dedupe: bool) -> int:
+        """feed_many's loop over one batch; ``dedupe``: check each id (else the batch's are known new)."""
         seen: set[str] = self._seen if self._seen is not None else set()
         seen_add = seen.add
         users_get = self._users.get
         profile_get = self._profile_no.get
         product_get = self._product_no.get
-        lk_append = self._lk.append
-        lu_append = self._lu.append
+        luk_append = self._luk.append
         la_append = self._la.append
         lb_append = self._lb.append
         big = self._big
         short = _SHORT
         source_code = _SOURCE_CODE
         taken = 0
-        it: Iterator[Any] = iter(records)
+        it = iter(batch)
         while True:
             # Bind what the short path needs; again after every event that took the long path.
             s = self._s
@@ -407,8 +425,11 @@ class SessionEngine:
                             f |= F_INTERACTING
                             s.interacting += 1
                         flags[u] = f
-                    lk_append(k)
-                    lu_append(u)
+                    try:
+                        luk_append(u << 5 | k)
+                    except OverflowError:
+                        self._luk = _push(self._luk, u << 5 | k)
+                        luk_append = self._luk.append
                     la_append(a)
                     if b <= _SMALL:
                         lb_append(b)
@@ -521,9 +542,8 @@ class SessionEngine:
 
     def _accept(self, k: int, ts: int, u: int, a: int, b: int) -> None:
         # The log row.
-        row = len(self._lk)
-        self._lk.append(k)
-        self._lu.append(u)
+        row = len(self._luk)
+        self._luk = _push(self._luk, u << 5 | k)
         self._la.append(a)
         if 0 <= b <= _SMALL:
             self._lb.append(b)
@@ -709,7 +729,7 @@ class SessionEngine:
         late = sorted(skip, key=lts.__getitem__)  # stable: equal ts keep arrival order
         n_late = len(late)
         j = li = 0
-        for i in range(len(self._lk)):
+        for i in range(len(self._luk)):
             if li < n_late and skip[li] == i:
                 li += 1
                 continue
@@ -734,7 +754,7 @@ class SessionEngine:
         start = self._first_start if self._first_start is not None else self._all_min
         s.start = start
         end = self._last_end
-        lts, lk, lu, la, lb, big = self._lts, self._lk, self._lu, self._la, self._lb, self._big
+        lts, luk, la, lb, big = self._lts, self._luk, self._la, self._lb, self._big
         base = self._base
         take = self._take
         for i in self._replay_order():
@@ -747,7 +767,8 @@ class SessionEngine:
             b = lb[i]
             if b < 0:
                 b = big[-1 - b]
-            take(lk[i], ts, lu[i], la[i], b, start)
+            uk = luk[i]
+            take(uk & 31, ts, uk >> 5, la[i], b, start)
 
     # ------------------------------------------------------------------ reading
 
@@ -781,7 +802,7 @@ class SessionEngine:
             return sum(sys.getsizeof(item) for item in items)
 
         s = self._s
-        log = size(self._lts, self._lk, self._lu, self._la, self._lb, self._late)
+        log = size(self._lts, self._luk, self._la, self._lb, self._late)
         deals = size(self._d_order, self._d_user, self._d_product, self._d_qty, self._d_amount)
         deals += size(s.o_order, s.o_pay, s.o_pay_ts, s.paid_list, self._order_no, *self._order_no)
         names = size(self._users, *self._users) + size(*self._users.values())
@@ -1003,6 +1024,7 @@ def compute(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
 
 
 _session_of = attrgetter("session")
+_id_of = attrgetter("id")
 
 
 def compute_records(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
