@@ -472,8 +472,9 @@ def test_timestamps_beyond_64_bits_stay_exact() -> None:
     for snap in (run(events), compute_records(iter_records(data, []))["s"]):
         for key, value in want.items():
             assert snap[key] == value, key
-    # A show whose own timestamps do not fit 64 bits: the pay times (a 64-bit column) widen too.
-    high = [dict(e, ts=e["ts"] - T0 + 2**63 - 1500) for e in events[:4]]
+    # A show whose own timestamps do not fit 64 bits: the enter and pay times (64-bit columns) widen too.
+    high = [dict(e, ts=e["ts"] - T0 + 2**63 - 900) for e in events[:4]]
+    high.append(dict(ev(5, "leave", 30_000, user="a"), ts=2**63 + 29_100))
     want = reference(high)
     data = "\n".join(json.dumps(e) for e in high).encode()
     for snap in (run(high), compute_records(iter_records(data, []))["s"]):

@@ -64,7 +64,7 @@ SOURCE_NAMES = ("unknown", "recommend", "follow", "search", "short_video", "ads"
 _SOURCE_CODE: dict[str | None, int] = {name: i for i, name in enumerate(SOURCE_NAMES)}
 _SOURCE_CODE[None] = 0
 # Per-user flag bits.
-F_UV, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED = 1, 2, 4, 8, 16, 32, 64
+F_UV, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED, F_ONLINE = 1, 2, 4, 8, 16, 32, 64, 128
 _SMALL = 0x7FFFFFFF  # what fits a 32-bit column; bigger numbers go to a side list or widen the column
 _USER_CHUNK = 4096
 _ORDER_CHUNK = 4096
@@ -145,7 +145,8 @@ class _State:
         self.source = bytearray(cap)  # 1 + index in SOURCE_NAMES of the first enter's source; 0: no enter yet
         self.profile: MutableSequence[int] = array("i", bytes(4 * cap))  # 1 + profile number; 0: none
         self.watch: MutableSequence[int] = array("q", bytes(8 * cap))  # closed watch ms per user
-        self.online: dict[int, int] = {}  # user -> ts entered
+        self.entered: MutableSequence[int] = array("q", bytes(8 * cap))  # ts of the enter, while F_ONLINE
+        self.online = 0  # users online now (F_ONLINE)
         self.online_ts_sum = 0
         self.closed_ms = 0
         self.peak = 0
@@ -174,10 +175,11 @@ class _State:
         self.flags.extend(bytes(extra))
         self.source.extend(bytes(extra))
         self.profile.extend(array("i", bytes(4 * extra)))
-        if isinstance(self.watch, array):
-            self.watch.extend(array("q", bytes(8 * extra)))
-        else:
-            self.watch.extend([0] * extra)
+        for column in (self.watch, self.entered):
+            if isinstance(column, array):
+                column.extend(array("q", bytes(8 * extra)))
+            else:
+                column.extend([0] * extra)
 
     def grow_orders(self, orders: int) -> None:
         extra = orders + _ORDER_CHUNK - len(self.o_order)
@@ -315,8 +317,7 @@ class SessionEngine:
                 start = 0
             base = self._base
             lts_append = self._lts.append
-            flags, source, profile, online = s.flags, s.source, s.profile, s.online
-            online_pop = online.pop
+            flags, source, profile, entered_at, watch = s.flags, s.source, s.profile, s.entered, s.watch
             products_get = s.products.get
             cur = s.cur_minute
             s.room(cur)
@@ -380,27 +381,33 @@ class SessionEngine:
                                 b = self._profile(p)
                         s.pv += 1
                         enters[cur] += 1
-                        if u not in online:
-                            online[u] = ts
+                        if not f & F_ONLINE:
+                            flags[u] = f | F_ONLINE
+                            try:
+                                entered_at[u] = ts
+                            except OverflowError:
+                                s.entered = entered_at = list(entered_at)
+                                entered_at[u] = ts
+                            n = s.online = s.online + 1
                             s.online_ts_sum += ts
-                            if len(online) > s.peak:
-                                s.peak = len(online)
+                            if n > s.peak:
+                                s.peak = n
                         if not source[u]:
                             source[u] = a + 1
                         if b and not profile[u]:
                             profile[u] = b
                     elif k == K_LEAVE:
-                        entered = online_pop(u, None)
-                        if entered is not None:
-                            spell = ts - entered
+                        if f & F_ONLINE:
+                            entered = entered_at[u]
+                            flags[u] = (f | F_WATCHED) & ~F_ONLINE
+                            s.online -= 1
                             s.online_ts_sum -= entered
-                            s.closed_ms += spell
-                            flags[u] = f | F_WATCHED
+                            s.closed_ms += ts - entered
                             try:
-                                s.watch[u] += spell
+                                watch[u] += ts - entered
                             except OverflowError:
-                                s.watch = list(s.watch)
-                                s.watch[u] += spell
+                                s.watch = watch = list(watch)
+                                watch[u] += ts - entered
                             leaves[cur] += 1
                     else:
                         if k == K_COMMENT:
@@ -594,16 +601,33 @@ class SessionEngine:
     def _advance(self, minute: int) -> None:
         s = self._s
         while s.cur_minute < minute:
-            s.online_end.append(len(s.online))
+            s.online_end.append(s.online)
             s.uv_at_minute.append(s.uv)
             s.cur_minute += 1
 
-    def _left(self, u: int, f: int, spell: int, entered: int) -> None:
-        """User ``u`` (flags ``f``) went offline after ``spell`` ms online, from ``entered``."""
+    def _enter(self, u: int, f: int, ts: int) -> None:
+        """User ``u`` (flags ``f``, not online) comes online at ``ts``."""
         s = self._s
+        s.flags[u] = f | F_ONLINE
+        try:
+            s.entered[u] = ts
+        except OverflowError:
+            s.entered = list(s.entered)
+            s.entered[u] = ts
+        s.online += 1
+        s.online_ts_sum += ts
+        if s.online > s.peak:
+            s.peak = s.online
+
+    def _leave(self, u: int, f: int, ts: int) -> None:
+        """User ``u`` (flags ``f``, online) goes offline at ``ts``."""
+        s = self._s
+        entered = s.entered[u]
+        spell = ts - entered
+        s.flags[u] = (f | F_WATCHED) & ~F_ONLINE
+        s.online -= 1
         s.online_ts_sum -= entered
         s.closed_ms += spell
-        s.flags[u] = f | F_WATCHED
         try:
             s.watch[u] += spell
         except OverflowError:
@@ -640,20 +664,15 @@ class SessionEngine:
             elif k == K_ENTER:
                 s.pv += 1
                 s.bucket(s.enters, minute)
-                online = s.online
-                if u not in online:
-                    online[u] = ts
-                    s.online_ts_sum += ts
-                    if len(online) > s.peak:
-                        s.peak = len(online)
+                if not f & F_ONLINE:
+                    self._enter(u, f, ts)
                 if not s.source[u]:
                     s.source[u] = a + 1
                 if b and not s.profile[u]:
                     s.profile[u] = b
             elif k == K_LEAVE:
-                entered = s.online.pop(u, None)
-                if entered is not None:
-                    self._left(u, f, ts - entered, entered)
+                if f & F_ONLINE:
+                    self._leave(u, f, ts)
                     s.bucket(s.leaves, minute)
             elif k == K_CLICK:
                 if not f & F_CLICKER:
@@ -785,7 +804,7 @@ class SessionEngine:
     def current_online(self) -> int:
         if self._stale:
             self._rebuild()
-        return len(self._s.online)
+        return self._s.online
 
     @property
     def explaining(self) -> str | None:
@@ -806,7 +825,7 @@ class SessionEngine:
         deals = size(self._d_order, self._d_user, self._d_product, self._d_qty, self._d_amount)
         deals += size(s.o_order, s.o_pay, s.o_pay_ts, s.paid_list, self._order_no, *self._order_no)
         names = size(self._users, *self._users) + size(*self._users.values())
-        users = size(s.flags, s.source, s.profile, s.watch, s.online)
+        users = size(s.flags, s.source, s.profile, s.watch, s.entered)
         marks = sum(size(p.viewed, p.clicked) for p in s.products.values())
         return {"log": log, "orders": deals, "user_names": names, "per_user": users, "per_product": marks}
 
@@ -817,7 +836,7 @@ class SessionEngine:
         names = self._product_names
         start, end = win if win else (0, 0)
         duration_ms = end - start
-        watch_ms = s.closed_ms + (len(s.online) * end - s.online_ts_sum)
+        watch_ms = s.closed_ms + (s.online * end - s.online_ts_sum)
         uv = s.uv
         n_minutes = max(1, math.ceil(duration_ms / 60000))
         paid = s.paid_list
@@ -906,7 +925,7 @@ class SessionEngine:
                     "minute": m,
                     "enters": enters,
                     "leaves": leaves,
-                    "online_end": s.online_end[m] if m < len(s.online_end) and m < n_minutes - 1 else len(s.online),
+                    "online_end": s.online_end[m] if m < len(s.online_end) and m < n_minutes - 1 else s.online,
                     "comments": comments,
                     "paid_orders": minute_paid[m],
                     "gmv": minute_gmv[m],
@@ -957,7 +976,7 @@ class SessionEngine:
             "roi": _ratio(gmv, s.ad_spend),
             "products": products,
             "minutes": minutes,
-            "online": len(s.online),
+            "online": s.online,
             "explaining": None if s.explaining is None else names[s.explaining],
             "platform_online": s.platform_online,
         }
@@ -974,7 +993,7 @@ class SessionEngine:
             "comments": sum(m["comments"] for m in recent),
         }
         if back >= 0:
-            delta["online"] = len(s.online) - minutes[back]["online_end"]
+            delta["online"] = s.online - minutes[back]["online_end"]
             if back < len(s.uv_at_minute):
                 delta["uv"] = uv - s.uv_at_minute[back]
         return delta
@@ -994,8 +1013,8 @@ class SessionEngine:
         n_users = len(self._users)
         flags = s.flags
         # Watch time of every user who was ever online (closed spells, plus the open one up to `end`).
-        watch = [s.watch[u] for u in range(n_users) if flags[u] & F_WATCHED and u not in s.online]
-        watch.extend(s.watch[u] + end - entered for u, entered in s.online.items())
+        watch = [s.watch[u] for u in range(n_users) if flags[u] & F_WATCHED and not flags[u] & F_ONLINE]
+        watch.extend(s.watch[u] + end - s.entered[u] for u in range(n_users) if flags[u] & F_ONLINE)
         viewers = s.uv or 1
         retention = {str(n): sum(1 for ms in watch if ms >= n * 60000) / viewers for n in retention_minutes}
         in_uv = [u for u in range(n_users) if flags[u] & F_UV]
