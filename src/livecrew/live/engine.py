@@ -300,7 +300,7 @@ class SessionEngine:
         big = self._big
         short = _SHORT
         source_code = _SOURCE_CODE
-        taken = 0
+        duplicates = 0
         it = iter(batch)
         while True:
             # Bind what the short path needs; again after every event that took the long path.
@@ -330,9 +330,9 @@ class SessionEngine:
                     if dedupe:
                         rid = r.id
                         if rid in seen:
+                            duplicates += 1
                             continue
                         seen_add(rid)
-                    taken += 1
                     ts = r.ts
                     k = r.KIND
                     if not (lo <= ts <= hi and short[k]):
@@ -360,17 +360,29 @@ class SessionEngine:
                         if a < 0:
                             a = self._product(pname)
                         product = products_get(a) or s.product(a)
+                        i = u >> 3
+                        mask = 1 << (u & 7)
                         if k == K_VIEW:
                             if not f & F_VIEWER:
                                 flags[u] = f | F_VIEWER
                                 s.view_users += 1
-                            if _bit(product.viewed, u):
+                            bits = product.viewed
+                            if i < len(bits):
+                                if not bits[i] & mask:
+                                    bits[i] |= mask
+                                    product.views += 1
+                            elif _bit(bits, u):
                                 product.views += 1
                         else:
                             if not f & F_CLICKER:
                                 flags[u] = f | F_CLICKER
                                 s.click_users += 1
-                            if _bit(product.clicked, u):
+                            bits = product.clicked
+                            if i < len(bits):
+                                if not bits[i] & mask:
+                                    bits[i] |= mask
+                                    product.clicks += 1
+                            elif _bit(bits, u):
                                 product.clicks += 1
                     elif k == K_ENTER:
                         a = source_code[r.source]
@@ -446,7 +458,7 @@ class SessionEngine:
                     lts_append(ts - base)
                     top = lo = ts
                 else:
-                    return taken
+                    return len(batch) - duplicates
             finally:
                 if top is not None:
                     # What _accept and _take record of the newest event, once for the whole run.
