@@ -467,6 +467,16 @@ class SessionEngine:
                         self._all_max = top
             assert slow is not None
             self._feed_new(slow)
+            if self._stale:  # nothing more is applied until a read replays: the rest of the batch is only logged
+                for r in it:
+                    if dedupe:
+                        rid = r.id
+                        if rid in seen:
+                            duplicates += 1
+                            continue
+                        seen_add(rid)
+                    self._feed_new(r)
+                return len(batch) - duplicates
 
     def _feed_new(self, record: Record) -> None:
         """Take a record that is not a duplicate."""
