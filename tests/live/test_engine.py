@@ -405,12 +405,14 @@ def test_feed_many_equals_feed_in_any_order_and_any_batching() -> None:
                 assert mine[key] == value, (key, events)
 
 
-def test_feed_many_counts_what_it_took() -> None:
-    lines = [ev(1, "live_start", 0), ev(2, "enter", 10, user="a"), ev(2, "enter", 10, user="a"), ev(3, "leave", 5)]
-    lines[3]["user"] = "a"
+def test_feed_many_drops_duplicates_like_feed() -> None:
+    lines = [ev(1, "live_start", 0), ev(2, "enter", 10, user="a"), ev(2, "enter", 20, user="b"), ev(3, "enter", 30)]
+    lines[3]["user"] = "c"
     records = list(iter_records("\n".join(json.dumps(e) for e in lines).encode(), []))
-    assert SessionEngine("s").feed_many(records) == 3
-    assert SessionEngine("s", dedupe=False).feed_many(records) == 4
+    for dedupe, pv in ((True, 2), (False, 3)):
+        engine = SessionEngine("s", dedupe=dedupe)
+        engine.feed_many(records)
+        assert engine.snapshot()["pv"] == pv
 
 
 def test_many_users_by_feed_many() -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, Iterator, MutableSequence
-from itertools import groupby, islice
+from itertools import groupby
 from operator import attrgetter
 from typing import Any
 
@@ -69,13 +69,10 @@ _SMALL = 0x7FFFFFFF  # what fits a 32-bit column; bigger numbers go to a side li
 _USER_CHUNK = 4096
 _ORDER_CHUNK = 4096
 # Kinds that feed_many applies itself when they arrive in order inside the window (the rest go through feed).
-_SHORT = bytes(
-    1 if k in (K_VIEW, K_ENTER, K_LEAVE, K_CLICK, K_LIKE, K_COMMENT, K_FOLLOW, K_SHARE, K_GIFT) else 0
-    for k in range(19)
-)
+_SHORT = bytes(k <= K_GIFT for k in range(19))  # the audience kinds but refunds
+assert K_GIFT + 1 == K_REFUND and all(k <= K_GIFT for k in (K_VIEW, K_ENTER, K_LEAVE, K_ORDER, K_PAY, K_FOLLOW))
 _PRODUCT_KIND = bytes(k in (K_VIEW, K_CLICK) for k in range(19))
-_NOWHERE = math.inf
-_BATCH = 4096  # records feed_many reads at a time  # a bound no timestamp passes
+_NOWHERE = math.inf  # a bound no timestamp passes
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -262,33 +259,16 @@ class SessionEngine:
         self._feed_new(record)
         return True
 
-    def feed_many(self, records: Iterable[Record]) -> int:
-        """Take records one after the other, exactly as ``feed`` would; returns how many were not duplicates.
+    def feed_many(self, records: Iterable[Record]) -> None:
+        """Take records one after the other, exactly as ``feed`` would (duplicates are dropped the same way).
 
-        Less Python per event: an audience event (other than order, pay, refund) that arrives in order — not
+        Less Python per event: an audience event (other than a refund) that arrives in order — not
         older than any logged event — inside the window as known is logged and applied right here (the same
         steps as ``_accept`` and ``_take`` for that case); everything else goes through ``feed``'s path.
-        Records are read in batches; a batch whose ids are all new (the usual case) is checked and remembered
-        with set operations, one without that check goes record by record.
+        (Records are taken as they come, not gathered into batches: a record dropped at once leaves its memory
+        warm for the next one to be decoded into, which measured faster than batched set operations.)
         """
-        seen = self._seen
-        it = iter(records)
-        taken = 0
-        while True:
-            batch = list(islice(it, _BATCH))
-            if not batch:
-                return taken
-            one_by_one = False
-            if seen is not None:
-                ids = set(map(_id_of, batch))
-                if len(ids) == len(batch) and seen.isdisjoint(ids):
-                    seen.update(ids)
-                else:
-                    one_by_one = True  # a duplicate, of an earlier record or within the batch
-            taken += self._feed_batch(batch, one_by_one)
-
-    def _feed_batch(self, batch: list[Any], dedupe: bool) -> int:
-        """feed_many's loop over one batch; ``dedupe``: check each id (else the batch's are known new)."""
+        dedupe = self._seen is not None
         seen: set[str] = self._seen if self._seen is not None else set()
         seen_add = seen.add
         users_get = self._users.get
@@ -300,8 +280,7 @@ class SessionEngine:
         big = self._big
         short = _SHORT
         source_code = _SOURCE_CODE
-        duplicates = 0
-        it = iter(batch)
+        it: Iterator[Any] = iter(records)
         while True:
             # Bind what the short path needs; again after every event that took the long path.
             s = self._s
@@ -330,7 +309,6 @@ class SessionEngine:
                     if dedupe:
                         rid = r.id
                         if rid in seen:
-                            duplicates += 1
                             continue
                         seen_add(rid)
                     ts = r.ts
@@ -421,6 +399,9 @@ class SessionEngine:
                                 s.watch = watch = list(watch)
                                 watch[u] += ts - entered
                             leaves[cur] += 1
+                    elif k in (K_ORDER, K_PAY):
+                        a = self._deal(r.order, u, r.product, r.qty, r.amount)
+                        self._take(k, ts, u, a, 0, start)  # rare enough for the general code
                     else:
                         if k == K_COMMENT:
                             s.comments += 1
@@ -458,7 +439,7 @@ class SessionEngine:
                     lts_append(ts - base)
                     top = lo = ts
                 else:
-                    return len(batch) - duplicates
+                    return
             finally:
                 if top is not None:
                     # What _accept and _take record of the newest event, once for the whole run.
@@ -472,11 +453,10 @@ class SessionEngine:
                     if dedupe:
                         rid = r.id
                         if rid in seen:
-                            duplicates += 1
                             continue
                         seen_add(rid)
                     self._feed_new(r)
-                return len(batch) - duplicates
+                return
 
     def _feed_new(self, record: Record) -> None:
         """Take a record that is not a duplicate."""
@@ -1065,7 +1045,6 @@ def compute(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
 
 
 _session_of = attrgetter("session")
-_id_of = attrgetter("id")
 
 
 def compute_records(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
