@@ -8,7 +8,8 @@
     The file. A simulated 4-hour show is about 390k events, so 1M events take three shows. A real export is
     one show per session in near time order, so the main figure uses that: each simulated show is its own
     session (bench-1, bench-2, ...) and its timestamps are moved to start when the previous show ended, so
-    the file is one show after another in time order (the last show is cut at the event count). A second
+    the file is one show after another in time order (the last show is cut at the event count); one long
+    simulated show would be as fair, but a file of several shows is what an export of a week looks like. A second
     line keeps the older, harder file: the same shows as ONE session laid end to end without moving their
     timestamps, so each new show jumps back in time, two thirds of the file arrives out of order and the
     snapshot replays the column log. Nothing real looks like it (a session is one broadcast), but it is

@@ -271,7 +271,8 @@ class SessionEngine:
         dedupe = self._seen is not None
         seen: set[str] = self._seen if self._seen is not None else set()
         seen_add = seen.add
-        users_get = self._users.get
+        users = self._users
+        users_get = users.get
         profile_get = self._profile_no.get
         product_get = self._product_no.get
         luk_append = self._luk.append
@@ -319,7 +320,9 @@ class SessionEngine:
                     name = r.user
                     u = users_get(name, -1)
                     if u < 0:
-                        u = self._new_user(name)
+                        u = users[name] = len(users)
+                        if u >= s.cap:
+                            s.grow(u + 1)  # in place: the columns bound here stay valid
                     if ts >= next_minute:
                         self._advance((ts - start) // 60000)
                         cur = s.cur_minute
