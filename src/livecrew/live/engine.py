@@ -3,24 +3,34 @@
 How order is handled. Events are taken in ``ts`` order (equal ``ts`` keep arrival order). Live feeds
 arrive almost in order, so the engine applies each event as it comes (O(1) amortised). When an event
 arrives that changes the meaning of what was already applied — an order-sensitive event (enter,
-leave, explain, order, pay) older than the newest applied one, a first ``live_start`` after other
-events, a later ``live_end`` after events were left outside the window — the engine marks itself
-stale and, on the next read, replays its accepted events in (ts, arrival) order through the same code.
+leave, explain, order, pay) older than the newest applied one, an event that moves the window's start
+(a first or earlier ``live_start``; with none, an earlier event, refunds included), a later ``live_end``
+after events were left outside the window — the engine marks itself stale and, on the next read, replays
+its accepted events in (ts, arrival) order through the same code.
 
 What it keeps. Not the events: users, products and orders are interned to small integers once, every
-accepted event is one row of a compact column log (``array``: ts, kind, user, two small ints; about 21
-bytes) that a replay reads, and per-user facts (in uv, commented, followed, source, profile, watch time)
-are flag bytes and integer columns indexed by user number. Duplicates (same ``id``, first wins) are
-dropped here when the engine is made with ``dedupe=True`` (``livecrew metrics``, the tests); the live
-registry makes it with ``dedupe=False`` because the event log's unique key already drops them at ingest
-and the registry skips log rows it has applied (by seq).
+accepted event is one row of a compact column log (``array``: ts as a 32-bit offset from the first logged
+ts, kind, user, two small ints; about 17 bytes) that a replay reads; a column meeting a value it cannot
+hold widens (64-bit, then a list), so any ts stays exact. Per-user facts (in uv, commented, followed,
+source, profile, watch time) are flag bytes and integer columns indexed by user number, per-product
+viewers and clickers are bitsets, and orders are columns indexed by order number that point at rows of
+the order/pay table. Duplicates (same ``id``, first wins) are dropped here when the engine is made with
+``dedupe=True`` (``livecrew metrics``, the tests); the live registry makes it with ``dedupe=False``
+because the event log's unique key already drops them at ingest and the registry skips log rows it has
+applied (by seq).
+
+``feed_many`` is ``feed`` over many records with less Python per event: in-order audience events inside
+the window are logged and applied in its loop; everything else takes ``feed``'s path. The tests check
+that both give the same snapshots in any order and batching.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Iterator, MutableSequence
+from collections.abc import Iterable, Iterator, MutableSequence
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from livecrew.live.events import (
@@ -54,61 +64,63 @@ SOURCE_NAMES = ("unknown", "recommend", "follow", "search", "short_video", "ads"
 _SOURCE_CODE: dict[str | None, int] = {name: i for i, name in enumerate(SOURCE_NAMES)}
 _SOURCE_CODE[None] = 0
 # Per-user flag bits.
-F_UV, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED = 1, 2, 4, 8, 16, 32, 64
-_SMALL = 0x7FFFFFFF  # what fits the log's 32-bit column; bigger numbers go to a side list
+F_UV, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED, F_ONLINE = 1, 2, 4, 8, 16, 32, 64, 128
+_SMALL = 0x7FFFFFFF  # what fits a 32-bit column; bigger numbers go to a side list or widen the column
 _USER_CHUNK = 4096
+_ORDER_CHUNK = 4096
+# Kinds that feed_many applies itself when they arrive in order inside the window (the rest go through feed).
+_SHORT = bytes(k <= K_GIFT for k in range(19))  # the audience kinds but refunds
+assert K_GIFT + 1 == K_REFUND and all(k <= K_GIFT for k in (K_VIEW, K_ENTER, K_LEAVE, K_ORDER, K_PAY, K_FOLLOW))
+_PRODUCT_KIND = bytes(k in (K_VIEW, K_CLICK) for k in range(19))
+_NOWHERE = math.inf  # a bound no timestamp passes
 
 
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-def _q() -> MutableSequence[int]:
-    return array("q")
-
-
 def _push(column: MutableSequence[int], value: int) -> MutableSequence[int]:
-    """Append to a 64-bit column; one that meets a bigger number becomes a plain list (rare, still exact)."""
+    """Append to an integer column, widening it when the value does not fit: 32-bit, 64-bit, then a plain list.
+
+    Rare and still exact; the caller keeps the column returned.
+    """
     try:
         column.append(value)
+        return column
     except OverflowError:
-        column = list(column)
-        column.append(value)
+        pass
+    if isinstance(column, array) and column.typecode == "i":
+        return _push(array("q", column), value)
+    column = list(column)
+    column.append(value)
     return column
 
 
-class _Order:
-    __slots__ = (
-        "in_window",
-        "order_product",
-        "order_qty",
-        "order_user",
-        "paid",
-        "pay_amount",
-        "pay_product",
-        "pay_qty",
-        "pay_ts",
-        "pay_user",
-    )
+def _fits(column: MutableSequence[int]) -> float:
+    """The largest value ``column`` takes without widening."""
+    if isinstance(column, array):
+        return _SMALL if column.typecode == "i" else 0x7FFFFFFFFFFFFFFF
+    return _NOWHERE
 
-    def __init__(self) -> None:
-        self.in_window = False
-        self.order_user = -1
-        self.order_product = -1  # -1: none yet
-        self.order_qty = 0
-        self.paid = False
-        self.pay_amount = 0
-        self.pay_user = -1
-        self.pay_product = -1
-        self.pay_qty = 0  # 0: not given
-        self.pay_ts = 0
+
+def _bit(bits: bytearray, u: int) -> bool:
+    """Set user ``u``'s bit in a per-product bitset; True when it was not set before."""
+    i = u >> 3
+    if i >= len(bits):
+        bits.extend(bytes(i + (_USER_CHUNK >> 3) - len(bits)))
+    mask = 1 << (u & 7)
+    if bits[i] & mask:
+        return False
+    bits[i] |= mask
+    return True
 
 
 class _Product:
-    __slots__ = ("clicks", "explain_count", "explain_ms", "explain_open", "marks", "views")
+    __slots__ = ("clicked", "clicks", "explain_count", "explain_ms", "explain_open", "viewed", "views")
 
     def __init__(self) -> None:
-        self.marks = bytearray()  # per user: 1 viewed, 2 clicked
+        self.viewed = bytearray()  # one bit per user number: viewed it
+        self.clicked = bytearray()  # one bit per user number: clicked it
         self.views = 0
         self.clicks = 0
         self.explain_ms = 0
@@ -119,10 +131,9 @@ class _Product:
 class _State:
     """Everything derived from the events applied so far (reset on a rebuild)."""
 
-    def __init__(self, users: int) -> None:
-        self.applied = 0
-        self.min_ts: int | None = None
-        self.max_ts: int | None = None
+    def __init__(self, users: int, orders: int) -> None:
+        self.start: int | None = None  # the window start the applied events were counted with (None: none yet)
+        self.max_ts: int | None = None  # of the applied events
         self.pv = self.comments = self.likes = self.shares = self.gift_value = self.ad_spend = 0
         self.uv = self.commenters = self.followers = self.interacting = self.view_users = self.click_users = 0
         cap = users + _USER_CHUNK
@@ -131,18 +142,25 @@ class _State:
         self.source = bytearray(cap)  # 1 + index in SOURCE_NAMES of the first enter's source; 0: no enter yet
         self.profile: MutableSequence[int] = array("i", bytes(4 * cap))  # 1 + profile number; 0: none
         self.watch: MutableSequence[int] = array("q", bytes(8 * cap))  # closed watch ms per user
-        self.online: dict[int, int] = {}  # user -> ts entered
+        self.entered: MutableSequence[int] = array("q", bytes(8 * cap))  # ts of the enter, while F_ONLINE
+        self.online = 0  # users online now (F_ONLINE)
         self.online_ts_sum = 0
         self.closed_ms = 0
         self.peak = 0
-        self.enters: list[int] = []  # per minute
-        self.leaves: list[int] = []
-        self.comment_counts: list[int] = []
+        self.enters: list[int] = [0]  # per minute
+        self.leaves: list[int] = [0]
+        self.comment_counts: list[int] = [0]
         self.online_end: list[int] = []  # online users at the end of each finished minute
         self.uv_at_minute: list[int] = []
         self.cur_minute = 0
         self.products: dict[int, _Product] = {}
-        self.orders: dict[int, _Order] = {}
+        # Orders, by order number: the deal rows (the engine's order/pay table) that decide it; -1: none yet.
+        ocap = orders + _ORDER_CHUNK
+        self.o_order: MutableSequence[int] = array("i", [-1]) * ocap  # the order event giving product and qty
+        self.o_pay: MutableSequence[int] = array("i", [-1]) * ocap  # the first pay event: paid
+        self.o_pay_ts: MutableSequence[int] = array("q", bytes(8 * ocap))  # ts of that pay
+        self.paid_list: MutableSequence[int] = array("i")  # paid order numbers, in the order they were paid
+        self.orders_in = 0  # orders with an order or pay event in the window
         self.explaining: int | None = None
         self.shelf: dict[int, bool] = {}
         self.platform_online: int | None = None
@@ -154,16 +172,30 @@ class _State:
         self.flags.extend(bytes(extra))
         self.source.extend(bytes(extra))
         self.profile.extend(array("i", bytes(4 * extra)))
-        if isinstance(self.watch, array):
-            self.watch.extend(array("q", bytes(8 * extra)))
+        for column in (self.watch, self.entered):
+            if isinstance(column, array):
+                column.extend(array("q", bytes(8 * extra)))
+            else:
+                column.extend([0] * extra)
+
+    def grow_orders(self, orders: int) -> None:
+        extra = orders + _ORDER_CHUNK - len(self.o_order)
+        self.o_order.extend(array("i", [-1]) * extra)
+        self.o_pay.extend(array("i", [-1]) * extra)
+        if isinstance(self.o_pay_ts, array):
+            self.o_pay_ts.extend(array("q", bytes(8 * extra)))
         else:
-            self.watch.extend([0] * extra)
+            self.o_pay_ts.extend([0] * extra)
+
+    def room(self, minute: int) -> None:
+        """Make the per-minute count columns reach ``minute``."""
+        for column in (self.enters, self.leaves, self.comment_counts):
+            if len(column) <= minute:
+                column.extend([0] * (minute + 1 - len(column)))
 
     def bucket(self, counts: list[int], minute: int) -> None:
         if minute >= len(counts):
-            for column in (self.enters, self.leaves, self.comment_counts):
-                if len(column) <= minute:
-                    column.extend([0] * (minute + 1 - len(column)))
+            self.room(minute)
         counts[minute] += 1
 
     def product(self, number: int) -> _Product:
@@ -186,10 +218,11 @@ class SessionEngine:
         self._order_no: dict[str, int] = {}
         self._profile_no: dict[tuple[Any, Any, Any], int] = {}
         self._profiles: list[tuple[Any, Any, Any]] = []
-        # The column log of accepted events (refunds aside): a replay reads it.
-        self._lts: MutableSequence[int] = _q()
-        self._lk = bytearray()
-        self._lu: MutableSequence[int] = array("i")
+        # The column log of accepted events (refunds aside): a replay reads it. ts is kept as the offset from
+        # the first logged ts (32 bits: +-24 days); an offset that does not fit widens the column (_push).
+        self._base = 0  # the first logged ts
+        self._lts: MutableSequence[int] = array("i")
+        self._luk: MutableSequence[int] = array("i")  # user number << 5 | kind (user -1: none); widens if needed
         self._la: MutableSequence[int] = array("i")
         self._lb: MutableSequence[int] = array("i")
         self._big: list[int] = []  # numbers too big for _lb (stored there as -1 - index)
@@ -197,16 +230,17 @@ class SessionEngine:
         self._log_max: int | None = None
         # Orders and payments: one row per event, the log's a column points here.
         self._d_order: MutableSequence[int] = array("i")
+        self._d_user: MutableSequence[int] = array("i")
         self._d_product: MutableSequence[int] = array("i")  # -1: none
-        self._d_qty: MutableSequence[int] = _q()  # 0: none
-        self._d_amount: MutableSequence[int] = _q()
+        self._d_qty: MutableSequence[int] = array("i")  # 0: none (widens if needed)
+        self._d_amount: MutableSequence[int] = array("q")
         self._refunds: dict[int, list[int]] = {}  # order -> [total amount, events]; refunds count whenever
         self._first_start: int | None = None  # ts of the earliest live_start
         self._last_end: int | None = None  # ts of the latest live_end
         self._all_min: int | None = None
         self._all_max: int | None = None
         self._stale = False
-        self._s = _State(0)
+        self._s = _State(0, 0)
 
     # ------------------------------------------------------------------ feeding
 
@@ -222,6 +256,213 @@ class SessionEngine:
             if rid in seen:
                 return False
             seen.add(rid)
+        self._feed_new(record)
+        return True
+
+    def feed_many(self, records: Iterable[Record]) -> None:
+        """Take records one after the other, exactly as ``feed`` would (duplicates are dropped the same way).
+
+        Less Python per event: an audience event (other than a refund) that arrives in order — not
+        older than any logged event — inside the window as known is logged and applied right here (the same
+        steps as ``_accept`` and ``_take`` for that case); everything else goes through ``feed``'s path.
+        (Records are taken as they come, not gathered into batches: a record dropped at once leaves its memory
+        warm for the next one to be decoded into, which measured faster than batched set operations.)
+        """
+        dedupe = self._seen is not None
+        seen: set[str] = self._seen if self._seen is not None else set()
+        seen_add = seen.add
+        users = self._users
+        users_get = users.get
+        profile_get = self._profile_no.get
+        product_get = self._product_no.get
+        luk_append = self._luk.append
+        la_append = self._la.append
+        lb_append = self._lb.append
+        big = self._big
+        short = _SHORT
+        source_code = _SOURCE_CODE
+        it: Iterator[Any] = iter(records)
+        while True:
+            # Bind what the short path needs; again after every event that took the long path.
+            s = self._s
+            lo: float = _NOWHERE
+            hi: float = _NOWHERE
+            start = s.start
+            if not self._stale and start is not None and self._log_max is not None:
+                lo = max(start, self._log_max)
+                hi = self._base + _fits(self._lts)
+                if self._last_end is not None:
+                    hi = min(hi, self._last_end)
+            else:
+                start = 0
+            base = self._base
+            lts_append = self._lts.append
+            flags, source, profile, entered_at, watch = s.flags, s.source, s.profile, s.entered, s.watch
+            products_get = s.products.get
+            cur = s.cur_minute
+            s.room(cur)
+            enters, leaves, comment_counts = s.enters, s.leaves, s.comment_counts
+            next_minute = start + 60000 * (cur + 1)
+            top = None  # ts of the newest event taken here
+            slow: Record | None = None
+            try:
+                for r in it:
+                    if dedupe:
+                        rid = r.id
+                        if rid in seen:
+                            continue
+                        seen_add(rid)
+                    ts = r.ts
+                    k = r.KIND
+                    if not (lo <= ts <= hi and short[k]):
+                        slow = r
+                        break
+                    name = r.user
+                    u = users_get(name, -1)
+                    if u < 0:
+                        u = users[name] = len(users)
+                        if u >= s.cap:
+                            s.grow(u + 1)  # in place: the columns bound here stay valid
+                    if ts >= next_minute:
+                        self._advance((ts - start) // 60000)
+                        cur = s.cur_minute
+                        s.room(cur)
+                        next_minute = start + 60000 * (cur + 1)
+                    # Apply it (as _take does for an in-order event), then log it (in order: not late).
+                    a = b = 0
+                    f = flags[u]
+                    if not f & F_UV and k != K_LEAVE:
+                        f |= F_UV
+                        flags[u] = f
+                        s.uv += 1
+                    if _PRODUCT_KIND[k]:
+                        pname = r.product
+                        a = product_get(pname, -1)
+                        if a < 0:
+                            a = self._product(pname)
+                        product = products_get(a) or s.product(a)
+                        i = u >> 3
+                        mask = 1 << (u & 7)
+                        if k == K_VIEW:
+                            if not f & F_VIEWER:
+                                flags[u] = f | F_VIEWER
+                                s.view_users += 1
+                            bits = product.viewed
+                            if i < len(bits):
+                                if not bits[i] & mask:
+                                    bits[i] |= mask
+                                    product.views += 1
+                            elif _bit(bits, u):
+                                product.views += 1
+                        else:
+                            if not f & F_CLICKER:
+                                flags[u] = f | F_CLICKER
+                                s.click_users += 1
+                            bits = product.clicked
+                            if i < len(bits):
+                                if not bits[i] & mask:
+                                    bits[i] |= mask
+                                    product.clicks += 1
+                            elif _bit(bits, u):
+                                product.clicks += 1
+                    elif k == K_ENTER:
+                        a = source_code[r.source]
+                        p = r.profile
+                        if p:
+                            b = profile_get((p.get("gender"), p.get("age_band"), p.get("region")), 0)
+                            if not b:
+                                b = self._profile(p)
+                        s.pv += 1
+                        enters[cur] += 1
+                        if not f & F_ONLINE:
+                            flags[u] = f | F_ONLINE
+                            try:
+                                entered_at[u] = ts
+                            except OverflowError:
+                                s.entered = entered_at = list(entered_at)
+                                entered_at[u] = ts
+                            n = s.online = s.online + 1
+                            s.online_ts_sum += ts
+                            if n > s.peak:
+                                s.peak = n
+                        if not source[u]:
+                            source[u] = a + 1
+                        if b and not profile[u]:
+                            profile[u] = b
+                    elif k == K_LEAVE:
+                        if f & F_ONLINE:
+                            entered = entered_at[u]
+                            flags[u] = (f | F_WATCHED) & ~F_ONLINE
+                            s.online -= 1
+                            s.online_ts_sum -= entered
+                            s.closed_ms += ts - entered
+                            try:
+                                watch[u] += ts - entered
+                            except OverflowError:
+                                s.watch = watch = list(watch)
+                                watch[u] += ts - entered
+                            leaves[cur] += 1
+                    elif k in (K_ORDER, K_PAY):
+                        a = self._deal(r.order, u, r.product, r.qty, r.amount)
+                        self._take(k, ts, u, a, 0, start)  # rare enough for the general code
+                    else:
+                        if k == K_COMMENT:
+                            s.comments += 1
+                            if not f & F_COMMENTER:
+                                f |= F_COMMENTER
+                                s.commenters += 1
+                            comment_counts[cur] += 1
+                        elif k == K_LIKE:
+                            b = r.count
+                            s.likes += b
+                        elif k == K_FOLLOW:
+                            if not f & F_FOLLOWER:
+                                f |= F_FOLLOWER
+                                s.followers += 1
+                        elif k == K_SHARE:
+                            s.shares += 1
+                        else:  # K_GIFT
+                            b = r.value
+                            s.gift_value += b
+                        if not f & F_INTERACTING:
+                            f |= F_INTERACTING
+                            s.interacting += 1
+                        flags[u] = f
+                    try:
+                        luk_append(u << 5 | k)
+                    except OverflowError:
+                        self._luk = _push(self._luk, u << 5 | k)
+                        luk_append = self._luk.append
+                    la_append(a)
+                    if b <= _SMALL:
+                        lb_append(b)
+                    else:
+                        lb_append(-1 - len(big))
+                        big.append(b)
+                    lts_append(ts - base)
+                    top = lo = ts
+                else:
+                    return
+            finally:
+                if top is not None:
+                    # What _accept and _take record of the newest event, once for the whole run.
+                    self._log_max = s.max_ts = top
+                    if self._all_max is None or top > self._all_max:
+                        self._all_max = top
+            assert slow is not None
+            self._feed_new(slow)
+            if self._stale:  # nothing more is applied until a read replays: the rest of the batch is only logged
+                for r in it:
+                    if dedupe:
+                        rid = r.id
+                        if rid in seen:
+                            continue
+                        seen_add(rid)
+                    self._feed_new(r)
+                return
+
+    def _feed_new(self, record: Record) -> None:
+        """Take a record that is not a duplicate."""
         r: Any = record
         k: int = r.KIND
         u = -1
@@ -241,12 +482,12 @@ class SessionEngine:
             elif k == K_LIKE:
                 b = r.count
             elif k in (K_ORDER, K_PAY):
-                a = self._deal(r.order, r.product, r.qty, r.amount)
+                a = self._deal(r.order, u, r.product, r.qty, r.amount)
             elif k == K_GIFT:
                 b = r.value
             elif k == K_REFUND:
                 self._refund(r.order, r.ts, r.amount)
-                return True
+                return
         elif k == K_ONLINE:
             b = r.count
         elif k == K_EXPLAIN:
@@ -258,7 +499,6 @@ class SessionEngine:
         elif k == K_AD:
             b = r.amount
         self._accept(k, r.ts, u, a, b)
-        return True
 
     def _new_user(self, name: str) -> int:
         number = self._users[name] = len(self._users)
@@ -287,9 +527,10 @@ class SessionEngine:
             number = self._profile_no[key] = len(self._profiles)  # 1-based: 0 is "no profile"
         return number
 
-    def _deal(self, order: str, product: str | None, qty: int | None, amount: int) -> int:
+    def _deal(self, order: str, user: int, product: str | None, qty: int | None, amount: int) -> int:
         row = len(self._d_order)
         self._d_order.append(self._order(order))
+        self._d_user.append(user)
         self._d_product.append(self._product(product) if product is not None else -1)
         self._d_qty = _push(self._d_qty, qty or 0)
         self._d_amount = _push(self._d_amount, amount)
@@ -297,6 +538,7 @@ class SessionEngine:
 
     def _refund(self, order: str, ts: int, amount: int) -> None:
         self._span(ts)
+        self._window_start()
         number = self._order(order)
         total = self._refunds.get(number)
         if total is None:
@@ -312,16 +554,17 @@ class SessionEngine:
 
     def _accept(self, k: int, ts: int, u: int, a: int, b: int) -> None:
         # The log row.
-        row = len(self._lk)
-        self._lk.append(k)
-        self._lu.append(u)
+        row = len(self._luk)
+        self._luk = _push(self._luk, u << 5 | k)
         self._la.append(a)
         if 0 <= b <= _SMALL:
             self._lb.append(b)
         else:
             self._lb.append(-1 - len(self._big))
             self._big.append(b)
-        self._lts = _push(self._lts, ts)
+        if not row:
+            self._base = ts
+        self._lts = _push(self._lts, ts - self._base)
         if self._log_max is None or ts >= self._log_max:
             self._log_max = ts
         else:
@@ -329,11 +572,6 @@ class SessionEngine:
         self._span(ts)
         s = self._s
         if k == K_START:
-            if self._first_start is None:
-                if s.applied and s.min_ts != ts:
-                    self._stale = True
-            elif ts < self._first_start:
-                self._stale = True
             if self._first_start is None or ts < self._first_start:
                 self._first_start = ts
         elif k == K_END:
@@ -341,12 +579,10 @@ class SessionEngine:
                 self._stale = True
             if self._last_end is None or ts > self._last_end:
                 self._last_end = ts
+        start = self._window_start()
         if self._stale:
             return
-        start = self._first_start if self._first_start is not None else s.min_ts
-        if start is not None and ts < start:
-            if self._first_start is None:
-                self._stale = True  # an earlier first event moves the window's start
+        if ts < start:
             return  # before live_start: outside the window
         if s.max_ts is not None and ts < s.max_ts and _SENSITIVE[k]:
             self._stale = True
@@ -354,21 +590,58 @@ class SessionEngine:
         if self._last_end is not None and ts > self._last_end:
             s.skipped_after_end += 1
             return
-        self._take(k, ts, u, a, b, start if start is not None else ts)
+        if s.start is None:
+            s.start = start
+        self._take(k, ts, u, a, b, start)
+
+    def _window_start(self) -> int:
+        """The window's start as the events so far give it; marks the state stale when that is not the start it
+        was counted with (a first or earlier live_start, or with none an earlier event, a refund included)."""
+        start = self._first_start if self._first_start is not None else self._all_min
+        assert start is not None
+        if self._s.start is not None and start != self._s.start:
+            self._stale = True
+        return start
 
     def _advance(self, minute: int) -> None:
         s = self._s
         while s.cur_minute < minute:
-            s.online_end.append(len(s.online))
+            s.online_end.append(s.online)
             s.uv_at_minute.append(s.uv)
             s.cur_minute += 1
+
+    def _enter(self, u: int, f: int, ts: int) -> None:
+        """User ``u`` (flags ``f``, not online) comes online at ``ts``."""
+        s = self._s
+        s.flags[u] = f | F_ONLINE
+        try:
+            s.entered[u] = ts
+        except OverflowError:
+            s.entered = list(s.entered)
+            s.entered[u] = ts
+        s.online += 1
+        s.online_ts_sum += ts
+        if s.online > s.peak:
+            s.peak = s.online
+
+    def _leave(self, u: int, f: int, ts: int) -> None:
+        """User ``u`` (flags ``f``, online) goes offline at ``ts``."""
+        s = self._s
+        entered = s.entered[u]
+        spell = ts - entered
+        s.flags[u] = (f | F_WATCHED) & ~F_ONLINE
+        s.online -= 1
+        s.online_ts_sum -= entered
+        s.closed_ms += spell
+        try:
+            s.watch[u] += spell
+        except OverflowError:
+            s.watch = list(s.watch)
+            s.watch[u] += spell
 
     def _take(self, k: int, ts: int, u: int, a: int, b: int, start: int) -> None:
         """Apply an in-window event, in ts order."""
         s = self._s
-        s.applied += 1
-        if s.min_ts is None or ts < s.min_ts:
-            s.min_ts = ts
         if s.max_ts is None or ts > s.max_ts:
             s.max_ts = ts
         minute = (ts - start) // 60000
@@ -391,69 +664,47 @@ class SessionEngine:
                     flags[u] = f | F_VIEWER
                     s.view_users += 1
                 product = s.product(a)
-                marks = product.marks
-                if u >= len(marks):
-                    marks.extend(bytes(u + _USER_CHUNK - len(marks)))
-                if not marks[u] & 1:
-                    marks[u] |= 1
+                if _bit(product.viewed, u):
                     product.views += 1
             elif k == K_ENTER:
                 s.pv += 1
                 s.bucket(s.enters, minute)
-                online = s.online
-                if u not in online:
-                    online[u] = ts
-                    s.online_ts_sum += ts
-                    if len(online) > s.peak:
-                        s.peak = len(online)
+                if not f & F_ONLINE:
+                    self._enter(u, f, ts)
                 if not s.source[u]:
                     s.source[u] = a + 1
                 if b and not s.profile[u]:
                     s.profile[u] = b
             elif k == K_LEAVE:
-                entered = s.online.pop(u, None)
-                if entered is not None:
-                    s.online_ts_sum -= entered
-                    s.closed_ms += ts - entered
-                    flags[u] = f | F_WATCHED
-                    try:
-                        s.watch[u] += ts - entered
-                    except OverflowError:
-                        s.watch = list(s.watch)
-                        s.watch[u] += ts - entered
+                if f & F_ONLINE:
+                    self._leave(u, f, ts)
                     s.bucket(s.leaves, minute)
             elif k == K_CLICK:
                 if not f & F_CLICKER:
                     flags[u] = f | F_CLICKER
                     s.click_users += 1
                 product = s.product(a)
-                marks = product.marks
-                if u >= len(marks):
-                    marks.extend(bytes(u + _USER_CHUNK - len(marks)))
-                if not marks[u] & 2:
-                    marks[u] |= 2
+                if _bit(product.clicked, u):
                     product.clicks += 1
-            elif k == K_ORDER:
-                rec = s.orders.get(self._d_order[a])
-                if rec is None:
-                    rec = s.orders[self._d_order[a]] = _Order()
-                rec.in_window = True
-                if rec.order_product < 0:
-                    rec.order_user, rec.order_product, rec.order_qty = u, self._d_product[a], self._d_qty[a]
-            elif k == K_PAY:
-                rec = s.orders.get(self._d_order[a])
-                if rec is None:
-                    rec = s.orders[self._d_order[a]] = _Order()
-                rec.in_window = True
-                if not rec.paid:
-                    rec.paid = True
-                    rec.pay_amount, rec.pay_user, rec.pay_product, rec.pay_qty, rec.pay_ts = (
-                        self._d_amount[a],
-                        u,
-                        self._d_product[a],
-                        self._d_qty[a],
-                        ts,
-                    )
+            elif k in (K_ORDER, K_PAY):
+                number = self._d_order[a]
+                if number >= len(s.o_order):
+                    s.grow_orders(number + 1)
+                first = s.o_order[number]
+                paid = s.o_pay[number]
+                if first < 0 and paid < 0:
+                    s.orders_in += 1
+                if k == K_ORDER:
+                    if first < 0 or self._d_product[first] < 0:
+                        s.o_order[number] = a
+                elif paid < 0:
+                    s.o_pay[number] = a
+                    s.paid_list.append(number)
+                    try:
+                        s.o_pay_ts[number] = ts
+                    except OverflowError:
+                        s.o_pay_ts = list(s.o_pay_ts)
+                        s.o_pay_ts[number] = ts
             else:
                 if k == K_COMMENT:
                     s.comments += 1
@@ -502,7 +753,7 @@ class SessionEngine:
         late = sorted(skip, key=lts.__getitem__)  # stable: equal ts keep arrival order
         n_late = len(late)
         j = li = 0
-        for i in range(len(self._lk)):
+        for i in range(len(self._luk)):
             if li < n_late and skip[li] == i:
                 li += 1
                 continue
@@ -520,16 +771,18 @@ class SessionEngine:
 
     def _rebuild(self) -> None:
         """Replay every accepted event in (ts, arrival) order with the window known in advance."""
-        self._s = s = _State(len(self._users))
+        self._s = s = _State(len(self._users), len(self._order_no))
         self._stale = False
         if self._all_min is None:
             return
         start = self._first_start if self._first_start is not None else self._all_min
+        s.start = start
         end = self._last_end
-        lts, lk, lu, la, lb, big = self._lts, self._lk, self._lu, self._la, self._lb, self._big
+        lts, luk, la, lb, big = self._lts, self._luk, self._la, self._lb, self._big
+        base = self._base
         take = self._take
         for i in self._replay_order():
-            ts = lts[i]
+            ts = base + lts[i]
             if ts < start:
                 continue
             if end is not None and ts > end:
@@ -538,7 +791,8 @@ class SessionEngine:
             b = lb[i]
             if b < 0:
                 b = big[-1 - b]
-            take(lk[i], ts, lu[i], la[i], b, start)
+            uk = luk[i]
+            take(uk & 31, ts, uk >> 5, la[i], b, start)
 
     # ------------------------------------------------------------------ reading
 
@@ -555,7 +809,7 @@ class SessionEngine:
     def current_online(self) -> int:
         if self._stale:
             self._rebuild()
-        return len(self._s.online)
+        return self._s.online
 
     @property
     def explaining(self) -> str | None:
@@ -568,12 +822,17 @@ class SessionEngine:
         """Bytes held by the big containers (the log, the interned names, the per-user columns); approximate."""
         import sys
 
-        log = sum(sys.getsizeof(c) for c in (self._lts, self._lk, self._lu, self._la, self._lb, self._late))
-        deals = sum(sys.getsizeof(c) for c in (self._d_order, self._d_product, self._d_qty, self._d_amount))
-        names = sys.getsizeof(self._users) + sum(sys.getsizeof(n) for n in self._users)
+        def size(*items: object) -> int:
+            return sum(sys.getsizeof(item) for item in items)
+
         s = self._s
-        users = sum(sys.getsizeof(c) for c in (s.flags, s.source, s.profile, s.watch)) + sys.getsizeof(s.online)
-        return {"log": log, "orders": deals, "user_names": names, "per_user": users}
+        log = size(self._lts, self._luk, self._la, self._lb, self._late)
+        deals = size(self._d_order, self._d_user, self._d_product, self._d_qty, self._d_amount)
+        deals += size(s.o_order, s.o_pay, s.o_pay_ts, s.paid_list, self._order_no, *self._order_no)
+        names = size(self._users, *self._users) + size(*self._users.values())
+        users = size(s.flags, s.source, s.profile, s.watch, s.entered)
+        marks = sum(size(p.viewed, p.clicked) for p in s.products.values())
+        return {"log": log, "orders": deals, "user_names": names, "per_user": users, "per_product": marks}
 
     def snapshot(self) -> dict[str, Any]:
         """The METRICS.md object for this session (plus ``online``, ``explaining`` and ``delta_5m``)."""
@@ -582,10 +841,12 @@ class SessionEngine:
         names = self._product_names
         start, end = win if win else (0, 0)
         duration_ms = end - start
-        watch_ms = s.closed_ms + (len(s.online) * end - s.online_ts_sum)
+        watch_ms = s.closed_ms + (s.online * end - s.online_ts_sum)
         uv = s.uv
         n_minutes = max(1, math.ceil(duration_ms / 60000))
-        paid = {oid: rec for oid, rec in s.orders.items() if rec.paid}
+        paid = s.paid_list
+        o_order, o_pay, o_pay_ts = s.o_order, s.o_pay, s.o_pay_ts
+        d_user, d_product, d_qty, d_amount = self._d_user, self._d_product, self._d_qty, self._d_amount
         buyers: set[int] = set()
         units = gmv = 0
         per_product: dict[int, dict[str, Any]] = {}
@@ -598,34 +859,40 @@ class SessionEngine:
                 row = per_product[pid] = {"paid_orders": 0, "units": 0, "buyers": set(), "gmv": 0, "refund_amount": 0}
             return row
 
-        for rec in paid.values():
-            qty = rec.pay_qty or rec.order_qty or 1
-            who = rec.pay_user if rec.pay_user >= 0 else rec.order_user
+        for number in paid:
+            pay = o_pay[number]
+            first = o_order[number]
+            qty = d_qty[pay] or (d_qty[first] if first >= 0 else 0) or 1
+            who = d_user[pay]  # a pay event always names its user
+            amount = d_amount[pay]
             units += qty
-            gmv += rec.pay_amount
-            if who >= 0:
-                buyers.add(who)
-            m = min(max((rec.pay_ts - start) // 60000, 0), n_minutes - 1)
+            gmv += amount
+            buyers.add(who)
+            m = min(max((o_pay_ts[number] - start) // 60000, 0), n_minutes - 1)
             minute_paid[m] += 1
-            minute_gmv[m] += rec.pay_amount
-            pid = rec.pay_product if rec.pay_product >= 0 else rec.order_product
+            minute_gmv[m] += amount
+            pid = d_product[pay]
+            if pid < 0 and first >= 0:
+                pid = d_product[first]
             if pid >= 0:
                 row = product_row(pid)
                 row["paid_orders"] += 1
                 row["units"] += qty
-                row["gmv"] += rec.pay_amount
-                if who >= 0:
-                    row["buyers"].add(who)
+                row["gmv"] += amount
+                row["buyers"].add(who)
         refund_amount = refunded_orders = unmatched = 0
         for oid, (total, count) in self._refunds.items():
-            refunded = paid.get(oid)
-            if refunded is None:
+            pay = o_pay[oid] if oid < len(o_pay) else -1
+            if pay < 0:
                 unmatched += count
                 continue
-            capped = min(total, refunded.pay_amount)
+            capped = min(total, d_amount[pay])
             refund_amount += capped
             refunded_orders += 1
-            pid = refunded.pay_product if refunded.pay_product >= 0 else refunded.order_product
+            pid = d_product[pay]
+            first = o_order[oid]
+            if pid < 0 and first >= 0:
+                pid = d_product[first]
             if pid >= 0:
                 product_row(pid)["refund_amount"] += capped
         products: dict[str, dict[str, Any]] = {}
@@ -663,7 +930,7 @@ class SessionEngine:
                     "minute": m,
                     "enters": enters,
                     "leaves": leaves,
-                    "online_end": s.online_end[m] if m < len(s.online_end) and m < n_minutes - 1 else len(s.online),
+                    "online_end": s.online_end[m] if m < len(s.online_end) and m < n_minutes - 1 else s.online,
                     "comments": comments,
                     "paid_orders": minute_paid[m],
                     "gmv": minute_gmv[m],
@@ -694,7 +961,7 @@ class SessionEngine:
             "gift_value": s.gift_value,
             "product_view_users": s.view_users,
             "product_click_users": s.click_users,
-            "orders": sum(1 for rec in s.orders.values() if rec.in_window),
+            "orders": s.orders_in,
             "paid_orders": len(paid),
             "units": units,
             "buyers": buyers_n,
@@ -714,7 +981,7 @@ class SessionEngine:
             "roi": _ratio(gmv, s.ad_spend),
             "products": products,
             "minutes": minutes,
-            "online": len(s.online),
+            "online": s.online,
             "explaining": None if s.explaining is None else names[s.explaining],
             "platform_online": s.platform_online,
         }
@@ -731,7 +998,7 @@ class SessionEngine:
             "comments": sum(m["comments"] for m in recent),
         }
         if back >= 0:
-            delta["online"] = len(s.online) - minutes[back]["online_end"]
+            delta["online"] = s.online - minutes[back]["online_end"]
             if back < len(s.uv_at_minute):
                 delta["uv"] = uv - s.uv_at_minute[back]
         return delta
@@ -751,8 +1018,8 @@ class SessionEngine:
         n_users = len(self._users)
         flags = s.flags
         # Watch time of every user who was ever online (closed spells, plus the open one up to `end`).
-        watch = [s.watch[u] for u in range(n_users) if flags[u] & F_WATCHED and u not in s.online]
-        watch.extend(s.watch[u] + end - entered for u, entered in s.online.items())
+        watch = [s.watch[u] for u in range(n_users) if flags[u] & F_WATCHED and not flags[u] & F_ONLINE]
+        watch.extend(s.watch[u] + end - s.entered[u] for u in range(n_users) if flags[u] & F_ONLINE)
         viewers = s.uv or 1
         retention = {str(n): sum(1 for ms in watch if ms >= n * 60000) / viewers for n in retention_minutes}
         in_uv = [u for u in range(n_users) if flags[u] & F_UV]
@@ -761,7 +1028,7 @@ class SessionEngine:
             code = s.source[u]
             source = SOURCE_NAMES[code - 1] if code else "unknown"
             traffic[source] = traffic.get(source, 0) + 1
-        paying = {rec.pay_user if rec.pay_user >= 0 else rec.order_user for rec in s.orders.values() if rec.paid}
+        paying = {self._d_user[s.o_pay[number]] for number in s.paid_list}
         persona: dict[str, dict[str, dict[str, int]]] = {"viewers": {}, "buyers": {}}
         unknown: tuple[Any, Any, Any] = (None, None, None)
         for group, users in (("viewers", in_uv), ("buyers", paying)):
@@ -780,14 +1047,16 @@ def compute(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
     return compute_records(record_of(event) for event in events)
 
 
+_session_of = attrgetter("session")
+
+
 def compute_records(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
     """Metrics of every session in a stream of records (``livecrew metrics FILE``: ``events.iter_records``)."""
     engines: dict[str, SessionEngine] = {}
-    feeds: dict[str, Callable[[Record], bool]] = {}
-    for record in records:
-        feed = feeds.get(record.session)
-        if feed is None:
-            engine = engines[record.session] = SessionEngine(record.session)
-            feed = feeds[record.session] = engine.feed
-        feed(record)
+    # A file is usually one show (session) after another: each run of one session's records goes in one batch.
+    for session, run in groupby(records, key=_session_of):
+        engine = engines.get(session)
+        if engine is None:
+            engine = engines[session] = SessionEngine(session)
+        engine.feed_many(run)
     return {name: engine.snapshot() for name, engine in engines.items()}

@@ -47,9 +47,7 @@ def _feed_bodies(engine: SessionEngine, bodies: list[dict[str, Any]], show_id: s
     """Logged bodies straight into the engine as records (the fast decoder; they were valid when logged)."""
     data = b"\n".join(orjson.dumps(b) for b in bodies)
     rejected: list[Rejection] = []
-    feed = engine.feed
-    for record in iter_records(data, rejected, session=show_id):
-        feed(record)
+    engine.feed_many(iter_records(data, rejected, session=show_id))
 
 
 @dataclass
