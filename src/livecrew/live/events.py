@@ -66,6 +66,7 @@ class Event:
     source: str | None = None
     profile: dict[str, Any] | None = None
     seq: int = 0  # the event's row in the show's log, once logged (0: not logged)
+    record: Record | None = field(default=None, compare=False, repr=False)  # made on the way by parse_body
 
 
 @dataclass(slots=True)
@@ -276,7 +277,8 @@ def parse_body(
                 if session is not None:
                     obj["session"] = session
                 kind = obj["type"]
-                event = Event(id=record.id, type=kind, ts=record.ts, session=sess, raw=obj, index=index)
+                record.session = sess
+                event = Event(id=record.id, type=kind, ts=record.ts, session=sess, raw=obj, index=index, record=record)
                 for name in fields[kind][1]:
                     value = getattr(record, name)
                     if value is not None:

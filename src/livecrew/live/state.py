@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from livecrew.core.pubsub import LocalHub, show_channel
 from livecrew.live.engine import SessionEngine
-from livecrew.live.events import Event, Rejection, iter_records, parse_body
+from livecrew.live.events import Event, Rejection, iter_records, parse_body, record_of
 from livecrew.live.ingest import IngestResult, iter_bodies, max_seq
 
 FEED_SIZE = 200
@@ -73,21 +73,21 @@ class LiveShow:
         return True
 
     def apply(self, events: Iterable[Event]) -> int:
-        applied = 0
+        """Apply events not applied yet (by their log seq) in one ``feed_many``; returns how many.
+        The engine keeps no id set (the log dropped duplicates), so each one given is taken."""
         with self.lock:
-            for event in events:
-                if event.seq and not self.remember(event.seq):
-                    continue
-                if self.engine.apply(event):
-                    applied += 1
-                    if event.type == "comment":
-                        self.feed.append(
-                            {"id": event.id, "ts": event.ts, "user": event.user, "text": event.raw.get("text", "")}
-                        )
-            if applied:
-                self.version += 1
-                self.last_received = time.monotonic()
-        return applied
+            fresh = [e for e in events if not e.seq or self.remember(e.seq)]
+            if not fresh:
+                return 0
+            self.engine.feed_many([e.record if e.record is not None else record_of(e) for e in fresh])
+            self.feed.extend(
+                {"id": e.id, "ts": e.ts, "user": e.user, "text": e.raw.get("text", "")}
+                for e in fresh
+                if e.type == "comment"
+            )
+            self.version += 1
+            self.last_received = time.monotonic()
+        return len(fresh)
 
     def engine_explaining(self) -> str | None:
         """The product being explained now, as the engine last saw it."""
