@@ -85,7 +85,9 @@ def _append(app: FastAPI, show_id: str, lines: list[bytes]) -> int:
         parsed = parse_body(b"\n".join(lines), session=show_id)
         result = ingest.append(db, ctx.clock, show, parsed.events)
         db.commit()
-    after_ingest(ctx.hub, registry_of(app), show_id, result)
+        after_ingest(ctx.hub, registry_of(app), show_id, result)
+    if result.refused:  # e.g. the show already holds events from months ago: say so instead of going quiet
+        log.warning("simulate.refused", show=show_id, count=len(result.refused), first=result.refused[0].error)
     return result.accepted
 
 
