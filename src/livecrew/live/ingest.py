@@ -136,9 +136,9 @@ def _when(ts: int) -> str:
     return datetime.fromtimestamp(ts / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _in_range(show: Show, events: list[Event], now_ms: int) -> tuple[list[Event], list[Rejection], int, int]:
+def _in_range(show: Show, events: list[Event], now_ms: int) -> tuple[list[Event], list[Rejection]]:
     """Refuse events whose ts is more than a day ahead of this server's clock, or would make the show's
-    events span more than MAX_SPAN_DAYS. Returns the kept events, the refused ones and the new range.
+    events span more than MAX_SPAN_DAYS. Returns the kept events and the refused ones.
 
     METRICS.md gives a minute per minute of the window; one event years away from the rest (a feed's
     clock glitch, a ts in seconds where milliseconds were meant) would make millions of them. Before a
@@ -151,7 +151,7 @@ def _in_range(show: Show, events: list[Event], now_ms: int) -> tuple[list[Event]
     span = MAX_SPAN_DAYS * DAY_MS
     first, last = min(e.ts for e in events), max(e.ts for e in events)
     if last <= now_ms + MAX_AHEAD_MS and max(hi, last) - min(lo, first) <= span:
-        return events, [], min(lo, first), max(hi, last)
+        return events, []
     kept: list[Event] = []
     refused: list[Rejection] = []
     for e in events:
@@ -171,11 +171,11 @@ def _in_range(show: Show, events: list[Event], now_ms: int) -> tuple[list[Event]
             lo, hi = min(lo, e.ts), max(hi, e.ts)
             continue
         refused.append(Rejection(e.index, f"event {e.index}: {reason}"))
-    return kept, refused, lo, hi
+    return kept, refused
 
 
 def _keep_range(db: Session, show: Show, lo: int, hi: int) -> None:
-    """Widen the stored range to [lo, hi] in one conditional update (safe with other writers at once)."""
+    """Widen the stored range (of the logged events) to take [lo, hi], in one conditional update."""
     old_lo, old_hi = show.events_ts_min, show.events_ts_max
     if old_lo is not None and old_hi is not None and old_lo <= lo and hi <= old_hi:
         return
@@ -209,12 +209,10 @@ def append(
     if not unique:
         return result
     now = clock.now()
-    kept, result.refused, lo, hi = _in_range(show, list(unique.values()), int(now.timestamp() * 1000))
+    kept, result.refused = _in_range(show, list(unique.values()), int(now.timestamp() * 1000))
     if not kept:
         return result
     inserted = _insert(db, show.id, kept, now, actor_id)
-    if inserted:
-        _keep_range(db, show, lo, hi)
     result.max_seq = max(inserted.values(), default=0)
     result.accepted = len(inserted)
     result.duplicates += len(kept) - len(inserted)
@@ -223,6 +221,11 @@ def append(
         e.seq = inserted[e.id]  # the live state skips log rows it already has by this
     for listener in _listeners():
         listener(db, clock, show, result.new_events)
+    if inserted:
+        # Last, so the show's row stays locked (PostgreSQL) only from here to the commit: ingest for the
+        # same show in other processes waits that long, not for this whole batch.
+        stamps = [e.ts for e in result.new_events]
+        _keep_range(db, show, min(stamps), max(stamps))
     return result
 
 
