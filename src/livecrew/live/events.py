@@ -267,12 +267,8 @@ def parse_body(
         except (msgspec.ValidationError, msgspec.DecodeError):
             record = None
         if record is not None:
-            sess = session if session is not None else record.session
-            if (
-                type(sess) is str
-                and sess
-                and (type(record) is not EnterRecord or record.profile is None or _profile_ok(record.profile))
-            ):
+            sess = _fast_session(record, session)
+            if sess is not None:
                 obj = decode_obj(line)
                 if session is not None:
                     obj["session"] = session
@@ -512,6 +508,17 @@ def _profile_ok(profile: dict[str, Any]) -> bool:
     )
 
 
+def _fast_session(record: Record, session: str | None) -> str | None:
+    """The session of a decoded record the fast paths take as it is; None sends its line through validate
+    (no session, or a profile validate would refuse)."""
+    sess = session if session is not None else record.session
+    if type(sess) is not str or not sess:
+        return None
+    if type(record) is EnterRecord and record.profile is not None and not _profile_ok(record.profile):
+        return None
+    return sess
+
+
 def record_of(event: Event) -> Record:
     """A validated Event as a record (the slow path's result, and events built in code)."""
     cls, names = _RECORD_FIELDS[event.type]
@@ -565,13 +572,9 @@ def iter_records(data: bytes, rejected: list[Rejection], *, session: str | None 
         except (msgspec.ValidationError, msgspec.DecodeError):
             pass
         else:
-            if session is not None:
-                record.session = session
-                ok = True
-            else:
-                sess = record.session
-                ok = type(sess) is str and sess != ""
-            if ok and (type(record) is not EnterRecord or record.profile is None or _profile_ok(record.profile)):
+            sess = _fast_session(record, session)
+            if sess is not None:
+                record.session = sess
                 decoded_any = True
                 index += 1
                 yield record

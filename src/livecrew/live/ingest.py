@@ -250,8 +250,8 @@ def ingest_body(
     except BodyError as exc:
         raise ValidationFailed(str(exc), key="err.bad_body") from None
     result = append(db, clock, show, parsed.events)
-    refused = sorted([*parsed.rejected, *result.refused], key=lambda r: r.index)
-    result.rejected = [{"index": r.index, "error": r.error} for r in refused]
+    rejections = sorted([*parsed.rejected, *result.refused], key=lambda r: r.index)
+    result.rejected = [{"index": r.index, "error": r.error} for r in rejections]
     return result
 
 

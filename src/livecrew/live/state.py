@@ -50,6 +50,11 @@ def _feed_bodies(engine: SessionEngine, bodies: list[dict[str, Any]], show_id: s
     engine.feed_many(iter_records(data, rejected, session=show_id))
 
 
+def comment_item(event: Event) -> dict[str, Any]:
+    """A comment as the control room's feed shows it."""
+    return {"id": event.id, "ts": event.ts, "user": event.user, "text": event.raw.get("text", "")}
+
+
 @dataclass
 class LiveShow:
     show_id: str
@@ -80,11 +85,7 @@ class LiveShow:
             if not fresh:
                 return 0
             self.engine.feed_many([e.record if e.record is not None else record_of(e) for e in fresh])
-            self.feed.extend(
-                {"id": e.id, "ts": e.ts, "user": e.user, "text": e.raw.get("text", "")}
-                for e in fresh
-                if e.type == "comment"
-            )
+            self.feed.extend(comment_item(e) for e in fresh if e.type == "comment")
             self.version += 1
             self.last_received = time.monotonic()
         return len(fresh)
@@ -182,11 +183,7 @@ def live_registry(request: Request) -> LiveRegistry:
 def after_ingest(hub: LocalHub, registry: LiveRegistry, show_id: str, result: IngestResult) -> None:
     """After the commit: update the live state and push the new comments to the control rooms."""
     registry.apply(show_id, result.new_events, result.max_seq)
-    comments = [
-        {"id": e.id, "ts": e.ts, "user": e.user, "text": e.raw.get("text", "")}
-        for e in result.new_events
-        if e.type == "comment"
-    ]
+    comments = [comment_item(e) for e in result.new_events if e.type == "comment"]
     if comments:
         from livecrew.text import room
 
