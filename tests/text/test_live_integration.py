@@ -102,6 +102,24 @@ def test_comment_diversion_raises_a_medium_alert_and_labels_show_in_the_feed(
     assert missing.status_code == 404
 
 
+def test_a_storm_of_bad_comments_is_one_alert_write_per_batch(
+    client: TestClient, live: dict[str, Any], db: Session
+) -> None:
+    storm = [
+        {"id": f"d{n}", "type": "comment", "ts": T0 + n, "user": f"u{n}", "text": f"加薇信 1380013800{n} 便宜賣"}
+        for n in range(5)
+    ]
+    calm = {"id": "ok", "type": "comment", "ts": T0 + 9, "user": "u9", "text": "好看"}
+    assert _post(client, live, [*storm, calm]).json()["accepted"] == 6
+    alert = db.scalar(select(Alert).where(Alert.rule == "comment_compliance"))
+    # Raised once for the five lines: the four after the first count as updates, the last one is shown.
+    assert alert is not None and alert.updates == 4 and alert.params["user"] == "u4"
+    assert "13800138004" in alert.params["text"]
+    _post(client, live, [{**storm[0], "id": "d9", "user": "u5"}])
+    db.refresh(alert)
+    assert alert.updates == 5 and alert.params["user"] == "u5"
+
+
 def test_script_gate_and_compliance_page(client: TestClient, factory: Factory, db: Session, clock: FakeClock) -> None:
     ws = factory.workspace()
     owner = factory.user(ws, "owner", email="script@example.com")

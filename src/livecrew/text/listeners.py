@@ -25,27 +25,33 @@ AUDIENCE_ALERT = frozenset({"diversion", "abuse"})
 def on_events(db: Session, clock: Clock, show: Show, events: Iterable[Any]) -> None:
     lexicon: Lexicon | None = None
     comments: dict[str, list[Hit]] = {}
+    # rule → (how many lines hit it in this batch, the last of them, its hits): one alert write per rule
+    # and batch, whatever a comment storm holds (each write was a query and a flush).
+    worst: dict[str, tuple[int, Any, list[Hit]]] = {}
     for event in events:
         if event.type not in ("speech", "comment"):
             continue
         if lexicon is None:
             lexicon = lexicon_for(db, show.workspace_id)
         if event.type == "speech":
-            hits = [h for h in lexicon.scan(str(event.raw.get("text", "")), "host") if h.severity in ("block", "warn")]
-            if hits:
-                _raise(db, clock, show, "speech_compliance", event, hits)
+            hits = [h for h in lexicon.scan(event.text or "", "host") if h.severity in ("block", "warn")]
+            rule = "speech_compliance"
         else:
-            found = comments[event.id] = lexicon.scan(str(event.raw.get("text", "")), "audience")
+            found = comments[event.id] = lexicon.scan(event.text or "", "audience")
             hits = [h for h in found if h.category in AUDIENCE_ALERT]
-            if hits:
-                _raise(db, clock, show, "comment_compliance", event, hits)
+            rule = "comment_compliance"
+        if hits:
+            worst[rule] = (worst[rule][0] + 1 if rule in worst else 1, event, hits)
+    for rule, (lines, event, hits) in worst.items():
+        _raise(db, clock, show, rule, event, hits, lines)
     if lexicon is not None:
         room.remember(show.id, comments, lexicon)
 
 
-def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: list[Hit]) -> None:
-    """One open alert per rule and show: raised once, then updated with the latest line while it stays open."""
-    text = str(event.raw.get("text", ""))
+def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: list[Hit], lines: int = 1) -> None:
+    """One open alert per rule and show: raised once, then updated with the latest line while it stays open
+    (``updates`` counts the further lines, ``lines`` of them in this call)."""
+    text = event.text or ""
     params = {
         "text": text[:200],
         "terms": "、".join(dict.fromkeys(h.term for h in hits)),
@@ -68,7 +74,7 @@ def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: l
             params=params,
             raised_at=now,
             updated_at=now,
-            updates=0,
+            updates=lines - 1,
             event_ts=event.ts,
         )
         db.add(current)
@@ -76,7 +82,7 @@ def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: l
         _publish(db, current, "alert.raised")
         return
     current.message, current.params, current.updated_at = message, params, now
-    current.updates += 1
+    current.updates += lines
     current.event_ts = event.ts
     db.flush()
     _publish(db, current, "alert.updated")
