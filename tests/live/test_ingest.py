@@ -177,3 +177,20 @@ def test_live_state_skips_log_rows_it_already_applied(client: TestClient, setup:
     assert client.get(f"{url}/metrics", headers=bearer(setup["token"])).json() == before
     registry.forget(show_id)  # a fresh rebuild from the log gives the same
     assert client.get(f"{url}/metrics", headers=bearer(setup["token"])).json() == before
+
+
+def test_each_new_event_carries_the_seq_of_its_log_row(setup: dict[str, Any], db: Session, clock: FakeClock) -> None:
+    from livecrew.live import ingest
+
+    show, jsonl = setup["show"], "application/x-ndjson"
+    first = ingest.ingest_body(db, clock, show, body(STREAM[:3]), content_type=jsonl, max_bytes=1 << 20)
+    # Old ids interleaved with new ones: the new rows' seq must be matched to the right ids.
+    mixed = [STREAM[3], STREAM[0], STREAM[4], STREAM[2], STREAM[5]]
+    second = ingest.ingest_body(db, clock, show, body(mixed), content_type=jsonl, max_bytes=1 << 20)
+    db.commit()
+    logged = dict(db.execute(select(LiveEvent.event_id, LiveEvent.seq).where(LiveEvent.show_id == show.id)).all())
+    assert (first.accepted, second.accepted, second.duplicates) == (3, 3, 2)
+    for result in (first, second):
+        assert {e.id: e.seq for e in result.new_events} == {e.id: logged[e.id] for e in result.new_events}
+        assert result.max_seq == max(logged[e.id] for e in result.new_events)
+    assert [e.id for e in second.new_events] == ["e4", "e5", "e6"]

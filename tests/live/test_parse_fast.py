@@ -19,6 +19,8 @@ WRONG: list[Any] = [None, True, 1.5, -3, 0, "", "x", "2026-06-12T20:00:00+08:00"
 
 def same(data: bytes, session: str | None) -> None:
     fast, plain = parse_body(data, session=session), parse_body(data, session=session, fast=False)
+    # The fast path keeps the line and makes the object only when asked: the same object.
+    assert [e.body() for e in fast.events] == [e.raw for e in plain.events]
     assert fast.events == plain.events
     assert [(r.index, r.error) for r in fast.rejected] == [(r.index, r.error) for r in plain.rejected]
 
@@ -46,7 +48,8 @@ def test_the_fast_path_keeps_the_event_as_it_came() -> None:
     parsed = parse_body(data, session="url")
     assert len(parsed.events) == len(LINES) and not parsed.rejected
     first = parsed.events[0]
-    assert first.raw == {**LINES[0], "session": "url"} and first.session == "url"
+    assert first.raw is None and first.line is not None and orjson.loads(first.line) == LINES[0]  # the log keeps this
+    assert first.body() == {**LINES[0], "session": "url"} and first.session == "url"
     same(data, None)
     same(data, "url")
 

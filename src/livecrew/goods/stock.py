@@ -777,7 +777,7 @@ def on_events(db: Session, clock: Clock, show: Show, events: Iterable[Any]) -> N
         return
     state = _explained_now(db, show)
     for event in sorted(relevant, key=lambda e: e.ts):
-        raw = event.raw
+        raw = event.body()
         if event.type == "explain":
             state["product"] = str(raw.get("product")) if raw.get("action") == "start" else None
         elif event.type == "comment" and show.status in OPEN_FOR_CLAIMS:
@@ -795,7 +795,7 @@ def on_events(db: Session, clock: Clock, show: Show, events: Iterable[Any]) -> N
 
 
 def _claim_from_comment(batch: ClaimBatch, event: Any, explaining: str | None) -> None:
-    text = str(event.raw.get("text", ""))
+    text = event.text or ""
     parsed = claimtext.parse(text)
     if parsed is None or not event.user:
         return

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, cast
 
 import msgspec
 
@@ -52,7 +52,7 @@ class Event:
     type: str
     ts: int
     session: str
-    raw: dict[str, Any]
+    raw: dict[str, Any] | None  # the object as it arrived; None until body() decodes ``line``
     index: int = 0
     user: str | None = None
     text: str | None = None
@@ -67,6 +67,16 @@ class Event:
     profile: dict[str, Any] | None = None
     seq: int = 0  # the event's row in the show's log, once logged (0: not logged)
     record: Record | None = field(default=None, compare=False, repr=False)  # made on the way by parse_body
+    line: str | None = field(default=None, compare=False, repr=False)  # the line as it arrived (fast path)
+
+    def body(self) -> dict[str, Any]:
+        """The event's object as it arrived, with the event's session (decoded from the line on first use:
+        parse_body keeps the line of what its records take, and the log stores that line as it is)."""
+        if self.raw is None:
+            obj = _decoder.decode(cast(str, self.line))
+            obj["session"] = self.session
+            self.raw = obj
+        return self.raw
 
 
 @dataclass(slots=True)
@@ -253,11 +263,12 @@ def parse_body(
             except _Bad as exc:
                 result.rejected.append(Rejection(index, _prefix(index) + str(exc)))
         return result
-    # Most lines are valid: msgspec checks them against the typed records in C, then the line is decoded
-    # once more as the plain object the log stores. Anything the records do not take goes through
-    # validate, so every rejection and its reason are the plain path's (tests compare the two).
-    decode, decode_obj = _record_decoder.decode, _decoder.decode
-    fields = _RECORD_FIELDS
+    # Most lines are valid: msgspec checks them against the typed records in C, and the line itself is what
+    # the log stores (no plain object is made unless someone asks the event for its body). Anything the
+    # records do not take goes through validate, so every rejection and its reason are the plain path's
+    # (tests compare the two).
+    decode = _record_decoder.decode
+    by_class = _BY_CLASS
     append = result.events.append
     index = 0
     decoded_any = False
@@ -268,14 +279,19 @@ def parse_body(
             record = None
         if record is not None:
             sess = _fast_session(record, session)
+            text: str | None = None
             if sess is not None:
-                obj = decode_obj(line)
-                if session is not None:
-                    obj["session"] = session
-                kind = obj["type"]
+                try:  # noqa: SIM105 - a with-statement per line costs more on this path
+                    text = line.decode()  # checks the strings the record skipped, too
+                except UnicodeDecodeError:
+                    pass
+            if sess is not None and text is not None:
+                kind, names = by_class[type(record)]
                 record.session = sess
-                event = Event(id=record.id, type=kind, ts=record.ts, session=sess, raw=obj, index=index, record=record)
-                for name in fields[kind][1]:
+                event = Event(
+                    id=record.id, type=kind, ts=record.ts, session=sess, raw=None, index=index, record=record, line=text
+                )
+                for name in names:
                     value = getattr(record, name)
                     if value is not None:
                         setattr(event, name, value)
@@ -549,6 +565,9 @@ _RECORD_FIELDS: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "ad_spend": (AdSpendRecord, ("amount",)),
     "explain": (ExplainRecord, ("product", "action")),
     "shelf": (ShelfRecord, ("product", "action")),
+}
+_BY_CLASS: dict[type[Record], tuple[str, tuple[str, ...]]] = {
+    cls: (kind, names) for kind, (cls, names) in _RECORD_FIELDS.items()
 }
 
 

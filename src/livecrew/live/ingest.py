@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from livecrew.core.clock import Clock
 from livecrew.core.db import json_text
 from livecrew.core.errors import Conflict, ValidationFailed
-from livecrew.live.events import BodyError, Event, Rejection, parse_body
+from livecrew.live.events import BodyError, Event, ParseResult, Rejection, parse_body
 from livecrew.live.models import LiveEvent
 from livecrew.shows.models import Show, ShowStatus
 
@@ -71,7 +71,8 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
     The rows go through the driver's own cursor, in the session's transaction, as plain values made the
     way the column types make them (the body by the engines' JSON serializer): SQLAlchemy's per-row
     parameter and result handling cost more than the database's own work. SQLite takes multi-row
-    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` statements; PostgreSQL one statement of arrays.
+    ``INSERT … ON CONFLICT DO NOTHING`` statements (the new rows' seq from the rowid); PostgreSQL one statement
+    of arrays.
     """
     dialect = db.get_bind().dialect
     table = cast(Table, LiveEvent.__table__)
@@ -91,7 +92,7 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
                 kinds.append(e.type)
                 stamps.append(e.ts)
                 users.append(e.user)
-                bodies.append(json_text(e.raw))
+                bodies.append(e.line if e.line is not None else json_text(e.raw))
             cursor.execute(_PG_INSERT, [show_id, at, actor_id, ids, kinds, stamps, users, bodies])
             inserted.update(cursor.fetchall())
             return inserted
@@ -100,9 +101,21 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
             params: list[Any] = []
             extend = params.extend
             for e in chunk:
-                extend((show_id, e.id, e.type, e.ts, e.user, json_text(e.raw), at, actor_id))
+                body = e.line if e.line is not None else json_text(e.raw)
+                extend((show_id, e.id, e.type, e.ts, e.user, body, at, actor_id))
             cursor.execute(_sqlite_insert_sql(len(chunk)), params)
-            inserted.update(cursor.fetchall())
+            count, last = cursor.rowcount, cursor.lastrowid
+            if count <= 0 or last is None:
+                continue
+            # SQLite gives each new row the largest rowid so far plus one, in the order of the VALUES, and
+            # skipped rows take none; this transaction holds the write lock, so the rows just inserted are
+            # exactly seq last-count+1 … last. No RETURNING: each returned row is one more step of the
+            # statement, and the driver hands the GIL back and forth at every step.
+            if count == len(chunk):
+                inserted.update(zip([e.id for e in chunk], range(last - count + 1, last + 1), strict=True))
+            else:
+                cursor.execute(_SQLITE_NEW_ROWS, (last - count, last))
+                inserted.update(cursor.fetchall())
     finally:
         cursor.close()
     return inserted
@@ -123,9 +136,11 @@ def _sqlite_insert_sql(count: int) -> str:
     columns = ", ".join(f'"{c}"' for c in _COLUMNS)
     return (
         f"INSERT INTO live_events ({columns}) VALUES {', '.join([one] * count)} "
-        "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING event_id, seq"
+        "ON CONFLICT (show_id, event_id) DO NOTHING"
     )
 
+
+_SQLITE_NEW_ROWS = "SELECT event_id, seq FROM live_events WHERE seq > ? AND seq <= ?"
 
 DAY_MS = 86_400_000
 MAX_SPAN_DAYS = 60  # refunds of a show come days after it; nothing of one show comes months away
@@ -237,22 +252,33 @@ def _listeners() -> tuple[Listener, ...]:
     return tuple(m.on_events for m in modules_named("listeners"))
 
 
-def ingest_body(
-    db: Session, clock: Clock, show: Show, data: bytes, *, content_type: str | None, max_bytes: int
-) -> IngestResult:
-    """An HTTP body (JSON Lines or a JSON array). The session comes from the show."""
+def parse_request(data: bytes, *, session: str, content_type: str | None, max_bytes: int) -> ParseResult:
+    """Check and decode an HTTP body (JSON Lines or a JSON array); touches no database, so a route runs it
+    before it takes the writer lock (one request decodes while another one's rows are being written)."""
     if len(data) > max_bytes:
         raise ValidationFailed(f"the body is larger than {max_bytes // (1024 * 1024)} MiB; send smaller batches")
     if not data.strip():
         raise ValidationFailed("the body is empty; send JSON Lines (one event per line) or a JSON array of events")
     try:
-        parsed = parse_body(data, session=show.id, content_type=content_type)
+        return parse_body(data, session=session, content_type=content_type)
     except BodyError as exc:
         raise ValidationFailed(str(exc), key="err.bad_body") from None
+
+
+def append_parsed(db: Session, clock: Clock, show: Show, parsed: ParseResult) -> IngestResult:
+    """Append a parsed body's events; the answer lists the lines parse rejected and the events append refused."""
     result = append(db, clock, show, parsed.events)
     rejections = sorted([*parsed.rejected, *result.refused], key=lambda r: r.index)
     result.rejected = [{"index": r.index, "error": r.error} for r in rejections]
     return result
+
+
+def ingest_body(
+    db: Session, clock: Clock, show: Show, data: bytes, *, content_type: str | None, max_bytes: int
+) -> IngestResult:
+    """An HTTP body (JSON Lines or a JSON array). The session comes from the show."""
+    parsed = parse_request(data, session=show.id, content_type=content_type, max_bytes=max_bytes)
+    return append_parsed(db, clock, show, parsed)
 
 
 def log_rows(db: Session, show_id: str, *, after_seq: int = 0, limit: int | None = None) -> list[LiveEvent]:

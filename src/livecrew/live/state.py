@@ -52,7 +52,7 @@ def _feed_bodies(engine: SessionEngine, bodies: list[dict[str, Any]], show_id: s
 
 def comment_item(event: Event) -> dict[str, Any]:
     """A comment as the control room's feed shows it."""
-    return {"id": event.id, "ts": event.ts, "user": event.user, "text": event.raw.get("text", "")}
+    return {"id": event.id, "ts": event.ts, "user": event.user, "text": event.text or ""}
 
 
 @dataclass
@@ -67,23 +67,18 @@ class LiveShow:
     feed: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))
     seqs: set[int] = field(default_factory=set)  # recent log rows already applied (see KEEP_SEQS)
 
-    def remember(self, seq: int) -> bool:
-        """False when the log row ``seq`` was applied already. Call with the lock held."""
-        if seq in self.seqs:
-            return False
-        self.seqs.add(seq)
-        if len(self.seqs) > 2 * KEEP_SEQS:
-            floor = max(self.seqs) - KEEP_SEQS
-            self.seqs = {s for s in self.seqs if s > floor}
-        return True
-
     def apply(self, events: Iterable[Event]) -> int:
         """Apply events not applied yet (by their log seq) in one ``feed_many``; returns how many.
         The engine keeps no id set (the log dropped duplicates), so each one given is taken."""
         with self.lock:
-            fresh = [e for e in events if not e.seq or self.remember(e.seq)]
+            seqs = self.seqs
+            fresh = [e for e in events if not e.seq or e.seq not in seqs]  # one batch's seqs are distinct
             if not fresh:
                 return 0
+            seqs.update([e.seq for e in fresh if e.seq])
+            if len(seqs) > 2 * KEEP_SEQS:
+                floor = max(seqs) - KEEP_SEQS
+                self.seqs = {s for s in seqs if s > floor}
             self.engine.feed_many([e.record if e.record is not None else record_of(e) for e in fresh])
             self.feed.extend(comment_item(e) for e in fresh if e.type == "comment")
             self.version += 1
