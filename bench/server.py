@@ -31,10 +31,11 @@ class Setup:
     data_dir: Path
     token: str
     show_id: str
+    more_shows: list[str]  # further shows of the same workspace (several rooms live at once)
 
 
-def prepare(database_url: str | None, *, minutes: int = 240) -> Setup:
-    """A migrated, empty database (PostgreSQL: the schema is dropped first) with one show to feed."""
+def prepare(database_url: str | None, *, minutes: int = 240, shows_count: int = 1) -> Setup:
+    """A migrated, empty database (PostgreSQL: the schema is dropped first) with ``shows_count`` shows to feed."""
     data_dir = Path(tempfile.mkdtemp(prefix="livecrew-bench-"))
     url = database_url or f"sqlite:///{data_dir / 'bench.db'}"
     if url.startswith("postgresql"):
@@ -52,10 +53,12 @@ def prepare(database_url: str | None, *, minutes: int = 240) -> Setup:
             db, clock, ws, email="bench@example.com", display_name="bench", password="benchmark", roles=["owner"]
         )
         _t, token = auth.create_token(db, clock, user)
-        show = shows.create_show(db, clock, ws, title="bench", starts_at=clock.now(), minutes=minutes)
-        show_id = show.id
+        ids = [
+            shows.create_show(db, clock, ws, title=f"bench {n + 1}", starts_at=clock.now(), minutes=minutes).id
+            for n in range(shows_count)
+        ]
     engine.dispose()
-    return Setup(url, data_dir, token, show_id)
+    return Setup(url, data_dir, token, ids[0], ids[1:])
 
 
 def _free_port() -> int:

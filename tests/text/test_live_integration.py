@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -40,7 +39,7 @@ def _post(client: TestClient, live: dict[str, Any], events: list[dict[str, Any]]
     )
 
 
-def test_a_blocked_host_line_raises_an_alert_within_a_second(
+def test_a_blocked_host_line_raises_an_alert_as_the_batch_commits(
     client: TestClient, live: dict[str, Any], db: Session, hub: LocalHub
 ) -> None:
     heard: list[dict[str, Any]] = []
@@ -48,19 +47,18 @@ def test_a_blocked_host_line_raises_an_alert_within_a_second(
 
     def spy(channel: str, message: dict[str, Any]) -> None:
         if channel == show_channel(live["show"].id) and message.get("kind", "").startswith("alert."):
-            heard.append({**message, "at": time.monotonic()})
+            heard.append(message)
         original(channel, message)
 
     hub.publish = spy  # type: ignore[method-assign]
-    sent = time.monotonic()
     assert (
         _post(
             client, live, [{"id": "s1", "type": "speech", "ts": T0, "text": "這是全網最低價，國家級品質"}]
         ).status_code
         == 200
     )
+    # Published on commit: heard before the ingest call returned (no wall-clock figure: tests never time).
     assert heard and heard[0]["kind"] == "alert.raised"
-    assert heard[0]["at"] - sent < 1.0  # published on commit, before the ingest call even returns
     alert = db.scalar(select(Alert).where(Alert.rule == "speech_compliance"))
     assert alert is not None and alert.severity == "high" and alert.roles == ["controller"]
     assert "國家級" in alert.params["terms"]

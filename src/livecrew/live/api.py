@@ -76,24 +76,24 @@ async def post_events(
             f'Content-Type "{content_type or "(none)"}" is not accepted; send application/x-ndjson (JSON Lines) '
             "or application/json (a JSON array)"
         )
-    settings = app_context(request).settings
+    settings, hub = app_context(request).settings, app_context(request).hub
     data = await request.body()
     import anyio.to_thread
 
     def work() -> ingest.IngestResult:
-        show = shows.get_show(db, principal.workspace, show_id, bare=True)
         # Decoding takes no lock: this request decodes while another one's rows are written (SQLite's
-        # insert and fsync run without the GIL).
+        # insert and fsync run without the GIL). The show is read under the lock, as of the write.
         parsed = ingest.parse_request(
-            data, session=show.id, content_type=content_type, max_bytes=settings.max_body_bytes
+            data, session=show_id, content_type=content_type, max_bytes=settings.max_body_bytes
         )
-        with ingest.writing():
-            db.refresh(show, ["status", "events_ts_min", "events_ts_max"])  # as of now, not of the decode
+
+        def write() -> ingest.IngestResult:
+            show = shows.get_show(db, principal.workspace, show_id, bare=True)
             result = ingest.append_parsed(db, clock, show, parsed)
             db.commit()  # durable before acknowledged
-            # Still inside: two CPU-bound threads would wait on each other for the GIL (see writing).
-            after_ingest(app_context(request).hub, registry, show_id, result)
-        return result
+            return result
+
+        return ingest.write_then_apply(write, lambda result: after_ingest(hub, registry, show_id, result))
 
     result = await anyio.to_thread.run_sync(work)
     return IngestOut(**result.to_dict())

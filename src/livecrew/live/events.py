@@ -288,9 +288,8 @@ def parse_body(
             if sess is not None and text is not None:
                 kind, names = by_class[type(record)]
                 record.session = sess
-                event = Event(
-                    id=record.id, type=kind, ts=record.ts, session=sess, raw=None, index=index, record=record, line=text
-                )
+                event = Event(record.id, kind, record.ts, sess, None, index)  # positional: keywords cost more
+                event.record, event.line = record, text
                 for name in names:
                     value = getattr(record, name)
                     if value is not None:

@@ -8,12 +8,11 @@ answers); only then are they applied to the in-memory live state. The same path 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, case, func, select, update
 from sqlalchemy.orm import Session
@@ -41,20 +40,30 @@ class IngestResult:
 
 
 _WRITER = threading.Lock()
+_APPLYING = threading.Lock()
 
 
-@contextmanager
-def writing() -> Iterator[None]:
-    """Hold around an ingest transaction (from its first statement to its commit and the live update).
+T = TypeVar("T")
 
-    One ingest at a time in this process. SQLite takes one writer at a time anyway, and its busy
-    handler would make a waiting request sleep and retry in steps of up to 100 ms; and on either database
-    two ingest threads mostly wait for each other's GIL (the drivers hand it back once per row), which
-    cost more than they overlap: two feeders at once ran at a third of one feeder's rate. More ingest
-    runs in more processes (PostgreSQL and several web workers).
+
+def write_then_apply(write: Callable[[], T], apply: Callable[[T], None]) -> T:
+    """``write`` (an ingest transaction, up to its commit) under the writer lock, then ``apply`` (the live
+    update) under the apply lock, taken before the writer lock is let go.
+
+    One ingest transaction at a time in this process: SQLite takes one writer at a time anyway, and its
+    busy handler would make a waiting request sleep and retry in steps of up to 100 ms. Batches reach the
+    live state in commit order (the engine takes any order, but a batch older than the one before it would
+    make it replay the show), and the next batch's insert and fsync, which run without the GIL, overlap
+    this batch's live update. More ingest runs in more processes (PostgreSQL and several web workers).
     """
     with _WRITER:
-        yield
+        result = write()
+        _APPLYING.acquire()
+    try:
+        apply(result)
+    finally:
+        _APPLYING.release()
+    return result
 
 
 # A feature's ``listeners.on_events(db, clock, show, new_events)``.

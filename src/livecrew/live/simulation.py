@@ -78,14 +78,24 @@ def pick_show(app: FastAPI, ref: str) -> str | None:
 
 def _append(app: FastAPI, show_id: str, lines: list[bytes]) -> int:
     ctx = app.state.ctx
-    with ctx.sessions() as db, ingest.writing():
-        show = db.get(Show, show_id)
-        if show is None or show.status == ShowStatus.cancelled:
-            return -1
-        parsed = parse_body(b"\n".join(lines), session=show_id)
-        result = ingest.append(db, ctx.clock, show, parsed.events)
-        db.commit()
-        after_ingest(ctx.hub, registry_of(app), show_id, result)
+    parsed = parse_body(b"\n".join(lines), session=show_id)
+    with ctx.sessions() as db:
+
+        def write() -> ingest.IngestResult | None:
+            show = db.get(Show, show_id)
+            if show is None or show.status == ShowStatus.cancelled:
+                return None
+            result = ingest.append(db, ctx.clock, show, parsed.events)
+            db.commit()
+            return result
+
+        def apply(result: ingest.IngestResult | None) -> None:
+            if result is not None:
+                after_ingest(ctx.hub, registry_of(app), show_id, result)
+
+        result = ingest.write_then_apply(write, apply)
+    if result is None:
+        return -1
     if result.refused:  # e.g. the show already holds events from months ago: say so instead of going quiet
         log.warning("simulate.refused", show=show_id, count=len(result.refused), first=result.refused[0].error)
     return result.accepted
