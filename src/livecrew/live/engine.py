@@ -27,6 +27,7 @@ that both give the same snapshots in any order and batching.
 from __future__ import annotations
 
 import math
+import struct
 from array import array
 from collections.abc import Iterable, Iterator, MutableSequence
 from itertools import groupby
@@ -52,8 +53,14 @@ from livecrew.live.events import (
     K_SHELF,
     K_START,
     K_VIEW,
+    ClickRecord,
+    CommentRecord,
+    EnterRecord,
     Event,
+    LeaveRecord,
+    LikeRecord,
     Record,
+    ViewRecord,
     record_of,
 )
 
@@ -72,6 +79,8 @@ _ORDER_CHUNK = 4096
 _SHORT = bytes(k <= K_GIFT for k in range(19))  # the audience kinds but refunds
 assert K_GIFT + 1 == K_REFUND and all(k <= K_GIFT for k in (K_VIEW, K_ENTER, K_LEAVE, K_ORDER, K_PAY, K_FOLLOW))
 _PRODUCT_KIND = bytes(k in (K_VIEW, K_CLICK) for k in range(19))
+_DEAL_KINDS = frozenset((K_ORDER, K_PAY))
+_LOG_BLOCK = 4096  # rows feed_many gathers before packing them into the log's columns
 _NOWHERE = math.inf  # a bound no timestamp passes
 
 
@@ -93,6 +102,22 @@ def _push(column: MutableSequence[int], value: int) -> MutableSequence[int]:
         return _push(array("q", column), value)
     column = list(column)
     column.append(value)
+    return column
+
+
+def _extend(column: MutableSequence[int], values: list[int]) -> MutableSequence[int]:
+    """Append many values to an integer column, as ``_push`` does one at a time: packed in one go while they fit."""
+    if isinstance(column, array):
+        try:
+            column.frombytes(struct.pack(f"{len(values)}{column.typecode}", *values))
+            return column
+        except struct.error:  # a value does not fit: widen as _push does
+            pass
+    elif isinstance(column, list):
+        column.extend(values)
+        return column
+    for value in values:
+        column = _push(column, value)
     return column
 
 
@@ -267,6 +292,12 @@ class SessionEngine:
         steps as ``_accept`` and ``_take`` for that case); everything else goes through ``feed``'s path.
         (Records are taken as they come, not gathered into batches: a record dropped at once leaves its memory
         warm for the next one to be decoded into, which measured faster than batched set operations.)
+
+        Where the time goes per event, and so how this loop is written: the common record types are told
+        apart by ``type(r) is ...`` first and their fields read in a branch of their own (a field read at a
+        place that always sees one record type is several times cheaper than one that sees them all); the
+        rows it logs are gathered in plain lists and packed into the log's columns a block at a time
+        (``_log_rows``: one ``array`` append costs about as much as the rest of the row's logging).
         """
         dedupe = self._seen is not None
         seen: set[str] = self._seen if self._seen is not None else set()
@@ -275,12 +306,16 @@ class SessionEngine:
         users_get = users.get
         profile_get = self._profile_no.get
         product_get = self._product_no.get
-        luk_append = self._luk.append
-        la_append = self._la.append
-        lb_append = self._lb.append
         big = self._big
-        short = _SHORT
+        short, product_kind, deal_kinds = _SHORT, _PRODUCT_KIND, _DEAL_KINDS
         source_code = _SOURCE_CODE
+        view_type, enter_type, leave_type, click_type = ViewRecord, EnterRecord, LeaveRecord, ClickRecord
+        comment_type, like_type = CommentRecord, LikeRecord
+        # The rows logged here, column by column, until _log_rows packs them into the log.
+        log_uk: list[int] = []
+        log_a: list[int] = []
+        log_b: list[int] = []
+        log_ts: list[int] = []
         it: Iterator[Any] = iter(records)
         while True:
             # Bind what the short path needs; again after every event that took the long path.
@@ -296,28 +331,64 @@ class SessionEngine:
             else:
                 start = 0
             base = self._base
-            lts_append = self._lts.append
             flags, source, profile, entered_at, watch = s.flags, s.source, s.profile, s.entered, s.watch
-            products_get = s.products.get
+            # Product name -> (its number, its counters in this state), filled as products are met.
+            products: dict[str, tuple[int, _Product]] = {}
+            products_get = products.get
             cur = s.cur_minute
             s.room(cur)
             enters, leaves, comment_counts = s.enters, s.leaves, s.comment_counts
             next_minute = start + 60000 * (cur + 1)
             top = None  # ts of the newest event taken here
             slow: Record | None = None
+            room = _LOG_BLOCK  # rows that may still be gathered before they are packed into the log
             try:
                 for r in it:
-                    if dedupe:
+                    cls = type(r)
+                    if cls is view_type:
+                        k = K_VIEW
                         rid = r.id
+                        ts = r.ts
+                        name = r.user
+                        pname = r.product
+                    elif cls is enter_type:
+                        k = K_ENTER
+                        rid = r.id
+                        ts = r.ts
+                        name = r.user
+                    elif cls is leave_type:
+                        k = K_LEAVE
+                        rid = r.id
+                        ts = r.ts
+                        name = r.user
+                    elif cls is click_type:
+                        k = K_CLICK
+                        rid = r.id
+                        ts = r.ts
+                        name = r.user
+                        pname = r.product
+                    elif cls is comment_type:
+                        k = K_COMMENT
+                        rid = r.id
+                        ts = r.ts
+                        name = r.user
+                    elif cls is like_type:
+                        k = K_LIKE
+                        rid = r.id
+                        ts = r.ts
+                        name = r.user
+                    else:
+                        k = r.KIND
+                        rid = r.id
+                        ts = r.ts
+                        name = r.user if short[k] else None
+                    if dedupe:
                         if rid in seen:
                             continue
                         seen_add(rid)
-                    ts = r.ts
-                    k = r.KIND
                     if not (lo <= ts <= hi and short[k]):
                         slow = r
                         break
-                    name = r.user
                     u = users_get(name, -1)
                     if u < 0:
                         u = users[name] = len(users)
@@ -335,12 +406,14 @@ class SessionEngine:
                         f |= F_UV
                         flags[u] = f
                         s.uv += 1
-                    if _PRODUCT_KIND[k]:
-                        pname = r.product
-                        a = product_get(pname, -1)
-                        if a < 0:
-                            a = self._product(pname)
-                        product = products_get(a) or s.product(a)
+                    if product_kind[k]:
+                        hit = products_get(pname)
+                        if hit is None:
+                            a = product_get(pname, -1)
+                            if a < 0:
+                                a = self._product(pname)
+                            hit = products[pname] = (a, s.product(a))
+                        a, product = hit
                         i = u >> 3
                         mask = 1 << (u & 7)
                         if k == K_VIEW:
@@ -369,7 +442,11 @@ class SessionEngine:
                         a = source_code[r.source]
                         p = r.profile
                         if p:
-                            b = profile_get((p.get("gender"), p.get("age_band"), p.get("region")), 0)
+                            try:  # the usual profile has all three; .get is several times slower than []
+                                key = (p["gender"], p["age_band"], p["region"])
+                            except KeyError:
+                                key = (p.get("gender"), p.get("age_band"), p.get("region"))
+                            b = profile_get(key, 0)
                             if not b:
                                 b = self._profile(p)
                         s.pv += 1
@@ -402,7 +479,7 @@ class SessionEngine:
                                 s.watch = watch = list(watch)
                                 watch[u] += ts - entered
                             leaves[cur] += 1
-                    elif k in (K_ORDER, K_PAY):
+                    elif k in deal_kinds:
                         a = self._deal(r.order, u, r.product, r.qty, r.amount)
                         self._take(k, ts, u, a, 0, start)  # rare enough for the general code
                     else:
@@ -428,22 +505,23 @@ class SessionEngine:
                             f |= F_INTERACTING
                             s.interacting += 1
                         flags[u] = f
-                    try:
-                        luk_append(u << 5 | k)
-                    except OverflowError:
-                        self._luk = _push(self._luk, u << 5 | k)
-                        luk_append = self._luk.append
-                    la_append(a)
+                    log_uk.append(u << 5 | k)
+                    log_a.append(a)
                     if b <= _SMALL:
-                        lb_append(b)
+                        log_b.append(b)
                     else:
-                        lb_append(-1 - len(big))
+                        log_b.append(-1 - len(big))
                         big.append(b)
-                    lts_append(ts - base)
+                    log_ts.append(ts - base)
                     top = lo = ts
+                    room -= 1
+                    if not room:
+                        self._log_rows(log_uk, log_a, log_b, log_ts)
+                        room = _LOG_BLOCK
                 else:
                     return
             finally:
+                self._log_rows(log_uk, log_a, log_b, log_ts)
                 if top is not None:
                     # What _accept and _take record of the newest event, once for the whole run.
                     self._log_max = s.max_ts = top
@@ -460,6 +538,18 @@ class SessionEngine:
                         seen_add(rid)
                     self._feed_new(r)
                 return
+
+    def _log_rows(self, uk: list[int], a: list[int], b: list[int], ts: list[int]) -> None:
+        """Append the rows feed_many gathered (one list per column) to the log, and empty the lists."""
+        if uk:
+            self._luk = _extend(self._luk, uk)
+            self._la = _extend(self._la, a)
+            self._lb = _extend(self._lb, b)
+            self._lts = _extend(self._lts, ts)
+            uk.clear()
+            a.clear()
+            b.clear()
+            ts.clear()
 
     def _feed_new(self, record: Record) -> None:
         """Take a record that is not a duplicate."""
