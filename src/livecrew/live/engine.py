@@ -408,8 +408,8 @@ class SessionEngine:
                     if not (lo <= t <= hi and short[k]):
                         slow = r
                         break
-                    u = users_get(name, -1)
-                    if u < 0:
+                    u = users_get(name)
+                    if u is None:
                         u = users[name] = len(users)
                         if u >= s.cap:
                             s.grow(u + 1)  # in place: the columns bound here stay valid
