@@ -523,3 +523,34 @@ def test_integer_columns_widen_to_64_bits_then_to_a_list() -> None:
     assert isinstance(column, array) and column.typecode == "q"
     column = _push(column, -(2**70))
     assert column == [2**31 - 1, 2**31, -(2**70)]
+
+
+def test_compute_records_splits_interleaved_sessions_like_one_engine_each() -> None:
+    # compute_records hands each run of one session's records to that session's engine, which itself tells where
+    # the run ends (on the short path, on the long one and after a late event made it stale); ids repeat across
+    # sessions (each session dedupes on its own) and sessions come back after others.
+    rng = random.Random(20261202)
+    for case in range(60):
+        streams: dict[str, list[dict[str, Any]]] = {}
+        for name in ("a", "b", "c")[: rng.randrange(1, 4)]:
+            events = rich_stream(rng, rng.randrange(1, 60))
+            if case % 2 == 0:
+                events.sort(key=lambda e: e["ts"])
+            events += rng.sample(events, min(len(events), rng.randrange(0, 4)))  # duplicates, same id
+            streams[name] = [dict(e, session=name) for e in events]
+        mixed: list[dict[str, Any]] = []
+        cursors = dict.fromkeys(streams, 0)
+        while any(cursors[n] < len(streams[n]) for n in streams):
+            name = rng.choice([n for n in streams if cursors[n] < len(streams[n])])
+            take = rng.randrange(1, 25)
+            mixed += streams[name][cursors[name] : cursors[name] + take]
+            cursors[name] += take
+        data = "\n".join(json.dumps(e) for e in mixed).encode()
+        got = compute_records(iter_records(data, []))
+        assert sorted(got) == sorted(streams)
+        for name in streams:
+            want = SessionEngine(name)
+            for r in iter_records(data, []):
+                if r.session == name:
+                    want.feed(r)
+            assert got[name] == want.snapshot(), (name, mixed)

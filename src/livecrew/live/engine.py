@@ -27,10 +27,10 @@ that both give the same snapshots in any order and batching.
 from __future__ import annotations
 
 import math
+import struct
 from array import array
 from collections.abc import Iterable, Iterator, MutableSequence
-from itertools import groupby
-from operator import attrgetter
+from itertools import chain
 from typing import Any
 
 from livecrew.live.events import (
@@ -52,8 +52,14 @@ from livecrew.live.events import (
     K_SHELF,
     K_START,
     K_VIEW,
+    ClickRecord,
+    CommentRecord,
+    EnterRecord,
     Event,
+    LeaveRecord,
+    LikeRecord,
     Record,
+    ViewRecord,
     record_of,
 )
 
@@ -63,16 +69,19 @@ _SENSITIVE = bytes(1 if k in (K_ENTER, K_LEAVE, K_EXPLAIN, K_ORDER, K_PAY, K_END
 SOURCE_NAMES = ("unknown", "recommend", "follow", "search", "short_video", "ads", "share", "other")
 _SOURCE_CODE: dict[str | None, int] = {name: i for i, name in enumerate(SOURCE_NAMES)}
 _SOURCE_CODE[None] = 0
-# Per-user flag bits.
-F_UV, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED, F_ONLINE = 1, 2, 4, 8, 16, 32, 64, 128
+# Per-user flag bits. F_UV is the highest, so "not in uv yet" is ``flags < F_UV`` (a compare is cheaper than &).
+F_ONLINE, F_COMMENTER, F_FOLLOWER, F_INTERACTING, F_VIEWER, F_CLICKER, F_WATCHED, F_UV = 1, 2, 4, 8, 16, 32, 64, 128
 _SMALL = 0x7FFFFFFF  # what fits a 32-bit column; bigger numbers go to a side list or widen the column
 _USER_CHUNK = 4096
 _ORDER_CHUNK = 4096
 # Kinds that feed_many applies itself when they arrive in order inside the window (the rest go through feed).
-_SHORT = bytes(k <= K_GIFT for k in range(19))  # the audience kinds but refunds
+_SHORT = tuple(k <= K_GIFT for k in range(19))  # the audience kinds but refunds
 assert K_GIFT + 1 == K_REFUND and all(k <= K_GIFT for k in (K_VIEW, K_ENTER, K_LEAVE, K_ORDER, K_PAY, K_FOLLOW))
-_PRODUCT_KIND = bytes(k in (K_VIEW, K_CLICK) for k in range(19))
+_PRODUCT_KIND = tuple(k in (K_VIEW, K_CLICK) for k in range(19))
+_DEAL_KIND = tuple(k in (K_ORDER, K_PAY) for k in range(19))
+_LOG_BLOCK = 4096  # rows feed_many gathers before packing them into the log's columns
 _NOWHERE = math.inf  # a bound no timestamp passes
+_COMPACT = (1 << 30) - 1  # feed_many's ts offsets up to this (12 days) stay one-digit ints, cheap to compare
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -93,6 +102,22 @@ def _push(column: MutableSequence[int], value: int) -> MutableSequence[int]:
         return _push(array("q", column), value)
     column = list(column)
     column.append(value)
+    return column
+
+
+def _extend(column: MutableSequence[int], values: list[int]) -> MutableSequence[int]:
+    """Append many values to an integer column, as ``_push`` does one at a time: packed in one go while they fit."""
+    if isinstance(column, array):
+        try:
+            column.frombytes(struct.pack(f"{len(values)}{column.typecode}", *values))
+            return column
+        except struct.error:  # a value does not fit: widen as _push does
+            pass
+    elif isinstance(column, list):
+        column.extend(values)
+        return column
+    for value in values:
+        column = _push(column, value)
     return column
 
 
@@ -138,9 +163,11 @@ class _State:
         self.uv = self.commenters = self.followers = self.interacting = self.view_users = self.click_users = 0
         cap = users + _USER_CHUNK
         self.cap = cap
-        self.flags = bytearray(cap)  # F_* bits per user number
-        self.source = bytearray(cap)  # 1 + index in SOURCE_NAMES of the first enter's source; 0: no enter yet
-        self.profile: MutableSequence[int] = array("i", bytes(4 * cap))  # 1 + profile number; 0: none
+        # Small per-user numbers are plain lists (8 bytes a user, the ints shared): indexing a list is several
+        # times cheaper than a bytearray or an array, and these are read and set for almost every event.
+        self.flags = [0] * cap  # F_* bits per user number
+        self.source = [0] * cap  # 1 + index in SOURCE_NAMES of the first enter's source; 0: no enter yet
+        self.profile = [0] * cap  # 1 + profile number; 0: none
         self.watch: MutableSequence[int] = array("q", bytes(8 * cap))  # closed watch ms per user
         self.entered: MutableSequence[int] = array("q", bytes(8 * cap))  # ts of the enter, while F_ONLINE
         self.online = 0  # users online now (F_ONLINE)
@@ -169,9 +196,8 @@ class _State:
     def grow(self, users: int) -> None:
         extra = users + _USER_CHUNK - self.cap
         self.cap += extra
-        self.flags.extend(bytes(extra))
-        self.source.extend(bytes(extra))
-        self.profile.extend(array("i", bytes(4 * extra)))
+        for small in (self.flags, self.source, self.profile):
+            small.extend([0] * extra)
         for column in (self.watch, self.entered):
             if isinstance(column, array):
                 column.extend(array("q", bytes(8 * extra)))
@@ -260,13 +286,24 @@ class SessionEngine:
         return True
 
     def feed_many(self, records: Iterable[Record]) -> None:
-        """Take records one after the other, exactly as ``feed`` would (duplicates are dropped the same way).
+        """Take records one after the other, exactly as ``feed`` would (duplicates are dropped the same way)."""
+        self._feed_run(iter(records), None)
+
+    def _feed_run(self, it: Iterator[Any], session: str | None) -> Record | None:
+        """``feed_many``'s loop. With ``session``, it stops at the first record of another session and returns it
+        (not taken: ``compute_records`` hands it to that session's engine); None when ``it`` is used up.
 
         Less Python per event: an audience event (other than a refund) that arrives in order — not
         older than any logged event — inside the window as known is logged and applied right here (the same
         steps as ``_accept`` and ``_take`` for that case); everything else goes through ``feed``'s path.
         (Records are taken as they come, not gathered into batches: a record dropped at once leaves its memory
         warm for the next one to be decoded into, which measured faster than batched set operations.)
+
+        Where the time goes per event, and so how this loop is written: the common record types are told
+        apart by ``type(r) is ...`` first and their fields read in a branch of their own (a field read at a
+        place that always sees one record type is several times cheaper than one that sees them all); the
+        rows it logs are gathered in plain lists and packed into the log's columns a block at a time
+        (``_log_rows``: one ``array`` append costs about as much as the rest of the row's logging).
         """
         dedupe = self._seen is not None
         seen: set[str] = self._seen if self._seen is not None else set()
@@ -275,72 +312,127 @@ class SessionEngine:
         users_get = users.get
         profile_get = self._profile_no.get
         product_get = self._product_no.get
-        luk_append = self._luk.append
-        la_append = self._la.append
-        lb_append = self._lb.append
         big = self._big
-        short = _SHORT
+        short, product_kind, deal_kind = _SHORT, _PRODUCT_KIND, _DEAL_KIND
         source_code = _SOURCE_CODE
-        it: Iterator[Any] = iter(records)
+        view_type, enter_type, leave_type, click_type = ViewRecord, EnterRecord, LeaveRecord, ClickRecord
+        comment_type, like_type = CommentRecord, LikeRecord
+        # The rows logged here, column by column, until _log_rows packs them into the log.
+        log_uk: list[int] = []
+        log_a: list[int] = []
+        log_b: list[int] = []
+        log_ts: list[int] = []
+        one_session = session is not None
+        foreign: Record | None = None
         while True:
-            # Bind what the short path needs; again after every event that took the long path.
+            # Bind what the short path needs; again after every event that took the long path. Its bounds are
+            # offsets from the log's base ts, as the ts column keeps them: small ints compare faster.
             s = self._s
+            base = self._base
             lo: float = _NOWHERE
             hi: float = _NOWHERE
             start = s.start
             if not self._stale and start is not None and self._log_max is not None:
-                lo = max(start, self._log_max)
-                hi = self._base + _fits(self._lts)
+                lo = max(start, self._log_max) - base
+                hi = min(_fits(self._lts), _COMPACT)
                 if self._last_end is not None:
-                    hi = min(hi, self._last_end)
+                    hi = min(hi, self._last_end - base)
             else:
                 start = 0
-            base = self._base
-            lts_append = self._lts.append
             flags, source, profile, entered_at, watch = s.flags, s.source, s.profile, s.entered, s.watch
-            products_get = s.products.get
+            # Product name -> (its number, its counters in this state), filled as products are met.
+            products: dict[str, tuple[int, _Product]] = {}
+            products_get = products.get
             cur = s.cur_minute
             s.room(cur)
             enters, leaves, comment_counts = s.enters, s.leaves, s.comment_counts
-            next_minute = start + 60000 * (cur + 1)
-            top = None  # ts of the newest event taken here
+            next_minute = start + 60000 * (cur + 1) - base  # as an offset
+            top = None  # offset of the newest event taken here
             slow: Record | None = None
+            room = _LOG_BLOCK  # rows that may still be gathered before they are packed into the log
             try:
                 for r in it:
-                    if dedupe:
+                    cls = type(r)
+                    if cls is view_type:
+                        k = K_VIEW
                         rid = r.id
+                        sess = r.session
+                        ts = r.ts
+                        name = r.user
+                        pname = r.product
+                    elif cls is enter_type:
+                        k = K_ENTER
+                        rid = r.id
+                        sess = r.session
+                        ts = r.ts
+                        name = r.user
+                    elif cls is leave_type:
+                        k = K_LEAVE
+                        rid = r.id
+                        sess = r.session
+                        ts = r.ts
+                        name = r.user
+                    elif cls is click_type:
+                        k = K_CLICK
+                        rid = r.id
+                        sess = r.session
+                        ts = r.ts
+                        name = r.user
+                        pname = r.product
+                    elif cls is comment_type:
+                        k = K_COMMENT
+                        rid = r.id
+                        sess = r.session
+                        ts = r.ts
+                        name = r.user
+                    elif cls is like_type:
+                        k = K_LIKE
+                        rid = r.id
+                        sess = r.session
+                        ts = r.ts
+                        name = r.user
+                    else:
+                        k = r.KIND
+                        rid = r.id
+                        sess = r.session
+                        ts = r.ts
+                        name = r.user if short[k] else None
+                    if one_session and sess != session:
+                        foreign = r  # the first of another session: left for the caller
+                        break
+                    if dedupe:
                         if rid in seen:
                             continue
                         seen_add(rid)
-                    ts = r.ts
-                    k = r.KIND
-                    if not (lo <= ts <= hi and short[k]):
+                    t = ts - base
+                    if not (lo <= t <= hi and short[k]):
                         slow = r
                         break
-                    name = r.user
-                    u = users_get(name, -1)
-                    if u < 0:
+                    u = users_get(name)
+                    if u is None:
                         u = users[name] = len(users)
                         if u >= s.cap:
                             s.grow(u + 1)  # in place: the columns bound here stay valid
-                    if ts >= next_minute:
+                    if t >= next_minute:
                         self._advance((ts - start) // 60000)
                         cur = s.cur_minute
                         s.room(cur)
-                        next_minute = start + 60000 * (cur + 1)
+                        next_minute = start + 60000 * (cur + 1) - base
                     # Apply it (as _take does for an in-order event), then log it (in order: not late).
                     a = b = 0
                     f = flags[u]
-                    if not f & F_UV and k != K_LEAVE:
+                    if f < F_UV and k != K_LEAVE:
                         f |= F_UV
                         flags[u] = f
                         s.uv += 1
-                    if _PRODUCT_KIND[k]:
-                        pname = r.product
-                        a = product_get(pname, -1)
-                        if a < 0:
-                            a = self._product(pname)
-                        product = products_get(a) or s.product(a)
+                    if product_kind[k]:
+                        hit = products_get(pname)
+                        if hit is None:
+                            a = product_get(pname, -1)
+                            if a < 0:
+                                a = self._product(pname)
+                            hit = products[pname] = (a, s.product(a))
+                        a, product = hit
                         i = u >> 3
                         mask = 1 << (u & 7)
                         if k == K_VIEW:
@@ -369,7 +461,11 @@ class SessionEngine:
                         a = source_code[r.source]
                         p = r.profile
                         if p:
-                            b = profile_get((p.get("gender"), p.get("age_band"), p.get("region")), 0)
+                            try:  # the usual profile has all three; .get is several times slower than []
+                                key = (p["gender"], p["age_band"], p["region"])
+                            except KeyError:
+                                key = (p.get("gender"), p.get("age_band"), p.get("region"))
+                            b = profile_get(key, 0)
                             if not b:
                                 b = self._profile(p)
                         s.pv += 1
@@ -392,7 +488,7 @@ class SessionEngine:
                     elif k == K_LEAVE:
                         if f & F_ONLINE:
                             entered = entered_at[u]
-                            flags[u] = (f | F_WATCHED) & ~F_ONLINE
+                            flags[u] = (f | F_WATCHED) - F_ONLINE  # the F_ONLINE bit is set: clear it
                             s.online -= 1
                             s.online_ts_sum -= entered
                             s.closed_ms += ts - entered
@@ -402,7 +498,7 @@ class SessionEngine:
                                 s.watch = watch = list(watch)
                                 watch[u] += ts - entered
                             leaves[cur] += 1
-                    elif k in (K_ORDER, K_PAY):
+                    elif deal_kind[k]:
                         a = self._deal(r.order, u, r.product, r.qty, r.amount)
                         self._take(k, ts, u, a, 0, start)  # rare enough for the general code
                     else:
@@ -415,6 +511,9 @@ class SessionEngine:
                         elif k == K_LIKE:
                             b = r.count
                             s.likes += b
+                            if b > _SMALL:  # logged as -1 - its index in big
+                                big.append(b)
+                                b = -len(big)
                         elif k == K_FOLLOW:
                             if not f & F_FOLLOWER:
                                 f |= F_FOLLOWER
@@ -424,42 +523,60 @@ class SessionEngine:
                         else:  # K_GIFT
                             b = r.value
                             s.gift_value += b
+                            if b > _SMALL:
+                                big.append(b)
+                                b = -len(big)
                         if not f & F_INTERACTING:
                             f |= F_INTERACTING
                             s.interacting += 1
                         flags[u] = f
-                    try:
-                        luk_append(u << 5 | k)
-                    except OverflowError:
-                        self._luk = _push(self._luk, u << 5 | k)
-                        luk_append = self._luk.append
-                    la_append(a)
-                    if b <= _SMALL:
-                        lb_append(b)
-                    else:
-                        lb_append(-1 - len(big))
-                        big.append(b)
-                    lts_append(ts - base)
-                    top = lo = ts
+                    log_uk.append(u * 32 + k)  # u << 5 | k (u >= 0), by the ops the interpreter makes fast
+                    log_a.append(a)
+                    log_b.append(b)  # only likes and gifts may carry a number too big for the column (above)
+                    log_ts.append(t)
+                    top = lo = t
+                    room -= 1
+                    if not room:
+                        self._log_rows(log_uk, log_a, log_b, log_ts)
+                        room = _LOG_BLOCK
                 else:
-                    return
+                    return None
             finally:
+                self._log_rows(log_uk, log_a, log_b, log_ts)
                 if top is not None:
                     # What _accept and _take record of the newest event, once for the whole run.
+                    top += base
                     self._log_max = s.max_ts = top
                     if self._all_max is None or top > self._all_max:
                         self._all_max = top
+            if foreign is not None:
+                return foreign
             assert slow is not None
             self._feed_new(slow)
             if self._stale:  # nothing more is applied until a read replays: the rest of the batch is only logged
                 for r in it:
+                    if one_session and r.session != session:
+                        foreign = r
+                        return foreign
                     if dedupe:
                         rid = r.id
                         if rid in seen:
                             continue
                         seen_add(rid)
                     self._feed_new(r)
-                return
+                return None
+
+    def _log_rows(self, uk: list[int], a: list[int], b: list[int], ts: list[int]) -> None:
+        """Append the rows feed_many gathered (one list per column) to the log, and empty the lists."""
+        if uk:
+            self._luk = _extend(self._luk, uk)
+            self._la = _extend(self._la, a)
+            self._lb = _extend(self._lb, b)
+            self._lts = _extend(self._lts, ts)
+            uk.clear()
+            a.clear()
+            b.clear()
+            ts.clear()
 
     def _feed_new(self, record: Record) -> None:
         """Take a record that is not a duplicate."""
@@ -1047,16 +1164,17 @@ def compute(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
     return compute_records(record_of(event) for event in events)
 
 
-_session_of = attrgetter("session")
-
-
 def compute_records(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
     """Metrics of every session in a stream of records (``livecrew metrics FILE``: ``events.iter_records``)."""
     engines: dict[str, SessionEngine] = {}
-    # A file is usually one show (session) after another: each run of one session's records goes in one batch.
-    for session, run in groupby(records, key=_session_of):
+    # A file is usually one show (session) after another: each run of one session's records goes to its engine in
+    # one call, which tells where the run ends itself (cheaper per record than itertools.groupby's key call).
+    it = iter(records)
+    first: Record | None = next(it, None)
+    while first is not None:
+        session = first.session
         engine = engines.get(session)
         if engine is None:
             engine = engines[session] = SessionEngine(session)
-        engine.feed_many(run)
+        first = engine._feed_run(chain((first,), it), session)
     return {name: engine.snapshot() for name, engine in engines.items()}
