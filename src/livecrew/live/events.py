@@ -2,7 +2,7 @@
 
 A body is JSON Lines (blank lines skipped) or a JSON array. A bad event is rejected with its index and
 a reason a person can act on; the valid events of the same body still go through. Unknown fields are
-kept in ``Event.raw`` and ignored by the metrics.
+kept (the log stores each line as it came; ``Event.body()``) and ignored by the metrics.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ AGE_BANDS = frozenset({"18-23", "24-30", "31-40", "41-50", "50+"})
 MAX_ID = 200
 
 _decoder = msgspec.json.Decoder()
-_encoder = msgspec.json.Encoder()
 
 
 class BodyError(ValueError):
@@ -324,10 +323,6 @@ def _plain_line(line: bytes, index: int, session: str | None) -> tuple[Event | R
         return validate(obj, index, session), True
     except _Bad as exc:
         return Rejection(index, _prefix(index) + str(exc)), True
-
-
-def dumps_event(event: Event) -> bytes:
-    return _encoder.encode(event.raw)
 
 
 def iter_file(path: Path) -> Iterator[tuple[int, bytes]]:

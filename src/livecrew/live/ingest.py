@@ -78,7 +78,7 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
     """Append rows to the log, skipping ids already there; returns the inserted ids with their seq.
 
     The rows go through the driver's own cursor, in the session's transaction, as plain values made the
-    way the column types make them (the body by the engines' JSON serializer): SQLAlchemy's per-row
+    way the column types make them (the body: ``_stored``): SQLAlchemy's per-row
     parameter and result handling cost more than the database's own work. SQLite takes multi-row
     ``INSERT … ON CONFLICT DO NOTHING`` statements (the new rows' seq from the rowid); PostgreSQL one statement
     of arrays.
@@ -101,7 +101,7 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
                 kinds.append(e.type)
                 stamps.append(e.ts)
                 users.append(e.user)
-                bodies.append(e.line if e.line is not None else json_text(e.raw))
+                bodies.append(_stored(e))
             cursor.execute(_PG_INSERT, [show_id, at, actor_id, ids, kinds, stamps, users, bodies])
             inserted.update(cursor.fetchall())
             return inserted
@@ -110,8 +110,7 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
             params: list[Any] = []
             extend = params.extend
             for e in chunk:
-                body = e.line if e.line is not None else json_text(e.raw)
-                extend((show_id, e.id, e.type, e.ts, e.user, body, at, actor_id))
+                extend((show_id, e.id, e.type, e.ts, e.user, _stored(e), at, actor_id))
             cursor.execute(_sqlite_insert_sql(len(chunk)), params)
             count, last = cursor.rowcount, cursor.lastrowid
             if count <= 0 or last is None:
@@ -128,6 +127,11 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
     finally:
         cursor.close()
     return inserted
+
+
+def _stored(event: Event) -> str:
+    """The body the log keeps: the line as it came (parse_body's fast path), else the object as JSON text."""
+    return event.line if event.line is not None else json_text(event.raw)
 
 
 _PG_INSERT = (
