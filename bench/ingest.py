@@ -7,7 +7,7 @@ A real `livecrew serve` (one process) over a fresh database; this process posts 
 1, 2 or 4 keep-alive connections at once, each batch waiting for its answer. Each connection feeds its own
 show (several rooms live at once, one feeder each), in time order; `--one-show` makes them all feed one show,
 so that batches of one show arrive out of time order. The file is simulated 4-hour shows laid end to end (ids
-made unique).
+made unique, each show's times after the one before).
 """
 
 from __future__ import annotations
@@ -22,13 +22,19 @@ from server import prepare, serve
 
 from livecrew.simulate import generate
 
+SHOW_SPAN_MS = 4 * 86_400_000  # a simulated show's events, late refunds included, fall within 4 days
+
 
 def make_batches(events: int, batch: int) -> list[bytes]:
     lines: list[bytes] = []
     seed = 1
     while len(lines) < events:
+        # Each simulated show (about 389,000 events, late refunds included) starts after the one before
+        # has ended, refunds and all, so the file stays in time order.
+        shift = (seed - 1) * SHOW_SPAN_MS
         for event in generate(minutes=240, seed=seed, session="b", arrivals_per_second=6.0):
             event["id"] = f"{seed}-{event['id']}"
+            event["ts"] += shift
             lines.append(orjson.dumps(event))
             if len(lines) >= events:
                 break

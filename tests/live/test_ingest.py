@@ -179,6 +179,24 @@ def test_live_state_skips_log_rows_it_already_applied(client: TestClient, setup:
     assert client.get(f"{url}/metrics", headers=bearer(setup["token"])).json() == before
 
 
+def test_the_live_state_keeps_the_newest_comment_time(client: TestClient, setup: dict[str, Any]) -> None:
+    """The no-comments alert reads it: the newest comment's ts, whatever order the batches come in."""
+    from livecrew.live.state import registry_of
+
+    show_id = setup["show"].id
+    headers = {**JSONL, **bearer(setup["token"])}
+    live = registry_of(client.app).get(show_id)  # type: ignore[arg-type]
+    assert live.last_comment_ts is None
+    client.post(f"/api/v1/shows/{show_id}/events", content=body(STREAM), headers=headers)
+    assert live.last_comment_ts == T0 + 5000  # e4; later events are no comments
+    late = [line(90, "comment", 400_000, user="u2", text="+1"), line(91, "like", 500_000, user="u2")]
+    client.post(f"/api/v1/shows/{show_id}/events", content=body(late), headers=headers)
+    assert live.last_comment_ts == T0 + 400_000
+    older = [line(92, "comment", 200_000, user="u1", text="還有貨嗎")]
+    client.post(f"/api/v1/shows/{show_id}/events", content=body(older), headers=headers)
+    assert live.last_comment_ts == T0 + 400_000  # an older comment arriving late does not move it back
+
+
 def test_each_new_event_carries_the_seq_of_its_log_row(setup: dict[str, Any], db: Session, clock: FakeClock) -> None:
     from livecrew.live import ingest
 

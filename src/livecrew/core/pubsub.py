@@ -139,7 +139,7 @@ class RedisHub(LocalHub):
                     continue
                 self._deliver(channel, message)
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]  # typed from redis 8.2
 
     def publish(self, channel: str, message: dict[str, Any]) -> None:
         self._sync.publish(self.PREFIX + channel, orjson.dumps(message))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, case, func, select, update
+from sqlalchemy import BigInteger, Table, Update, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -70,8 +70,7 @@ def write_then_apply(write: Callable[[], T], apply: Callable[[T], None]) -> T:
 Listener = Callable[[Session, Clock, Show, list[Event]], None]
 
 
-_COLUMNS = ("show_id", "event_id", "type", "ts", "user", "body", "received_at", "actor_id")
-_ROWS = 1000  # rows per statement: 8,000 parameters, far under SQLite's limit
+_ROWS = 1000  # rows per statement: 5,003 parameters, far under SQLite's limit
 
 
 def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor_id: str | None) -> dict[str, int]:
@@ -107,10 +106,10 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
             return inserted
         for start in range(0, len(events), _ROWS):
             chunk = events[start : start + _ROWS]
-            params: list[Any] = []
+            params: list[Any] = [show_id, at, actor_id]
             extend = params.extend
             for e in chunk:
-                extend((show_id, e.id, e.type, e.ts, e.user, _stored(e), at, actor_id))
+                extend((e.id, e.type, e.ts, e.user, _stored(e)))
             cursor.execute(_sqlite_insert_sql(len(chunk)), params)
             count, last = cursor.rowcount, cursor.lastrowid
             if count <= 0 or last is None:
@@ -145,10 +144,13 @@ _PG_INSERT = (
 
 @cache
 def _sqlite_insert_sql(count: int) -> str:
-    one = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
-    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+    # The show, the time received and the actor are the same for every row: bound once (?1-?3), not per
+    # row (binding is done holding the GIL). SQLite inserts the VALUES rows in their order (the seqs rely on
+    # it; a test checks each event's seq against its row); "WHERE true" lets the parser see ON CONFLICT.
     return (
-        f"INSERT INTO live_events ({columns}) VALUES {', '.join([one] * count)} "
+        'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body) '
+        "SELECT ?1, ?2, ?3, column1, column2, column3, column4, column5 "
+        f"FROM (VALUES {', '.join(['(?, ?, ?, ?, ?)'] * count)}) WHERE true "
         "ON CONFLICT (show_id, event_id) DO NOTHING"
     )
 
@@ -202,21 +204,29 @@ def _in_range(show: Show, events: list[Event], now_ms: int) -> tuple[list[Event]
     return kept, refused
 
 
-def _keep_range(db: Session, show: Show, lo: int, hi: int) -> None:
-    """Widen the stored range (of the logged events) to take [lo, hi], in one conditional update."""
-    old_lo, old_hi = show.events_ts_min, show.events_ts_max
-    if old_lo is not None and old_hi is not None and old_lo <= lo and hi <= old_hi:
-        return
+def _widen_range() -> Update:
     table = cast(Table, Show.__table__)
     low, high = table.c.events_ts_min, table.c.events_ts_max
-    db.execute(
+    lo, hi = bindparam("lo", type_=BigInteger()), bindparam("hi", type_=BigInteger())
+    return (
         update(table)
-        .where(table.c.id == show.id)
+        .where(table.c.id == bindparam("show"))
         .values(
             events_ts_min=case((low.is_(None) | (low > lo), lo), else_=low),
             events_ts_max=case((high.is_(None) | (high < hi), hi), else_=high),
         )
     )
+
+
+_WIDEN_RANGE = _widen_range()  # built once: a statement's cache key is worked out each time it is built
+
+
+def _keep_range(db: Session, show: Show, lo: int, hi: int) -> None:
+    """Widen the stored range (of the logged events) to take [lo, hi], in one conditional update."""
+    old_lo, old_hi = show.events_ts_min, show.events_ts_max
+    if old_lo is not None and old_hi is not None and old_lo <= lo and hi <= old_hi:
+        return
+    db.execute(_WIDEN_RANGE, {"show": show.id, "lo": lo, "hi": hi})
     set_committed_value(show, "events_ts_min", lo if old_lo is None else min(lo, old_lo))
     set_committed_value(show, "events_ts_max", hi if old_hi is None else max(hi, old_hi))
 

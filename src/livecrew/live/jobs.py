@@ -43,9 +43,13 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
                 ctx.hub.publish(show_channel(show.id), {"kind": "metrics", "show": show.id, "metrics": snapshot})
                 published += 1
             if is_live:
-                last_comment = live.feed[-1]["ts"] if live.feed else None
                 alerts.evaluate(
-                    db, ctx.clock, show, snapshot, last_received=live.last_received, last_comment_ts=last_comment
+                    db,
+                    ctx.clock,
+                    show,
+                    snapshot,
+                    last_received=live.last_received,
+                    last_comment_ts=live.last_comment_ts,
                 )
         db.commit()
     return published

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +24,6 @@ from livecrew.live.engine import SessionEngine
 from livecrew.live.events import Event, Rejection, iter_records, parse_body, record_of
 from livecrew.live.ingest import IngestResult, iter_bodies, max_seq
 
-FEED_SIZE = 200
 CATCH_UP_OVERLAP = 2000
 REBUILD_BATCH = 20_000
 # Seqs of applied rows are remembered this far below the newest (ten catch-up overlaps): a row can only
@@ -64,7 +62,7 @@ class LiveShow:
     published_version: int = -1
     last_seq: int = 0  # the newest log row this process has applied
     last_received: float | None = None  # monotonic seconds of the last accepted event (feed silence)
-    feed: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=FEED_SIZE))
+    last_comment_ts: int | None = None  # the newest comment's ts (the no-comments alert)
     seqs: set[int] = field(default_factory=set)  # recent log rows already applied (see KEEP_SEQS)
 
     def apply(self, events: Iterable[Event]) -> int:
@@ -80,7 +78,11 @@ class LiveShow:
                 floor = max(seqs) - KEEP_SEQS
                 self.seqs = {s for s in seqs if s > floor}
             self.engine.feed_many([e.record if e.record is not None else record_of(e) for e in fresh])
-            self.feed.extend(comment_item(e) for e in fresh if e.type == "comment")
+            comment_ts = [e.ts for e in fresh if e.type == "comment"]
+            if comment_ts:
+                newest = max(comment_ts)
+                if self.last_comment_ts is None or newest > self.last_comment_ts:
+                    self.last_comment_ts = newest
             self.version += 1
             self.last_received = time.monotonic()
         return len(fresh)

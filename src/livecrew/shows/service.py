@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from livecrew.core.auth.models import User, Workspace
@@ -204,10 +204,14 @@ def create_show(
     return show
 
 
+_BARE_SHOW = select(Show).options(lazyload("*")).where(Show.id == bindparam("id"))
+
+
 def get_show(db: Session, workspace: Workspace, show_id: str, *, bare: bool = False) -> Show:
     """The show, or NotFound. ``bare``: without loading its segments, checklist, roster and transitions
     (ingest needs none of them, and loading them was four more queries per batch)."""
-    show = db.get(Show, show_id, options=[lazyload("*")] if bare else None)
+    # bare: a statement built once (its cache key is kept), as ingest asks for the show on every batch.
+    show = db.execute(_BARE_SHOW, {"id": show_id}).scalar_one_or_none() if bare else db.get(Show, show_id)
     if show is None or show.workspace_id != workspace.id:
         raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
     return show

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User, Workspace
@@ -264,14 +264,18 @@ _LOCK = threading.Lock()
 CACHE_SIZE = 64
 
 
+# Built once: every ingest batch with comments asks for the head version.
+_HEAD = (
+    select(LexiconChange.version, LexiconChange.id)
+    .where(LexiconChange.workspace_id == bindparam("workspace"))
+    .order_by(LexiconChange.version.desc())
+    .limit(1)
+)
+
+
 def lexicon_for(db: Session, workspace_id: str) -> Lexicon:
     """The workspace's effective lexicon, compiled once per (workspace, version) in this process."""
-    head = db.execute(
-        select(LexiconChange.version, LexiconChange.id)
-        .where(LexiconChange.workspace_id == workspace_id)
-        .order_by(LexiconChange.version.desc())
-        .limit(1)
-    ).first()
+    head = db.execute(_HEAD, {"workspace": workspace_id}).first()
     if head is None:
         return default_lexicon()
     key = (workspace_id, int(head[0]), str(head[1]))
