@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.auth.roles import TEAM_ROLES
@@ -204,13 +204,19 @@ def create_show(
     return show
 
 
-_BARE_SHOW = select(Show).options(lazyload("*")).where(Show.id == bindparam("id"))
+# Ingest's show: the columns it and its listeners read, none of the related rows (other attributes load
+# when touched); built once, so its cache key is kept.
+_BARE_SHOW = (
+    select(Show)
+    .options(load_only(Show.id, Show.workspace_id, Show.status, Show.events_ts_min, Show.events_ts_max))
+    .options(lazyload("*"))
+    .where(Show.id == bindparam("id"))
+)
 
 
 def get_show(db: Session, workspace: Workspace, show_id: str, *, bare: bool = False) -> Show:
-    """The show, or NotFound. ``bare``: without loading its segments, checklist, roster and transitions
-    (ingest needs none of them, and loading them was four more queries per batch)."""
-    # bare: a statement built once (its cache key is kept), as ingest asks for the show on every batch.
+    """The show, or NotFound. ``bare``: only the columns ingest reads, without its segments, checklist, roster
+    and transitions (ingest needs none of them, and loading them was four more queries per batch)."""
     show = db.execute(_BARE_SHOW, {"id": show_id}).scalar_one_or_none() if bare else db.get(Show, show_id)
     if show is None or show.workspace_id != workspace.id:
         raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
