@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import FakeClock
-from livecrew.live import alerts
+from livecrew.live import actions, alerts, ingest
 from livecrew.live.models import Alert, LiveEvent
 from livecrew.shows import service
 from livecrew.shows.models import Show
@@ -100,3 +101,24 @@ def test_control_room_actions(client: TestClient, db: Session, clock: FakeClock,
     assert bad.status_code == 422
     analyst = factory.token(factory.user(ws, "analyst"))
     assert client.post(url, json={"kind": "announce", "text": "x"}, headers=bearer(analyst)).status_code == 403
+
+
+def test_an_action_is_written_under_the_ingest_writer_lock(
+    client: TestClient, db: Session, clock: FakeClock, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Like a feed's batch: one writer at a time in the process, and the live state gets it in commit order.
+    _ws, show = _live_show(db, clock, factory)
+    token = factory.token(factory.user(_ws, "host"))
+    held: list[bool] = []
+    perform = actions.perform
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        held.append(ingest._WRITER.locked())
+        return perform(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "perform", watched)
+    url = f"/api/v1/shows/{show.id}/actions"
+    r = client.post(url, json={"kind": "explain", "product": "p1", "action": "start"}, headers=bearer(token))
+    assert r.status_code == 201, r.text
+    assert held == [True] and not ingest._WRITER.locked() and not ingest._APPLYING.locked()
+    assert client.get(f"/api/v1/shows/{show.id}/metrics", headers=bearer(token)).json()["explaining"] == "p1"

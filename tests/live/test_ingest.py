@@ -126,6 +126,12 @@ def test_permissions_and_isolation(client: TestClient, setup: dict[str, Any], fa
     stranger = factory.token(factory.user(factory.workspace("別家"), "tech"))
     assert client.post(url, content=body(STREAM), headers={**JSONL, **bearer(stranger)}).status_code == 404
     assert client.get(f"/api/v1/shows/{setup['show'].id}/metrics", headers=bearer(stranger)).status_code == 404
+    # A body that does not parse, to a show that is not there (or not theirs): the show is what is wrong first.
+    for show_url in (url, "/api/v1/shows/no-such-show/events"):
+        r = client.post(show_url, content=b"not json", headers={**JSONL, **bearer(stranger)})
+        assert r.status_code == 404, r.text
+    r = client.post(url, content=b"not json", headers={**JSONL, **bearer(setup["token"])})
+    assert r.status_code == 422
 
 
 def test_metrics_equal_the_file_after_ingest_restart_and_repost(

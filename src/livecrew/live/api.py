@@ -16,9 +16,10 @@ from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock, to_ms
 from livecrew.core.deps import app_context, get_clock, get_db
-from livecrew.core.errors import DomainError
+from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.core.pubsub import show_channel
 from livecrew.live import actions, ingest
+from livecrew.live.events import Event
 from livecrew.live.state import LiveRegistry, after_ingest, live_registry
 from livecrew.shows import service as shows
 
@@ -83,9 +84,13 @@ async def post_events(
     def work() -> ingest.IngestResult:
         # Decoding takes no lock: this request decodes while another one's rows are written (SQLite's
         # insert and fsync run without the GIL). The show is read under the lock, as of the write.
-        parsed = ingest.parse_request(
-            data, session=show_id, content_type=content_type, max_bytes=settings.max_body_bytes
-        )
+        try:
+            parsed = ingest.parse_request(
+                data, session=show_id, content_type=content_type, max_bytes=settings.max_body_bytes
+            )
+        except ValidationFailed:
+            shows.get_show(db, principal.workspace, show_id, bare=True)  # an unknown show is a 404 first
+            raise
 
         def write() -> ingest.IngestResult:
             show = shows.get_show(db, principal.workspace, show_id, bare=True)
@@ -173,10 +178,15 @@ def post_action(
     registry: Registry,
     principal: Annotated[Principal, Depends(require(Action.live_control))],
 ) -> dict[str, Any]:
-    show = shows.get_show(db, principal.workspace, show_id)
-    record, events = actions.perform(db, clock, show, body.model_dump(), actor=principal.user)
-    db.commit()
-    registry.apply(show_id, events)
+    def write() -> tuple[dict[str, Any], list[Event]]:
+        # Like ingest, under the process's writer lock: one writer at a time (SQLite's busy handler would
+        # make the action sleep behind a feed's batch), and the live state gets the event in commit order.
+        show = shows.get_show(db, principal.workspace, show_id)
+        done = actions.perform(db, clock, show, body.model_dump(), actor=principal.user)
+        db.commit()
+        return done
+
+    record, _events = ingest.write_then_apply(write, lambda done: registry.apply(show_id, done[1]))
     return record
 
 

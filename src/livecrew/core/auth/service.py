@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from livecrew.core.auth.models import (
     ApiToken,
@@ -526,7 +526,7 @@ _TOKEN_LOOKUP = (
     select(ApiToken, Workspace)
     .join(User, User.id == ApiToken.user_id)
     .join(Workspace, Workspace.id == User.workspace_id)
-    .options(joinedload(ApiToken.user).joinedload(User.roles))
+    .options(contains_eager(ApiToken.user).joinedload(User.roles))
     .where(ApiToken.token_hash == bindparam("hash"))
 )
 
