@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import ApiToken
@@ -78,3 +79,25 @@ def test_someone_elses_token_cannot_be_revoked_without_tokens_manage(client: Tes
     a_token_id = client.get("/api/v1/tokens", headers=bearer(a_secret)).json()[0]["id"]
     assert client.delete(f"/api/v1/tokens/{a_token_id}", headers=bearer(b_secret)).status_code == 404
     assert client.get("/api/v1/me", headers=bearer(a_secret)).status_code == 200
+
+
+def test_a_token_request_reads_token_user_roles_and_workspace_in_one_query(
+    client: TestClient, factory: Factory, engine: Engine
+) -> None:
+    # A feed posts a batch every few milliseconds: each of its requests authenticates. (The workspace came
+    # in the same statement but was read again: the session holds loaded objects weakly.)
+    secret = factory.token(factory.user(factory.workspace(), "operations"))
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    selects: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        me = client.get("/api/v1/me", headers=bearer(secret))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert me.status_code == 200 and me.json()["workspace"]["name"]
+    assert len(selects) == 1 and "workspaces" in selects[0] and "user_roles" in selects[0], selects

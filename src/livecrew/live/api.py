@@ -108,7 +108,7 @@ async def post_events(
 def get_metrics(
     show_id: str, db: Db, registry: Registry, principal: Annotated[Principal, Depends(require(Action.live_view))]
 ) -> dict[str, Any]:
-    shows.get_show(db, principal.workspace, show_id)
+    shows.get_show(db, principal.workspace, show_id, bare=True)  # only that it is theirs
     db.close()
     return registry.get(show_id).snapshot()
 

@@ -173,7 +173,7 @@ def registry_of(app: FastAPI) -> LiveRegistry:
     return registry
 
 
-def live_registry(request: Request) -> LiveRegistry:
+async def live_registry(request: Request) -> LiveRegistry:  # a dependency: async, so no thread hop
     return registry_of(request.app)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -85,10 +85,11 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
     return bool(expected and submitted and hmac.compare_digest(expected, submitted))
 
 
-def _principal_for(db: Session, user: User, via: str) -> Principal:
-    workspace = db.get(Workspace, user.workspace_id)
-    if workspace is None:  # pragma: no cover - a user always has a workspace (FK)
-        raise Unauthenticated("your workspace no longer exists")
+def _principal_for(db: Session, user: User, via: str, workspace: Workspace | None = None) -> Principal:
+    if workspace is None:
+        workspace = db.get(Workspace, user.workspace_id)
+        if workspace is None:  # pragma: no cover - a user always has a workspace (FK)
+            raise Unauthenticated("your workspace no longer exists")
     viewer = Viewer(
         user_id=user.id,
         name=user.display_name,
@@ -114,7 +115,8 @@ def api_principal(
     """API callers: a Bearer token, or the console's session cookie (with a CSRF header for changes)."""
     token = _bearer(request)
     if token is not None:
-        return _principal_for(db, service.resolve_token(db, clock, token), "token")
+        owner, workspace = service.resolve_token(db, clock, token)
+        return _principal_for(db, owner, "token", workspace)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         user = service.resolve_session(db, clock, cookie)
@@ -144,10 +146,10 @@ def _forbidden(action: Action) -> Forbidden:
     return Forbidden(f"Your roles do not allow this ({action.value}). It needs one of these roles: {who}.")
 
 
-def require(action: Action) -> Callable[..., Principal]:
+def require(action: Action) -> Callable[..., Awaitable[Principal]]:
     """An API dependency that lets the request through only when the principal may do ``action``."""
 
-    def dependency(principal: Annotated[Principal, Depends(api_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(api_principal)]) -> Principal:  # no thread hop
         if not principal.can(action):
             raise _forbidden(action)
         return principal
@@ -156,10 +158,10 @@ def require(action: Action) -> Callable[..., Principal]:
     return dependency
 
 
-def require_web(action: Action) -> Callable[..., Principal]:
+def require_web(action: Action) -> Callable[..., Awaitable[Principal]]:
     """The console's counterpart of ``require``."""
 
-    def dependency(principal: Annotated[Principal, Depends(web_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(web_principal)]) -> Principal:  # no thread hop
         if not principal.can(action):
             raise _forbidden(action)
         return principal

@@ -531,17 +531,18 @@ _TOKEN_LOOKUP = (
 )
 
 
-def resolve_token(db: Session, clock: Clock, secret: str) -> User:
+def resolve_token(db: Session, clock: Clock, secret: str) -> tuple[User, Workspace]:
     if not secret.startswith(TOKEN_PREFIX):
         raise Unauthenticated(
             "This is not a livecrew API token (tokens start with lc_). Create one with `livecrew token create`."
         )
-    # One statement for the token, its user with the roles and the workspace (which the principal's
-    # ``db.get`` then finds in the session): a feed posts a batch every few milliseconds.
+    # One statement for the token, its user with the roles and the workspace: a feed posts a batch every
+    # few milliseconds. The workspace is returned, not left for a ``db.get``: the session's identity map
+    # holds objects weakly, so once this row is gone the workspace would be loaded a second time.
     row = db.execute(_TOKEN_LOOKUP, {"hash": _sha256(secret)}).unique().first()
-    token = row[0] if row is not None else None
-    if token is None:
+    if row is None:
         raise Unauthenticated("The API token is not valid. Check that it was copied whole, or create a new one.")
+    token, workspace = row
     now = clock.now()
     if token.revoked_at is not None:
         raise Unauthenticated(
@@ -555,7 +556,7 @@ def resolve_token(db: Session, clock: Clock, secret: str) -> User:
         raise Unauthenticated("The API token belongs to a deactivated account.")
     if token.last_used_at is None or (now - token.last_used_at) > timedelta(minutes=1):
         _touch("token", token.id, now)
-    return token.user
+    return token.user, workspace
 
 
 def list_tokens(db: Session, workspace: Workspace, *, user: User | None = None) -> list[ApiToken]:
