@@ -440,23 +440,29 @@ class SessionEngine:
                                 flags[u] = f | F_VIEWER
                                 s.view_users += 1
                             bits = product.viewed
-                            if i < len(bits):
-                                if not bits[i] & mask:
-                                    bits[i] |= mask
+                            try:  # one index, no len() call: the bitset is long enough but for new users
+                                v = bits[i]
+                            except IndexError:
+                                if _bit(bits, u):
                                     product.views += 1
-                            elif _bit(bits, u):
-                                product.views += 1
+                            else:
+                                if not v & mask:
+                                    bits[i] = v | mask
+                                    product.views += 1
                         else:
                             if not f & F_CLICKER:
                                 flags[u] = f | F_CLICKER
                                 s.click_users += 1
                             bits = product.clicked
-                            if i < len(bits):
-                                if not bits[i] & mask:
-                                    bits[i] |= mask
+                            try:
+                                v = bits[i]
+                            except IndexError:
+                                if _bit(bits, u):
                                     product.clicks += 1
-                            elif _bit(bits, u):
-                                product.clicks += 1
+                            else:
+                                if not v & mask:
+                                    bits[i] = v | mask
+                                    product.clicks += 1
                     elif k == K_ENTER:
                         a = source_code[r.source]
                         p = r.profile
