@@ -85,7 +85,7 @@
       audience.setOption({
         animation: false, grid: { left: 45, right: 20, top: 30, bottom: 30 }, tooltip: { trigger: "axis" },
         legend: { top: 0 }, xAxis: { type: "category", data: labels },
-        yAxis: [{ type: "value" }],
+        yAxis: [{ type: "value", minInterval: 1 }],
         series: [
           { name: root.dataset.labelOnline, type: "line", smooth: true, showSymbol: false, data: mins.map(function (x) { return x.online_end; }),
             markLine: { symbol: "none", label: { formatter: "{b}", fontSize: 10 }, lineStyle: { color: "#e8364f", type: "dashed" }, data: marks },
@@ -100,7 +100,9 @@
       sales.setOption({
         animation: false, grid: { left: 55, right: 45, top: 30, bottom: 30 }, tooltip: { trigger: "axis" },
         legend: { top: 0 }, xAxis: { type: "category", data: labels },
-        yAxis: [{ type: "value", axisLabel: { formatter: function (v) { return money.format(v / 100); } } }, { type: "value" }],
+        // GMV is in cents: ticks a whole currency unit apart at least (else an empty show labels them all "$0").
+        yAxis: [{ type: "value", minInterval: 100, axisLabel: { formatter: function (v) { return money.format(v / 100); } } },
+          { type: "value", minInterval: 1 }],
         series: [
           { name: root.dataset.labelGmv, type: "bar", data: mins.map(function (x) { return x.gmv; }), itemStyle: { color: "#e8364f" },
             markLine: { symbol: "none", label: { formatter: "{b}", fontSize: 10 }, lineStyle: { type: "dashed" }, data: marks } },
