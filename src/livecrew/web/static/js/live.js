@@ -125,6 +125,7 @@
       if (m.explaining === id) tr.className = "explaining";
       function td(text, label) { var c = document.createElement("td"); c.textContent = text; if (label) c.dataset.label = label; tr.appendChild(c); }
       td((m.explaining === id ? "● " : "") + id);
+      tr.firstChild.className = "nowrap"; // a SKU like BT-002 would break at its hyphen
       td(count.format(p.views || 0)); td(count.format(p.clicks || 0)); td(fmt("ratio", p.click_rate));
       td(count.format(p.buyers || 0)); td(fmt("money", p.gmv || 0));
       if (canControl) {
