@@ -117,7 +117,7 @@ def get_metrics(
 def export_events(
     show_id: str, request: Request, db: Db, principal: Annotated[Principal, Depends(require(Action.live_view))]
 ) -> StreamingResponse:
-    show = shows.get_show(db, principal.workspace, show_id)
+    show = shows.get_show(db, principal.workspace, show_id, bare=True)
     db.close()
     factory = app_context(request).sessions
 
@@ -139,7 +139,7 @@ def _stream_access(show_id: str, db: Db, principal: Annotated[Principal, Depends
     """Check the show in the same worker thread as the sign-in check, then give the connection back:
     a stream stays open for hours and must not hold a database connection (nor wait for a thread
     while holding one)."""
-    shows.get_show(db, principal.workspace, show_id)
+    shows.get_show(db, principal.workspace, show_id, bare=True)
     db.close()
     return show_id
 
@@ -199,7 +199,7 @@ def get_alerts(
 ) -> list[dict[str, Any]]:
     from livecrew.live import alerts
 
-    show = shows.get_show(db, principal.workspace, show_id)
+    show = shows.get_show(db, principal.workspace, show_id, bare=True)
     return [alerts.alert_dict(a) for a in alerts.list_alerts(db, show)]
 
 
@@ -256,7 +256,7 @@ def get_cues(
 ) -> list[dict[str, Any]]:
     from livecrew.text.room import cards
 
-    shows.get_show(db, principal.workspace, show_id)
+    shows.get_show(db, principal.workspace, show_id, bare=True)
     return cards(show_id, 20)
 
 
@@ -272,7 +272,7 @@ def answer_cue(
     from livecrew.core.errors import NotFound
     from livecrew.text.room import answer, cards
 
-    shows.get_show(db, principal.workspace, show_id)
+    shows.get_show(db, principal.workspace, show_id, bare=True)
     try:
         card = answer(show_id, card_id, to_ms(clock.now()))
     except KeyError:

@@ -215,8 +215,9 @@ _BARE_SHOW = (
 
 
 def get_show(db: Session, workspace: Workspace, show_id: str, *, bare: bool = False) -> Show:
-    """The show, or NotFound. ``bare``: only the columns ingest reads, without its segments, checklist, roster
-    and transitions (ingest needs none of them, and loading them was four more queries per batch)."""
+    """The show, or NotFound. ``bare``: only the columns ingest reads (id, workspace, status, ts range), without
+    its segments, checklist, roster and transitions — for ingest and for routes that only check the show is the
+    caller's (loading the rest was four more queries each time)."""
     show = db.execute(_BARE_SHOW, {"id": show_id}).scalar_one_or_none() if bare else db.get(Show, show_id)
     if show is None or show.workspace_id != workspace.id:
         raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
