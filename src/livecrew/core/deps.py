@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import anyio
 import anyio.to_thread
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,7 +46,11 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.in_transaction():
-            await anyio.to_thread.run_sync(_rollback_and_close, session)
+            # As FastAPI exits a plain dependency: shielded, so a client that went away cannot leave the
+            # transaction open, and with a limiter of its own, since waiting for one of the busy worker
+            # threads while holding a pooled connection could deadlock the threads against the pool.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_rollback_and_close, session, limiter=anyio.CapacityLimiter(1))
         else:
             session.close()
 
