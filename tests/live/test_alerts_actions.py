@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -122,3 +123,49 @@ def test_an_action_is_written_under_the_ingest_writer_lock(
     assert r.status_code == 201, r.text
     assert held == [True] and not ingest._WRITER.locked() and not ingest._APPLYING.locked()
     assert client.get(f"/api/v1/shows/{show.id}/metrics", headers=bearer(token)).json()["explaining"] == "p1"
+
+
+def test_a_lucky_bag_draw_reads_its_entrants_before_the_writer_lock(
+    client: TestClient, db: Session, clock: FakeClock, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The eligibility read scans the show's log; every feed of the process would wait for it under the lock.
+    ws, show = _live_show(db, clock, factory)
+    token = factory.token(factory.user(ws, "owner"))
+    ts = int(clock.now().timestamp() * 1000)
+    lines = [{"id": f"c{i}", "type": "comment", "ts": ts + i, "user": f"u{i}", "text": "我要"} for i in range(3)]
+    posted = client.post(
+        f"/api/v1/shows/{show.id}/events",
+        content=b"\n".join(orjson.dumps(line) for line in lines),
+        headers={"Content-Type": "application/x-ndjson", **bearer(token)},
+    )
+    assert posted.json()["accepted"] == 3, posted.text
+    bag = client.post(
+        f"/api/v1/shows/{show.id}/perks",
+        json={
+            "kind": "lucky_bag",
+            "title": "福袋",
+            "details": {"prize": "面膜", "winners": 2, "eligibility": "commented"},
+        },
+        headers=bearer(token),
+    ).json()
+    locked_while: dict[str, bool] = {}
+    read, perform = actions.eligible_users, actions.perform
+
+    def watched_read(*args: Any, **kwargs: Any) -> Any:
+        locked_while["read"] = ingest._WRITER.locked()
+        return read(*args, **kwargs)
+
+    def watched_perform(*args: Any, **kwargs: Any) -> Any:
+        locked_while["perform"] = ingest._WRITER.locked()
+        return perform(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "eligible_users", watched_read)
+    monkeypatch.setattr(actions, "perform", watched_perform)
+    r = client.post(
+        f"/api/v1/shows/{show.id}/actions",
+        json={"kind": "lucky_bag", "action": "draw", "perk_id": bag["id"]},
+        headers=bearer(token),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["payload"]["eligible_count"] == 3 and set(r.json()["payload"]["winners"]) <= {"u0", "u1", "u2"}
+    assert locked_while == {"read": False, "perform": True}

@@ -53,9 +53,29 @@ def eligible_users(db: Session, show: Show, rule: str, window_minutes: int | Non
     return sorted(u for u in chosen if u)
 
 
+def draw_entrants(db: Session, show: Show, data: dict[str, Any]) -> list[str] | None:
+    """For a lucky-bag draw, its eligible viewers, read before the action takes ingest's writer lock (the read
+    scans the show's log, and every feed of the process would wait for it); None for any other action, or one
+    ``perform`` will refuse with its own message."""
+    if data.get("kind") != "lucky_bag" or data.get("action") != "draw" or not isinstance(data.get("perk_id"), int):
+        return None
+    perk = perks.get_perk(db, show, data["perk_id"])
+    if perk.kind != PerkKind.lucky_bag:
+        return None
+    return eligible_users(db, show, perk.details["eligibility"], perk.details.get("window_minutes"))
+
+
 def perform(
-    db: Session, clock: Clock, show: Show, data: dict[str, Any], *, actor: User
+    db: Session,
+    clock: Clock,
+    show: Show,
+    data: dict[str, Any],
+    *,
+    actor: User,
+    entrants: list[str] | None = None,
 ) -> tuple[dict[str, Any], list[Event]]:
+    """Validate and record one action. ``entrants``: a lucky-bag draw's eligible viewers, read beforehand by
+    ``draw_entrants`` (else they are read here)."""
     kind = str(data.get("kind") or "")
     if kind not in KINDS:
         raise ValidationFailed(f'unknown action "{kind}"; use one of: {", ".join(KINDS)}', key="err.action_kind")
@@ -95,7 +115,9 @@ def perform(
                 raise ValidationFailed("a lucky_bag action is start or draw", key="err.action_value")
             payload["action"] = action
             if action == "draw":
-                eligible = eligible_users(db, show, perk.details["eligibility"], perk.details.get("window_minutes"))
+                eligible = entrants
+                if eligible is None:
+                    eligible = eligible_users(db, show, perk.details["eligibility"], perk.details.get("window_minutes"))
                 record = perks.draw_lucky_bag(db, clock, show, perk, eligible=eligible, seed=None, actor=actor)
                 payload["winners"] = record["winners"]
                 payload["eligible_count"] = record["eligible_count"]

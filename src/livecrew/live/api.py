@@ -178,11 +178,15 @@ def post_action(
     registry: Registry,
     principal: Annotated[Principal, Depends(require(Action.live_control))],
 ) -> dict[str, Any]:
+    data = body.model_dump()
+    # A lucky-bag draw reads who may win from the show's log first, without the lock (below).
+    entrants = actions.draw_entrants(db, shows.get_show(db, principal.workspace, show_id), data)
+
     def write() -> tuple[dict[str, Any], list[Event]]:
         # Like ingest, under the process's writer lock: one writer at a time (SQLite's busy handler would
         # make the action sleep behind a feed's batch), and the live state gets the event in commit order.
         show = shows.get_show(db, principal.workspace, show_id)
-        done = actions.perform(db, clock, show, body.model_dump(), actor=principal.user)
+        done = actions.perform(db, clock, show, data, actor=principal.user, entrants=entrants)
         db.commit()
         return done
 
