@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -93,6 +94,22 @@ def csrf(client: TestClient) -> str:
         token = client.cookies.get("lc_csrf")
     assert token
     return token
+
+
+def post_lucky_bag(client: TestClient, show_id: str, token: str, *, winners: int = 2) -> dict[str, Any]:
+    """A lucky bag for the show's commenters, made through the API."""
+    r = client.post(
+        f"/api/v1/shows/{show_id}/perks",
+        json={
+            "kind": "lucky_bag",
+            "title": "面膜福袋",
+            "details": {"prize": "面膜", "winners": winners, "eligibility": "commented"},
+        },
+        headers=bearer(token),
+    )
+    assert r.status_code == 201, r.text
+    bag: dict[str, Any] = r.json()
+    return bag
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from livecrew.live import actions, alerts, ingest
 from livecrew.live.models import Alert, LiveEvent
 from livecrew.shows import service
 from livecrew.shows.models import Show
-from support import Factory, bearer
+from support import Factory, bearer, post_lucky_bag
 
 
 def _minutes(online: list[int]) -> list[dict[str, Any]]:
@@ -139,15 +139,7 @@ def test_a_lucky_bag_draw_reads_its_entrants_before_the_writer_lock(
         headers={"Content-Type": "application/x-ndjson", **bearer(token)},
     )
     assert posted.json()["accepted"] == 3, posted.text
-    bag = client.post(
-        f"/api/v1/shows/{show.id}/perks",
-        json={
-            "kind": "lucky_bag",
-            "title": "福袋",
-            "details": {"prize": "面膜", "winners": 2, "eligibility": "commented"},
-        },
-        headers=bearer(token),
-    ).json()
+    bag = post_lucky_bag(client, show.id, token)
     locked_while: dict[str, bool] = {}
     read, perform = actions.eligible_users, actions.perform
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.clock import FakeClock
 from livecrew.shows import service
 from livecrew.shows.draw import draw, freeze, verify
-from support import Factory, bearer
+from support import Factory, bearer, post_lucky_bag
 
 PEOPLE = [f"u{i:03d}" for i in range(50)]
 
@@ -57,15 +57,7 @@ def test_api_draw_is_recorded_and_verifiable(
     token = factory.token(owner)
     show = service.create_show(db, clock, ws, title="福袋場", starts_at=clock.now(), minutes=60)
     db.commit()
-    bag = client.post(
-        f"/api/v1/shows/{show.id}/perks",
-        json={
-            "kind": "lucky_bag",
-            "title": "面膜福袋",
-            "details": {"prize": "面膜", "winners": 2, "eligibility": "commented"},
-        },
-        headers=bearer(token),
-    ).json()
+    bag = post_lucky_bag(client, show.id, token)
     url = f"/api/v1/shows/{show.id}/perks/{bag['id']}"
     drawn = client.post(f"{url}/draw", json={"eligible": PEOPLE, "seed": "fixed"}, headers=bearer(token))
     assert drawn.status_code == 200
