@@ -17,7 +17,7 @@ from livecrew.live import ingest
 from livecrew.live.events import Event, parse_body
 from livecrew.live.models import LiveAction, LiveEvent
 from livecrew.shows import perks
-from livecrew.shows.models import PerkKind, Show, ShowStatus
+from livecrew.shows.models import Perk, PerkKind, Show, ShowStatus
 
 KINDS = ("explain", "shelf", "coupon", "lucky_bag", "announce")
 _ROOM_ACTIONS = {"explain": ("start", "stop"), "shelf": ("on", "off")}
@@ -62,6 +62,10 @@ def draw_entrants(db: Session, show: Show, data: dict[str, Any]) -> list[str] | 
     perk = perks.get_perk(db, show, data["perk_id"])
     if perk.kind != PerkKind.lucky_bag:
         return None
+    return _entrants(db, show, perk)
+
+
+def _entrants(db: Session, show: Show, perk: Perk) -> list[str]:
     return eligible_users(db, show, perk.details["eligibility"], perk.details.get("window_minutes"))
 
 
@@ -115,9 +119,7 @@ def perform(
                 raise ValidationFailed("a lucky_bag action is start or draw", key="err.action_value")
             payload["action"] = action
             if action == "draw":
-                eligible = entrants
-                if eligible is None:
-                    eligible = eligible_users(db, show, perk.details["eligibility"], perk.details.get("window_minutes"))
+                eligible = entrants if entrants is not None else _entrants(db, show, perk)
                 record = perks.draw_lucky_bag(db, clock, show, perk, eligible=eligible, seed=None, actor=actor)
                 payload["winners"] = record["winners"]
                 payload["eligible_count"] = record["eligible_count"]

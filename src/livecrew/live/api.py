@@ -186,7 +186,7 @@ def post_action(
     def write() -> tuple[dict[str, Any], list[Event]]:
         # Like ingest, under the process's writer lock: one writer at a time (SQLite's busy handler would
         # make the action sleep behind a feed's batch), and the live state gets the event in commit order.
-        show = shows.get_show(db, principal.workspace, show_id)
+        show = shows.get_show(db, principal.workspace, show_id, bare=True)  # an action reads its id and status
         done = actions.perform(db, clock, show, data, actor=principal.user, entrants=entrants)
         db.commit()
         return done
