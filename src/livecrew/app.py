@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from livecrew import __version__
+from livecrew.core import jobs as core_jobs
 from livecrew.core.api import router as system_router
 from livecrew.core.auth.api import router as auth_router
 from livecrew.core.auth.deps import CSRF_COOKIE, LoginRequired
@@ -27,15 +28,14 @@ from livecrew.core.db import make_engine, make_sessionmaker
 from livecrew.core.deps import AppContext
 from livecrew.core.errors import DomainError, TooManyAttempts
 from livecrew.core.logging import configure_logging, get_logger
+from livecrew.core.plugins import loaded
 from livecrew.core.pubsub import HUB_KEY, LocalHub, make_hub
-from livecrew.features import modules_named
 from livecrew.web.i18n import Translator
 from livecrew.web.pages import router as pages_router
 from livecrew.web.render import csrf_token, language_for, render, translate_error
 
 log = get_logger(__name__)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-_CORE_ROUTERS = {"livecrew.core.api", "livecrew.core.auth.api", "livecrew.web.pages"}
 
 
 def _is_api(request: Request) -> bool:
@@ -84,8 +84,8 @@ def create_app(
         await hub.start()
         # Background jobs of features: a module named ``jobs`` with ``async start(app) -> list[Task]``.
         tasks: list[asyncio.Task[None]] = []
-        for module in modules_named("jobs"):
-            tasks.extend(await module.start(app))
+        for start in (core_jobs.start, *loaded("jobs")):
+            tasks.extend(await start(app))
         log.info(
             "livecrew.started",
             version=__version__,
@@ -193,12 +193,7 @@ def create_app(
     app.include_router(system_router)
     app.include_router(auth_router)
     app.include_router(pages_router)
-    for module in modules_named("api") + modules_named("pages"):
-        if module.__name__ in _CORE_ROUTERS:
-            continue
-        router = getattr(module, "router", None)
-        if router is None:
-            raise RuntimeError(f"{module.__name__} has no `router`")
+    for router in loaded("routers"):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -22,6 +22,7 @@ from livecrew.core.config import Settings, get_settings
 from livecrew.core.db import make_engine, make_sessionmaker
 from livecrew.core.errors import DomainError
 from livecrew.core.migrate import current_revision, heads, upgrade
+from livecrew.core.plugins import loaded
 
 app = typer.Typer(
     name="livecrew",
@@ -258,12 +259,7 @@ def permissions() -> None:
 
 
 def _register_features() -> None:
-    from livecrew.features import modules_named
-
-    for module in modules_named("cli"):
-        register = getattr(module, "register", None)
-        if register is None:
-            raise RuntimeError(f"{module.__name__} has no register(app) function")
+    for register in loaded("cli"):
         register(app)
 
 

@@ -1,41 +1,17 @@
-"""Feature discovery: a feature joins the app by having modules with the conventional names.
+"""Every feature of livecrew, in one list: the app, the CLI, Alembic and the tests read it.
 
-* ``<feature>/models.py``  — tables (imported before Alembic or tests look at the metadata)
-* ``<feature>/api.py``     — ``router`` under ``/api/v1``
-* ``<feature>/pages.py``   — ``router`` of console pages
-* ``<feature>/cli.py``     — ``register(app: typer.Typer)`` adding commands to ``livecrew``
-
-Nothing else needs editing, so features can be built side by side without touching shared files.
+A feature's ``feature.py`` declares what it plugs in (``livecrew.core.plugins.Feature``). Adding a
+feature is one line here. The order is the order of routers, listeners and hooks.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from functools import cache
-from types import ModuleType
+from livecrew.board.feature import FEATURE as BOARD
+from livecrew.core.plugins import Feature
+from livecrew.goods.feature import FEATURE as GOODS
+from livecrew.live.feature import FEATURE as LIVE
+from livecrew.shows.feature import FEATURE as SHOWS
+from livecrew.team.feature import FEATURE as TEAM
+from livecrew.text.feature import FEATURE as TEXT
 
-import livecrew
-
-# The core's own modules are wired explicitly by app.py and cli.py.
-_SKIP_PREFIXES = ("livecrew.migrations", "livecrew.web.static", "livecrew.web.templates")
-
-
-@cache
-def _all_module_names() -> tuple[str, ...]:
-    names = []
-    for info in pkgutil.walk_packages(livecrew.__path__, prefix="livecrew."):
-        if info.name.startswith(_SKIP_PREFIXES):
-            continue
-        names.append(info.name)
-    return tuple(sorted(names))
-
-
-def modules_named(leaf: str) -> list[ModuleType]:
-    """Import every ``livecrew.<...>.<leaf>`` module below the top level, in a stable order."""
-    found = []
-    for name in _all_module_names():
-        parts = name.split(".")
-        if len(parts) >= 3 and parts[-1] == leaf:
-            found.append(importlib.import_module(name))
-    return found
+FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, TEAM, TEXT)

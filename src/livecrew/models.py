@@ -1,10 +1,11 @@
 """Every table of every feature, imported in one place so the metadata is complete (Alembic, tests)."""
 
+from livecrew.core.auth import models as auth_models
 from livecrew.core.db import Base
-from livecrew.features import modules_named
+from livecrew.core.plugins import import_models
 
-# core/auth/models.py and each feature's models.py register their tables on Base.metadata.
-MODEL_MODULES = modules_named("models")
+# The core's tables, then each feature's models modules as its manifest lists them.
+import_models()
 metadata = Base.metadata
 
-__all__ = ["MODEL_MODULES", "metadata"]
+__all__ = ["auth_models", "metadata"]

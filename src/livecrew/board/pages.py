@@ -22,13 +22,12 @@ from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.live.state import LiveRegistry, live_registry
 from livecrew.shows.models import ShowStatus
 from livecrew.web.i18n import Translator
-from livecrew.web.pages import home_stats
 from livecrew.web.render import language_for, render, translate_error
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-def _my_tasks_tile(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+def my_tasks_tile(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
     t = Translator(principal.viewer.language or principal.viewer.default_language)
     on = now.astimezone(ZoneInfo(principal.workspace.timezone)).date()
     mine = tasks.counts(tasks.list_tasks(db, principal.workspace, owner_id=principal.user.id), on)
@@ -43,8 +42,6 @@ def _my_tasks_tile(db: Session, principal: Principal, now: datetime) -> list[dic
         }
     ]
 
-
-home_stats.append(_my_tasks_tile)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]

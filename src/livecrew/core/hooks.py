@@ -1,4 +1,4 @@
-"""Cross-feature hooks, discovered by convention: a feature's ``hooks.py`` may define
+"""Workspace hooks that features declare in their manifests (``livecrew.core.plugins.Feature``):
 
 * ``on_workspace_created(db, clock, workspace)`` — e.g. seed default templates for a new workspace.
 * ``on_demo_seed(db, clock, workspace)`` — add the feature's demo data to the demo workspace
@@ -14,24 +14,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import Clock
+from livecrew.core.plugins import loaded
 
 if TYPE_CHECKING:
     from livecrew.core.auth.models import Workspace
 
 
 def run_workspace_created(db: Session, clock: Clock, workspace: Workspace) -> None:
-    from livecrew.features import modules_named
-
-    for module in modules_named("hooks"):
-        hook = getattr(module, "on_workspace_created", None)
-        if hook is not None:
-            hook(db, clock, workspace)
+    for hook in loaded("on_workspace_created"):
+        hook(db, clock, workspace)
 
 
 def run_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
-    from livecrew.features import modules_named
-
-    for module in modules_named("hooks"):
-        hook = getattr(module, "on_demo_seed", None)
-        if hook is not None:
-            hook(db, clock, workspace)
+    for hook in loaded("on_demo_seed"):
+        hook(db, clock, workspace)

@@ -29,10 +29,7 @@ from livecrew.goods.schemas import (
     SupplierIn,
     SupplierOut,
 )
-from livecrew.live.alerts import STOCK_SOURCES
-from livecrew.live.simulation import PRODUCT_SOURCES
 from livecrew.shows import service as shows
-from livecrew.shows.api import LINEUP_PROVIDERS
 from livecrew.shows.models import Show
 
 router = APIRouter(prefix="/api/v1", tags=["goods"])
@@ -45,29 +42,19 @@ ClaimsManager = Annotated[Principal, Depends(require(Action.claims_manage))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _lineup_section(db: Session, show: Show) -> list[dict[str, Any]]:
+def lineup_section(db: Session, show: Show) -> list[dict[str, Any]]:
     return [LineupItemOut.of(i, p).model_dump() for i, p in service.lineup(db, show.id)]
 
 
-def _stock_left(db: Session, show: Show) -> dict[str, int]:
+def stock_left(db: Session, show: Show) -> dict[str, int]:
     return {p.sku: stock.remaining(i, p) for i, p in service.lineup(db, show.id)}
 
 
-def _simulated_products(db: Session, show: Show) -> list[dict[str, Any]]:
+def simulated_products(db: Session, show: Show) -> list[dict[str, Any]]:
     return [
         {"id": p.sku, "code": i.code, "name": p.title, "price": i.live_price or 100, "tier": p.tier}
         for i, p in service.lineup(db, show.id)
     ]
-
-
-# The show's API view gets its lineup, the stock_low alert its stock, the simulator its products.
-for providers, fn in (
-    (LINEUP_PROVIDERS, _lineup_section),
-    (STOCK_SOURCES, _stock_left),
-    (PRODUCT_SOURCES, _simulated_products),
-):
-    if fn not in providers:
-        providers.append(fn)  # type: ignore[arg-type]
 
 
 def download(data: bytes, filename: str, media_type: str = XLSX) -> Response:

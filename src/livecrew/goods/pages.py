@@ -24,10 +24,9 @@ from livecrew.goods.models import DocKind, Product, ProductStatus, Tier
 from livecrew.shows import service as shows
 from livecrew.shows.models import Show
 from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, link_section, render, translate_error
+from livecrew.web.render import language_for, render, translate_error
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-link_section("goods", "/goods")
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.models import User
 from livecrew.core.clock import Clock, to_ms
 from livecrew.core.errors import Conflict, ValidationFailed
+from livecrew.core.events import emit
 from livecrew.core.pubsub import publish_after_commit, show_channel
 from livecrew.live import ingest
 from livecrew.live.events import Event, parse_body
 from livecrew.live.models import LiveAction, LiveEvent
+from livecrew.live.public import ActionPerformed
 from livecrew.shows import perks
 from livecrew.shows.models import Perk, PerkKind, Show, ShowStatus
 
@@ -141,6 +143,7 @@ def perform(
     db.flush()
     record = {"id": row.id, "kind": kind, "payload": payload, "ts": ts, "actor": actor.display_name}
     publish_after_commit(db, show_channel(show.id), {"kind": "action", **record})
+    emit(db, ActionPerformed(show.workspace_id, show.id, row.id, kind, payload, actor.id, ts))
     return record, events
 
 

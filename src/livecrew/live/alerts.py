@@ -18,8 +18,11 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import NotFound, ValidationFailed
+from livecrew.core.events import emit
+from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, show_channel
 from livecrew.live.models import Alert, AlertRule
+from livecrew.live.public import AlertAcknowledged, AlertFact, AlertRaised, AlertResolved
 from livecrew.shows.models import Show
 
 
@@ -162,7 +165,7 @@ RULES_BY_KEY = {r.key: r for r in RULES}
 
 # Other features provide the live stock left per SKU of a show (goods registers one).
 StockSource = Callable[[Session, Show], dict[str, int]]
-STOCK_SOURCES: list[StockSource] = []
+STOCK_SOURCES = "live.stock_source"
 
 
 def rule_settings(db: Session, workspace_id: str) -> dict[str, tuple[bool, dict[str, Any], tuple[str, ...]]]:
@@ -211,8 +214,34 @@ def update_rule(
     return row
 
 
-def _publish(db: Session, alert: Alert, kind: str) -> None:
+_FACTS: dict[str, type[AlertFact]] = {
+    "alert.raised": AlertRaised,
+    "alert.acknowledged": AlertAcknowledged,
+    "alert.resolved": AlertResolved,
+}
+
+
+def _publish(db: Session, alert: Alert, kind: str, workspace_id: str | None = None) -> None:
     publish_after_commit(db, show_channel(alert.show_id), {"kind": kind, "alert": alert_dict(alert)})
+    fact = _FACTS.get(kind)
+    if fact is not None:
+        if workspace_id is None:
+            workspace_id = db.scalar(select(Show.workspace_id).where(Show.id == alert.show_id))
+        emit(
+            db,
+            fact(
+                workspace_id=workspace_id or "",
+                show_id=alert.show_id,
+                alert_id=alert.id,
+                rule=alert.rule,
+                severity=alert.severity,
+                roles=tuple(alert.roles),
+                message=alert.message,
+                key=alert.key,
+                params=dict(alert.params),
+                user_id=alert.acknowledged_by if kind == "alert.acknowledged" else None,
+            ),
+        )
 
 
 def alert_texts(alert: Alert) -> dict[str, str]:
@@ -260,9 +289,10 @@ def evaluate(
         a.rule: a for a in db.scalars(select(Alert).where(Alert.show_id == show.id, Alert.resolved_at.is_(None))).all()
     }
     stock: dict[str, int] | None = None
-    if STOCK_SOURCES and settings["stock_low"][0]:
+    sources: tuple[StockSource, ...] = contributions(STOCK_SOURCES)
+    if sources and settings["stock_low"][0]:
         stock = {}
-        for source in STOCK_SOURCES:
+        for source in sources:
             stock.update(source(db, show))
     since = time.monotonic() - last_received if last_received is not None else None
     now = clock.now()
@@ -276,7 +306,7 @@ def evaluate(
         if finding is None:
             if current is not None:
                 current.resolved_at = now
-                _publish(db, current, "alert.resolved")
+                _publish(db, current, "alert.resolved", show.workspace_id)
                 open_alerts.pop(rule.key)
             continue
         if current is None:
@@ -296,7 +326,7 @@ def evaluate(
             db.add(current)
             db.flush()
             open_alerts[rule.key] = current
-            _publish(db, current, "alert.raised")
+            _publish(db, current, "alert.raised", show.workspace_id)
         elif current.params != finding.params:
             current.message = finding.message
             current.params = finding.params
@@ -316,7 +346,7 @@ def acknowledge(db: Session, clock: Clock, workspace: Workspace, alert_id: int, 
         alert.acknowledged_at = clock.now()
         alert.acknowledged_by = user.id
         db.flush()
-        _publish(db, alert, "alert.acknowledged")
+        _publish(db, alert, "alert.acknowledged", workspace.id)
     return alert
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from livecrew.core.clock import Clock
 from livecrew.core.db import json_text
 from livecrew.core.errors import Conflict, ValidationFailed
+from livecrew.core.plugins import loaded
 from livecrew.live.events import BodyError, Event, ParseResult, Rejection, parse_body
 from livecrew.live.models import LiveEvent
 from livecrew.shows.models import Show, ShowStatus
@@ -270,9 +271,7 @@ def append(
 @cache
 def _listeners() -> tuple[Listener, ...]:
     """Other features react to new events in the same transaction (goods: claims from comments, stock)."""
-    from livecrew.features import modules_named
-
-    return tuple(m.on_events for m in modules_named("listeners"))
+    return tuple(loaded("live_listeners"))
 
 
 def parse_request(data: bytes, *, session: str, content_type: str | None, max_bytes: int) -> ParseResult:

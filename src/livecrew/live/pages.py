@@ -18,10 +18,9 @@ from livecrew.live.models import LiveEvent
 from livecrew.shows import perks
 from livecrew.shows import service as shows
 from livecrew.shows.models import ShowStatus
-from livecrew.web.render import link_section, render
+from livecrew.web.render import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-link_section("live", "/live")
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]

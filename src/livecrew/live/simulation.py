@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.background import in_thread
 from livecrew.core.logging import get_logger
+from livecrew.core.plugins import contributions
 from livecrew.live import ingest
 from livecrew.live.events import parse_body
 from livecrew.live.state import after_ingest, registry_of
@@ -26,7 +27,7 @@ log = get_logger(__name__)
 
 # Other features give the simulator the show's real products (goods: the lineup); else it uses its own.
 ProductSource = Callable[[Session, Show], list[dict[str, Any]]]
-PRODUCT_SOURCES: list[ProductSource] = []
+PRODUCT_SOURCES = "live.product_source"
 
 
 def show_products(app: FastAPI, show_id: str) -> list[dict[str, Any]] | None:
@@ -34,7 +35,7 @@ def show_products(app: FastAPI, show_id: str) -> list[dict[str, Any]] | None:
         show = db.get(Show, show_id)
         if show is None:
             return None
-        products = [p for source in PRODUCT_SOURCES for p in source(db, show)]
+        products = [p for source in contributions(PRODUCT_SOURCES) for p in source(db, show)]
     return products or None
 
 

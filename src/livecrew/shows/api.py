@@ -14,6 +14,7 @@ from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import get_clock, get_db
+from livecrew.core.plugins import contributions
 from livecrew.shows import service, template_edit
 from livecrew.shows.models import Show
 from livecrew.shows.schemas import (
@@ -43,12 +44,12 @@ Clk = Annotated[Clock, Depends(get_clock)]
 
 # Other features add sections to a show's API view (the lineup comes from goods).
 DetailProvider = Callable[[Session, Show], list[dict[str, Any]]]
-LINEUP_PROVIDERS: list[DetailProvider] = []
+LINEUP_PROVIDERS = "shows.lineup_provider"
 
 
 def show_out(db: Session, show: Show) -> ShowOut:
     lineup: list[dict[str, Any]] = []
-    for provider in LINEUP_PROVIDERS:
+    for provider in contributions(LINEUP_PROVIDERS):
         lineup.extend(provider(db, show))
     return ShowOut(
         **ShowSummary.of(show).model_dump(),

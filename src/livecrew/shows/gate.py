@@ -1,7 +1,7 @@
 """The gate: named checks that must pass before a show may move to a status (above all, ``live``).
 
-Features add their own checks with ``@gate_check`` in a module named ``gate.py`` (for example the
-lineup's readiness in goods, script compliance in the text analysis); all of them are discovered.
+Features make their own checks with ``@gate_check`` (for example the lineup's readiness in goods, script
+compliance in the text analysis) and list them in their manifest's ``gate_checks``.
 Each check returns the unmet conditions as ``Problem`` s, in words a person can act on.
 """
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User
+from livecrew.core.plugins import loaded
 from livecrew.shows.models import ItemStatus, Show, ShowStatus
 
 
@@ -38,23 +39,22 @@ class GateCheck:
     applies_to: frozenset[str]
     fn: CheckFn
 
+    def __call__(self, db: Session, show: Show) -> list[Problem]:
+        return self.fn(db, show)
 
-_CHECKS: dict[str, GateCheck] = {}
 
+def gate_check(name: str, applies_to: tuple[ShowStatus, ...] = (ShowStatus.live,)) -> Callable[[CheckFn], GateCheck]:
+    """Make a function a named gate check; a feature lists its checks in its manifest (``gate_checks``)."""
 
-def gate_check(name: str, applies_to: tuple[ShowStatus, ...] = (ShowStatus.live,)) -> Callable[[CheckFn], CheckFn]:
-    def decorator(fn: CheckFn) -> CheckFn:
-        _CHECKS[name] = GateCheck(name, frozenset(s.value for s in applies_to), fn)
-        return fn
+    def decorator(fn: CheckFn) -> GateCheck:
+        return GateCheck(name, frozenset(s.value for s in applies_to), fn)
 
     return decorator
 
 
 def registered_checks() -> list[GateCheck]:
-    from livecrew.features import modules_named
-
-    modules_named("gate")  # importing the modules registers their checks
-    return sorted(_CHECKS.values(), key=lambda c: c.name)
+    checks: list[GateCheck] = loaded("gate_checks")
+    return sorted(checks, key=lambda c: c.name)
 
 
 def evaluate(db: Session, show: Show, target: str) -> list[Problem]:

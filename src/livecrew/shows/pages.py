@@ -18,20 +18,19 @@ from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.deps import get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.plugins import contributions
 from livecrew.shows import perks, schedule, service, template_pages
 from livecrew.shows.gate import Problem
 from livecrew.shows.models import Show, ShowStatus
 from livecrew.web.i18n import Translator
-from livecrew.web.pages import home_cards
-from livecrew.web.render import language_for, link_section, render, translate_error
+from livecrew.web.render import language_for, render, translate_error
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # The template pages first: /shows/templates must not be read as a show's id.
 router.include_router(template_pages.router)
-link_section("shows", "/shows")
 
 
-def _next_shows(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+def next_shows_card(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
     upcoming = [
         s
         for s in service.list_shows(db, principal.workspace, start=now - timedelta(hours=6))
@@ -46,11 +45,9 @@ def _next_shows(db: Session, principal: Principal, now: datetime) -> list[dict[s
     ]
 
 
-home_cards.append(_next_shows)
-
 # Other features add panels to a show's page: each gives a template name and the context it needs.
 DetailPanel = Callable[[Request, Session, Principal, Show], tuple[str, dict[str, Any]]]
-DETAIL_PANELS: list[DetailPanel] = []
+DETAIL_PANELS = "shows.detail_panel"
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -180,7 +177,7 @@ def _detail(request: Request, db: Session, principal: Principal, show: Show, **e
     gate_errors = extra.pop("gate_errors", None)
     panels: list[str] = []
     panel_context: dict[str, Any] = {}
-    for panel in DETAIL_PANELS:
+    for panel in contributions(DETAIL_PANELS):
         name, context = panel(request, db, principal, show)
         panels.append(name)
         panel_context.update(context)

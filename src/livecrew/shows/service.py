@@ -13,6 +13,7 @@ from livecrew.core.auth.models import User, Workspace
 from livecrew.core.auth.roles import TEAM_ROLES
 from livecrew.core.clock import Clock
 from livecrew.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from livecrew.core.events import emit
 from livecrew.core.ids import new_id
 from livecrew.core.pubsub import publish_after_commit, show_channel, workspace_channel
 from livecrew.shows import gate
@@ -26,6 +27,7 @@ from livecrew.shows.models import (
     ShowTemplate,
     ShowTransition,
 )
+from livecrew.shows.public import ShowCreated, ShowTransitioned
 from livecrew.shows.templates import localise, shipped_templates
 
 TEAM_ROLE_KEYS = [r.value for r in TEAM_ROLES]
@@ -201,6 +203,7 @@ def create_show(
     db.add(show)
     db.flush()
     publish_after_commit(db, workspace_channel(workspace.id), {"kind": "show.created", "id": show.id})
+    emit(db, ShowCreated(workspace.id, show.id, show.title, show.starts_at, actor.id if actor else None))
     return show
 
 
@@ -311,6 +314,7 @@ def transition(
         )
     )
     db.flush()
+    emit(db, ShowTransitioned(workspace.id, show.id, current, to, actor.id if actor else None))
     message = {"kind": "show.status", "id": show.id, "status": to}
     publish_after_commit(db, workspace_channel(workspace.id), message)
     publish_after_commit(db, show_channel(show.id), message)

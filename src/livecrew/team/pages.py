@@ -417,7 +417,7 @@ def kpi_save(
 # ------------------------------------------------------------------ absences on a show's page
 
 
-def _absence_panel(request: Request, db: Session, principal: Principal, show: Show) -> tuple[str, dict[str, Any]]:
+def absence_panel(request: Request, db: Session, principal: Principal, show: Show) -> tuple[str, dict[str, Any]]:
     ws = principal.workspace
     return (
         "team/_absences.html",
@@ -426,9 +426,6 @@ def _absence_panel(request: Request, db: Session, principal: Principal, show: Sh
             "proposals": backups.proposals(db, ws, show),
         },
     )
-
-
-show_pages.DETAIL_PANELS.append(_absence_panel)
 
 
 def _show_failed(request: Request, db: Session, principal: Principal, show_id: str, exc: DomainError) -> Response:

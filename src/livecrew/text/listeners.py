@@ -79,7 +79,7 @@ def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: l
         )
         db.add(current)
         db.flush()
-        _publish(db, current, "alert.raised")
+        _publish(db, current, "alert.raised", show.workspace_id)
         return
     current.message, current.params, current.updated_at = message, params, now
     current.updates += lines

@@ -20,6 +20,7 @@ from livecrew.core.clock import Clock
 from livecrew.core.config import LANGUAGES, Settings
 from livecrew.core.deps import get_clock, get_db, get_settings_dep
 from livecrew.core.errors import DomainError, NotFound, ValidationFailed
+from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, workspace_channel
 from livecrew.web.i18n import Translator
 from livecrew.web.render import LANG_COOKIE, language_for, render, translate_error
@@ -72,11 +73,11 @@ def _role_rows(t: Translator) -> list[dict[str, str]]:
 
 # Features add rows to the home page's "next shows" card (the shows feature does).
 HomeCard = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
-home_cards: list[HomeCard] = []
+HOME_CARDS = "web.home_card"
 # Features add tiles to the home page's figures: {"label", "value", "sub", "href", "alert"} (the board adds
 # the viewer's open and overdue tasks).
 HomeStat = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
-home_stats: list[HomeStat] = []
+HOME_STATS = "web.home_stat"
 
 
 def _t(request: Request) -> Translator:
@@ -198,9 +199,9 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
     tokens_active = [x for x in tokens if x.revoked_at is None and (x.expires_at is None or x.expires_at > now)]
     local_now = now.astimezone(ZoneInfo(principal.workspace.timezone)).strftime("%Y-%m-%d %H:%M")
     next_shows = []
-    for card in home_cards:
+    for card in contributions(HOME_CARDS):
         next_shows.extend(card(db, principal, now))
-    stats = [tile for source in home_stats for tile in source(db, principal, now)]
+    stats = [tile for source in contributions(HOME_STATS) for tile in source(db, principal, now)]
     return render(
         request,
         "home.html",

@@ -18,6 +18,7 @@ from livecrew.core.auth.deps import CSRF_COOKIE, Principal
 from livecrew.core.auth.roles import ROLE_NAMES, Role
 from livecrew.core.deps import app_context
 from livecrew.core.errors import DomainError
+from livecrew.core.plugins import sections
 from livecrew.web.i18n import LANGUAGE_NAMES, Translator, match_accept_language
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -31,29 +32,25 @@ class NavItem:
     href: str | None
 
 
-# The console's sections in order. A feature's pages module links its section with ``link_section``;
-# sections whose pages have not been built yet are shown, but not as links.
-_SECTIONS: list[tuple[str, str]] = [
-    ("home", "⌂"),
-    ("team", "👥"),
-    ("goods", "📦"),
-    ("shows", "🗓"),
-    ("live", "●"),
-    ("review", "📈"),
-    ("service", "💬"),
-    ("settings", "⚙"),
-]
-_SECTION_LINKS: dict[str, str] = {"home": "/", "team": "/team", "settings": "/settings/workspace"}
-
-
-def link_section(key: str, href: str) -> None:
-    if key not in dict(_SECTIONS):
-        raise ValueError(f"unknown console section {key!r}")
-    _SECTION_LINKS[key] = href
+# Icons of the console's sections; the sections themselves come from the features' manifests.
+_ICONS: dict[str, str] = {
+    "home": "⌂",
+    "team": "👥",
+    "goods": "📦",
+    "shows": "🗓",
+    "live": "●",
+    "review": "📈",
+    "service": "💬",
+    "settings": "⚙",
+}
 
 
 def nav_items() -> list[NavItem]:
-    return [NavItem(key, icon, _SECTION_LINKS.get(key)) for key, icon in _SECTIONS]
+    """Home first, then every feature's sections in their declared order, then settings."""
+    items = [NavItem("home", _ICONS["home"], "/")]
+    items += [NavItem(s.key, _ICONS.get(s.key, "•"), s.href) for s in sections()]
+    items.append(NavItem("settings", _ICONS["settings"], "/settings/workspace"))
+    return items
 
 
 def csrf_token(request: Request) -> str:

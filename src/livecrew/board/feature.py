@@ -1,0 +1,12 @@
+"""The daily board's manifest: what it plugs into livecrew."""
+
+from livecrew.core.plugins import Feature
+
+FEATURE = Feature(
+    name="board",
+    models=("livecrew.board.models",),
+    routers=("livecrew.board.api:router", "livecrew.board.pages:router"),
+    cli=("livecrew.board.cli:register",),
+    on_demo_seed=("livecrew.board.hooks:on_demo_seed",),
+    contributes={"web.home_stat": ("livecrew.board.pages:my_tasks_tile",)},
+)

@@ -1,0 +1,14 @@
+"""Shows' manifest: templates, the show lifecycle, its gate, roster, checklists and perks."""
+
+from livecrew.core.plugins import Feature, Section
+
+FEATURE = Feature(
+    name="shows",
+    models=("livecrew.shows.models",),
+    routers=("livecrew.shows.api:router", "livecrew.shows.pages:router"),
+    cli=("livecrew.shows.cli:register",),
+    on_workspace_created=("livecrew.shows.hooks:on_workspace_created",),
+    gate_checks=("livecrew.shows.gate:roles_staffed", "livecrew.shows.gate:checklist_complete"),
+    sections=(Section("shows", "/shows", 30),),
+    contributes={"web.home_card": ("livecrew.shows.pages:next_shows_card",)},
+)
