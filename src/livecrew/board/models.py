@@ -25,6 +25,8 @@ class TaskSource(StrEnum):
     review = "review"
     board = "board"
     matrix = "matrix"
+    incident = "incident"
+    service = "service"
 
 
 class Task(Base):

@@ -1,0 +1,1 @@
+"""Customer service (客服): tickets, SLA clocks, reply templates, the daily report and retargeting."""
