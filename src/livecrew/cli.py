@@ -121,7 +121,7 @@ def serve(
         raise fail(f"could not migrate the database: {exc}") from None
     out.print(f"livecrew {__version__} on [bold]http://{host}:{port}[/]  (API reference: /docs)")
     if reload:
-        uvicorn.run("livecrew.app:create_app", factory=True, host=host, port=port, reload=True)
+        uvicorn.run("livecrew.app:create_app", factory=True, host=host, port=port, reload=True, proxy_headers=False)
     else:
         from livecrew.app import create_app
 
@@ -129,7 +129,9 @@ def serve(
         if simulate:
             application.state.simulate = {"show": simulate}
             out.print("a simulated live show is playing: open the control room under Live (直播間)")
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        # Forwarded headers are the app's business (LIVECREW_TRUSTED_PROXIES): uvicorn trusts them from the
+        # loopback by default, which would let any local client pick the address the sign-in throttle sees.
+        uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @db_app.command("upgrade")

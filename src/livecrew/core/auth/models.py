@@ -85,6 +85,17 @@ class WebSession(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class KnownDevice(Base):
+    """A browser where the person has signed in: sign-in failures counted against the account or the address
+    do not slow it down (only its own). Only the SHA-256 of the cookie value is stored."""
+
+    __tablename__ = "known_devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LoginFailure(Base):
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
