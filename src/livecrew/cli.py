@@ -214,10 +214,14 @@ def token_create(
     email: Annotated[str, typer.Option("--email", help="The user the token acts for.")],
     name: Annotated[str, typer.Option("--name", help="A label, e.g. douyin-adapter.")] = "cli",
     days: Annotated[int | None, typer.Option("--days", help="Expire after N days (default: never).", min=1)] = None,
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", help="The workspace, when the address is a person in several.")
+    ] = None,
 ) -> None:
     """Print a new API token for that user, and nothing else."""
     with database() as db:
-        user = service.find_user_by_email(db, email)
+        ws = service.find_workspace(db, workspace) if workspace else None
+        user = service.find_user_by_email(db, email, ws)
         _token, secret = service.create_token(db, CLOCK, user, name=name, days=days)
     sys.stdout.write(secret + "\n")
 
@@ -238,10 +242,15 @@ def token_revoke(
 
 
 @token_app.command("list")
-def token_list(email: Annotated[str, typer.Option("--email", help="Whose tokens.")]) -> None:
+def token_list(
+    email: Annotated[str, typer.Option("--email", help="Whose tokens.")],
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", help="The workspace, when the address is a person in several.")
+    ] = None,
+) -> None:
     """List a user's API tokens (never their secrets)."""
     with database() as db:
-        user = service.find_user_by_email(db, email)
+        user = service.find_user_by_email(db, email, service.find_workspace(db, workspace) if workspace else None)
         ws = service.get_workspace(db, user.workspace_id)
         tokens = service.list_tokens(db, ws, user=user)
         table = Table()

@@ -135,7 +135,20 @@ def test_duplicate_email_writes_nothing(cli_db: str) -> None:
     again = run(
         "user", "create", "--workspace", ws, "--email", "D@example.com", "--password", "longenough", "--role", "tech"
     )
-    assert again.exit_code == 1 and "already registered" in again.output
+    assert again.exit_code == 1 and "already a person of this workspace" in again.output
+
+
+def test_an_address_of_another_workspace_is_not_revealed_and_signs_in_where_the_password_fits(cli_db: str) -> None:
+    first = run("workspace", "create", "A").stdout.strip()
+    second = run("workspace", "create", "B").stdout.strip()
+    for ws, password in ((first, "first-passphrase"), (second, "second-passphrase")):
+        made = run(
+            "user", "create", "--workspace", ws, "--email", "same@example.com", "--password", password, "--role", "host"
+        )
+        assert made.exit_code == 0, made.output  # no word about the other workspace
+    ambiguous = run("token", "create", "--email", "same@example.com")
+    assert ambiguous.exit_code == 1 and "name the workspace" in ambiguous.output
+    assert run("token", "create", "--email", "same@example.com", "--workspace", second).stdout.startswith("lc_")
 
 
 def test_commands_need_a_migrated_database(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from livecrew.app import CONTENT_SECURITY_POLICY, create_app
 from livecrew.core.auth.models import LoginFailure, WebSession
+from livecrew.core.auth.passwords import hash_password
 from livecrew.core.clock import FakeClock
 from livecrew.core.config import Settings
 from livecrew.core.pubsub import LocalHub
@@ -172,3 +173,20 @@ def test_the_api_reference_loads_only_our_own_files(client: TestClient) -> None:
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
         assert client.get(asset).status_code == 200, f"{asset} is missing: run `make assets`"
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_the_same_address_in_two_workspaces_signs_in_to_the_one_whose_password_it_gives(
+    app: FastAPI, factory: Factory, db: Session
+) -> None:
+    first, second = factory.workspace(), factory.workspace()
+    factory.user(first, "owner", email="twin@example.com")
+    other = factory.user(second, "owner", email="twin@example.com")
+    other.password_hash = hash_password("the-other-passphrase")
+    second.name = "第二個工作區"
+    db.commit()
+    client = _client(app, "192.0.2.30")
+    login(client, "twin@example.com", "the-other-passphrase")
+    assert "第二個工作區" in client.get("/settings/workspace").text
+    elsewhere = _client(app, "192.0.2.31")
+    login(elsewhere, "twin@example.com")
+    assert "第二個工作區" not in elsewhere.get("/settings/workspace").text

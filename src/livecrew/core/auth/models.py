@@ -25,11 +25,15 @@ class Workspace(Base):
 
 
 class User(Base):
+    """A person of one workspace. An e-mail address is unique within a workspace, not across them: a
+    workspace must not learn which addresses another one holds."""
+
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("workspace_id", "email", name="uq_users_workspace_email"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(8), default=None)

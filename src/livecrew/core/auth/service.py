@@ -192,9 +192,12 @@ def create_user(
         raise ValidationFailed(problem, key="err.weak_password")
     if language is not None:
         check_language(language)
-    if db.scalar(select(User.id).where(User.email == address)) is not None:
+    taken = select(User.id).where(User.workspace_id == workspace.id, User.email == address)
+    if db.scalar(taken) is not None:
+        # Only this workspace's people are looked at: whether another workspace uses the address is not ours
+        # to tell (nor does it matter: addresses are unique per workspace).
         raise Conflict(
-            f"{address} is already registered; each e-mail address can belong to one person",
+            f"{address} is already a person of this workspace; each e-mail address belongs to one person here",
             key="err.duplicate_email",
             params={"email": address},
         )
@@ -221,12 +224,18 @@ def get_user(db: Session, workspace: Workspace, user_id: str) -> User:
     return user
 
 
-def find_user_by_email(db: Session, email: str) -> User:
+def find_user_by_email(db: Session, email: str, workspace: Workspace | None = None) -> User:
+    """The person with this address (in ``workspace`` when given; else it must be the only one)."""
     address = normalise_email(email)
-    user = db.scalar(select(User).where(User.email == address))
-    if user is None:
+    query = select(User).where(User.email == address)
+    if workspace is not None:
+        query = query.where(User.workspace_id == workspace.id)
+    found = list(db.scalars(query.limit(2)))
+    if not found:
         raise NotFound(f"no person with the e-mail address {address}")
-    return user
+    if len(found) > 1:
+        raise ValidationFailed(f"several workspaces have a person with the address {address}; name the workspace")
+    return found[0]
 
 
 def list_users(db: Session, workspace: Workspace) -> list[User]:
@@ -470,14 +479,14 @@ def authenticate(
     """Check an e-mail and password. Failures are recorded; call within a transaction that commits.
     ``device``: the browser's known-device cookie, if it sent one."""
     address = email.strip().lower()
-    user = db.scalar(select(User).where(User.email == address))
-    known = user is not None and device is not None and is_known_device(db, user, device)
+    # The same address may be a person in several workspaces: the password says which one signs in.
+    candidates = list(db.scalars(select(User).where(User.email == address).order_by(User.created_at)))
+    known = device is not None and any(is_known_device(db, u, device) for u in candidates)
     check_throttle(db, clock, policy, email, ip, known_device=known)
-    if user is None:
+    user = next((u for u in candidates if verify_password(u.password_hash, password)), None)
+    if not candidates:
         verify_password(DUMMY_HASH, password)
-        record_failure(db, clock, email, ip)
-        raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")
-    if not verify_password(user.password_hash, password):
+    if user is None:
         record_failure(db, clock, email, ip)
         raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")
     if not user.active:
