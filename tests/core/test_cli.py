@@ -183,3 +183,17 @@ def test_help_everywhere() -> None:
         result = run(*path, "--help")
         assert result.exit_code == 0, path
         assert "Usage" in result.output
+
+
+def test_the_demos_ready_show_has_a_coupon_a_lucky_bag_and_a_flash_sale(cli_db: str) -> None:
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from livecrew.shows.models import Perk, Show, ShowStatus
+
+    assert run("demo").exit_code == 0
+    assert run("demo").exit_code == 0  # twice: still one of each
+    with Session(create_engine(cli_db)) as db:
+        ready = db.scalars(select(Show).where(Show.status == ShowStatus.ready.value)).one()
+        kinds = sorted(db.scalars(select(Perk.kind).where(Perk.show_id == ready.id)))
+    assert kinds == ["coupon", "flash_sale", "lucky_bag"]
