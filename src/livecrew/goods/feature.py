@@ -16,5 +16,7 @@ FEATURE = Feature(
         "shows.lineup_provider": ("livecrew.goods.api:lineup_section",),
         "live.stock_source": ("livecrew.goods.api:stock_left",),
         "live.product_source": ("livecrew.goods.api:simulated_products",),
+        # The control room's product box takes a SKU or a claim code of the lineup, nothing else.
+        "live.product_resolver": ("livecrew.goods.api:resolve_lineup_product",),
     },
 )
