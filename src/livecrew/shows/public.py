@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from sqlalchemy.orm import Session
+
 from livecrew.core.events import DomainEvent
 
 
@@ -29,3 +31,26 @@ class ShowTransitioned(DomainEvent):
     from_status: str
     to_status: str
     actor_id: str | None
+
+
+def show_status(db: Session, workspace_id: str, show_id: str) -> str:
+    """The show's status, when it is this workspace's; NotFound otherwise (other features check ownership so)."""
+    from sqlalchemy import select
+
+    from livecrew.core.errors import NotFound
+    from livecrew.shows.models import Show
+
+    status = db.scalar(select(Show.status).where(Show.id == show_id, Show.workspace_id == workspace_id))
+    if status is None:
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+    return str(status)
+
+
+def workspace_of_show(db: Session, show_id: str) -> str | None:
+    """The workspace a show belongs to (None: no such show); for commands that run with the database's
+    own rights, such as ``livecrew connect``."""
+    from sqlalchemy import select
+
+    from livecrew.shows.models import Show
+
+    return db.scalar(select(Show.workspace_id).where(Show.id == show_id))
