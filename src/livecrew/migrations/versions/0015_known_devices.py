@@ -24,8 +24,10 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_known_devices_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_known_devices")),
     )
     with op.batch_alter_table("known_devices", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_known_devices_user_id"), ["user_id"], unique=False)
