@@ -613,7 +613,7 @@ def messages_dicts(
             wanted.add(row.user_id)
     wanted -= set(names)
     if wanted:
-        names.update(db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).tuples().all())
+        names.update({uid: name for uid, name in db.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))})
     replies = {m.reply_to_id for m in messages if m.reply_to_id}
     excerpts: dict[int, str] = {}
     if replies:
