@@ -51,7 +51,9 @@ def test_every_show_gets_preview_live_and_emergency_channels(
     en = factory.user(ws, "host", name="Amy")
     en.language = "en"
     db.commit()
-    names = [c["name"] for c in client.get(f"/api/v1/shows/{show_id}/channels", headers=bearer(factory.token(en))).json()]
+    names = [
+        c["name"] for c in client.get(f"/api/v1/shows/{show_id}/channels", headers=bearer(factory.token(en))).json()
+    ]
     assert names == ["Show preview", "Show live", "Emergencies"]
 
 
@@ -73,7 +75,9 @@ def test_post_and_list_with_tag_filter_newest_last(
     assert [m["text"] for m in tech] == ["麥克風有雜音"]
     by_key = client.get(f"/api/v1/channels/{live}/messages?tag=stock", headers=bearer(controller)).json()
     assert [m["tags"] for m in by_key] == [["stock"]]
-    bad = client.post(f"/api/v1/channels/{live}/messages", json={"text": "x", "tags": ["八卦"]}, headers=bearer(controller))
+    bad = client.post(
+        f"/api/v1/channels/{live}/messages", json={"text": "x", "tags": ["八卦"]}, headers=bearer(controller)
+    )
     assert bad.status_code == 422 and "八卦" in bad.json()["message"]
     empty = client.post(f"/api/v1/channels/{live}/messages", json={"text": "   "}, headers=bearer(controller))
     assert empty.status_code == 422
@@ -143,9 +147,9 @@ def test_replies_pin_edit_window_and_delete_with_audit(
     assert client.post(f"/api/v1/messages/{first['id']}/pin", json={}, headers=bearer(bob)).status_code == 403
     pinned = client.post(f"/api/v1/messages/{first['id']}/pin", json={"pinned": True}, headers=bearer(alice))
     assert pinned.status_code == 200 and pinned.json()["pinned"] is True
-    assert [m["id"] for m in client.get(f"/api/v1/channels/{live}/messages?pinned=true", headers=bearer(bob)).json()] == [
-        first["id"]
-    ]
+    assert [
+        m["id"] for m in client.get(f"/api/v1/channels/{live}/messages?pinned=true", headers=bearer(bob)).json()
+    ] == [first["id"]]
     # Edit: only the author, within five minutes, and the edit shows.
     assert client.patch(f"/api/v1/messages/{first['id']}", json={"text": "改"}, headers=bearer(bob)).status_code == 403
     edited = client.patch(f"/api/v1/messages/{first['id']}", json={"text": "第一則（更正）"}, headers=bearer(alice))
@@ -212,7 +216,9 @@ def test_workspace_channels_tags_admin_and_permissions(
     assert new.status_code == 201 and new.json()["labels"]["zh-Hans"] == "投放"
     assert _post(client, made.json()["id"], host, "ROI 掉了", tags=["Ads"])["tags"] == ["ads"]
     assert client.delete("/api/v1/comms/tags/ads", headers=bearer(owner)).status_code == 204
-    r = client.post(f"/api/v1/channels/{made.json()['id']}/messages", json={"text": "x", "tags": ["ads"]}, headers=bearer(host))
+    r = client.post(
+        f"/api/v1/channels/{made.json()['id']}/messages", json={"text": "x", "tags": ["ads"]}, headers=bearer(host)
+    )
     assert r.status_code == 422
 
 
@@ -226,8 +232,12 @@ def test_nothing_leaks_across_workspaces(client: TestClient, db: Session, clock:
     message = _post(client, live, us, "內部消息")
     assert client.get(f"/api/v1/shows/{show_id}/channels", headers=bearer(them)).status_code == 404
     assert client.get(f"/api/v1/channels/{live}/messages", headers=bearer(them)).status_code == 404
-    assert client.post(f"/api/v1/channels/{live}/messages", json={"text": "hi"}, headers=bearer(them)).status_code == 404
-    assert client.patch(f"/api/v1/messages/{message['id']}", json={"text": "x"}, headers=bearer(them)).status_code == 404
+    assert (
+        client.post(f"/api/v1/channels/{live}/messages", json={"text": "hi"}, headers=bearer(them)).status_code == 404
+    )
+    assert (
+        client.patch(f"/api/v1/messages/{message['id']}", json={"text": "x"}, headers=bearer(them)).status_code == 404
+    )
     assert client.delete(f"/api/v1/messages/{message['id']}", headers=bearer(them)).status_code == 404
     assert client.post(f"/api/v1/messages/{message['id']}/pin", json={}, headers=bearer(them)).status_code == 404
     assert client.post(f"/api/v1/messages/{message['id']}/ack", headers=bearer(them)).status_code == 404

@@ -3,7 +3,10 @@ updates) and the host's screen (主播屏)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -46,6 +49,16 @@ def _people(db: Session, workspace_id: str) -> list[dict[str, str]]:
     return [{"id": uid, "name": name} for uid, name in rows]
 
 
+def _clock_of(principal: Principal) -> Callable[[str], str]:
+    """An ISO time as the workspace's local wall-clock time (HH:MM)."""
+    tz = ZoneInfo(principal.viewer.timezone)
+
+    def clock(iso: str) -> str:
+        return datetime.fromisoformat(iso).astimezone(tz).strftime("%H:%M")
+
+    return clock
+
+
 def _channels_page(
     request: Request,
     db: Session,
@@ -62,6 +75,13 @@ def _channels_page(
     unread = service.unread_counts(db, ws, principal.user.id)
     listed = service.visible_channels(db, ws)
     channels = [service.channel_dict(c, t, unread=unread.get(c.id, 0), show_title=title) for c, title in listed]
+    groups: list[dict[str, Any]] = []
+    for item in channels:
+        if item["show"] and (not groups or groups[-1]["show"] != item["show"]):
+            groups.append({"show": item["show"], "title": item["show_title"], "channels": [], "unread": 0})
+        if item["show"]:
+            groups[-1]["channels"].append(item)
+            groups[-1]["unread"] += item["unread"]
     current = service.get_channel(db, ws, channel_id) if channel_id is not None else (listed[0][0] if listed else None)
     messages: list[dict[str, Any]] = []
     pinned: list[dict[str, Any]] = []
@@ -88,6 +108,9 @@ def _channels_page(
         "comms/channels.html",
         {
             "channels": channels,
+            "workspace_channels": [c for c in channels if not c["show"]],
+            "groups": groups,
+            "clock_of": _clock_of(principal),
             "current": current_dict,
             "messages": messages,
             "pinned": pinned,

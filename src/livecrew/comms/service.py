@@ -225,16 +225,16 @@ def resolve_tags(db: Session, workspace_id: str, given: list[str]) -> list[str]:
             lookup[fold_for_search(" ".join(label.split()))] = tag
     keys: list[str] = []
     for raw in given:
-        tag = lookup.get(fold_for_search(" ".join(str(raw).split()).lstrip("#")))
-        if tag is None or tag.archived:
+        found = lookup.get(fold_for_search(" ".join(str(raw).split()).lstrip("#")))
+        if found is None or found.archived:
             known = "、".join(t.labels.get("zh-Hant", t.key) for t in tags if not t.archived)
             raise ValidationFailed(
                 f'unknown tag "{raw}"; the workspace\'s tags are: {known}',
                 key="comms.err.unknown_tag",
                 params={"tag": raw, "known": known},
             )
-        if tag.key not in keys:
-            keys.append(tag.key)
+        if found.key not in keys:
+            keys.append(found.key)
     if len(keys) > MAX_TAGS:
         raise ValidationFailed(f"a message takes at most {MAX_TAGS} tags", key="comms.err.too_many_tags")
     return keys
@@ -410,11 +410,11 @@ def post(
     for key in keys:
         db.add(MessageTag(message_id=message.id, tag=key))
     reached: dict[str, str | None] = {uid: None for uid in users}
-    for role in roles:
-        for uid in _role_members(db, channel, role):
-            reached.setdefault(uid, role)
-    for uid, role in reached.items():
-        db.add(Mention(message_id=message.id, user_id=uid, role=role))
+    for role_key in roles:
+        for uid in _role_members(db, channel, role_key):
+            reached.setdefault(uid, role_key)
+    for uid, via in reached.items():
+        db.add(Mention(message_id=message.id, user_id=uid, role=via))
     db.flush()
     language = workspace_language(db, channel.workspace_id)
     emit(
@@ -613,7 +613,9 @@ def messages_dicts(
             wanted.add(row.user_id)
     wanted -= set(names)
     if wanted:
-        names.update({uid: name for uid, name in db.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))})
+        names.update(
+            {uid: name for uid, name in db.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))}
+        )
     replies = {m.reply_to_id for m in messages if m.reply_to_id}
     excerpts: dict[int, str] = {}
     if replies:

@@ -76,9 +76,7 @@ def shows_info(db: Session, workspace_id: str, show_ids: list[str]) -> dict[str,
     if not show_ids:
         return {}
     rows = db.scalars(select(Show).where(Show.workspace_id == workspace_id, Show.id.in_(show_ids))).all()
-    return {
-        s.id: ShowInfo(s.id, s.workspace_id, s.title, s.status, s.starts_at, s.planned_minutes, None) for s in rows
-    }
+    return {s.id: ShowInfo(s.id, s.workspace_id, s.title, s.status, s.starts_at, s.planned_minutes, None) for s in rows}
 
 
 def roster(db: Session, show_id: str) -> dict[str, list[str]]:

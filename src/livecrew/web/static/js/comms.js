@@ -44,17 +44,17 @@
       var head = el("div", "msg-head");
       head.appendChild(el("strong", "msg-author", m.author ? m.author.name : d.labelSystem));
       head.appendChild(document.createTextNode(" "));
-      var time = el("time", "msg-time small muted", new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+      var time = el("time", "msg-time small muted", new Date(m.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: d.tz || undefined }));
       time.setAttribute("datetime", m.created_at);
       head.appendChild(time);
       if (m.event_ts && d.show) {
-        var a = el("a", "msg-ts small", " ⏱");
+        var a = el("a", "msg-ts small", " ▸ " + d.labelTimeline);
         a.href = "/live/" + d.show + "?at=" + m.event_ts;
         a.title = d.labelJump + " " + new Date(m.event_ts).toLocaleTimeString();
         head.appendChild(a);
       }
       if (m.edited_at) head.appendChild(el("span", "msg-edited small muted", " " + d.labelEdited));
-      if (m.pinned) head.appendChild(el("span", "msg-pin", " 📌"));
+      if (m.pinned) head.appendChild(el("span", "msg-pin tag", d.labelPinned));
       li.appendChild(head);
       if (m.reply_to) li.appendChild(el("div", "msg-reply small muted", "↪ " + (m.reply_excerpt || d.labelDeleted)));
       li.appendChild(el("div", "msg-text", textOf(m)));
@@ -94,16 +94,24 @@
       clearTimeout(readTimer);
       readTimer = setTimeout(function () { api("POST", "/api/v1/channels/" + channelId + "/read", {}).catch(function () {}); }, 300);
     }
-    function bumpUnread(id, by) {
-      var link = document.querySelector('.channel-link[data-channel="' + id + '"] .unread');
-      if (!link) return;
-      var n = Math.max(0, (parseInt(link.dataset.unread || "0", 10) || 0) + by);
-      link.dataset.unread = n; link.textContent = n; link.hidden = n === 0;
+    function groups() {
+      document.querySelectorAll(".show-group").forEach(function (g) {
+        var sum = 0;
+        g.querySelectorAll(".channel-link .unread").forEach(function (u) { sum += parseInt(u.dataset.unread || "0", 10) || 0; });
+        var badge = g.querySelector(".group-unread");
+        if (badge) { badge.textContent = sum; badge.hidden = sum === 0; }
+      });
     }
     function setUnread(id, n) {
       var link = document.querySelector('.channel-link[data-channel="' + id + '"] .unread');
       if (link) { link.dataset.unread = n; link.textContent = n; link.hidden = n === 0; }
+      groups();
     }
+    function bumpUnread(id, by) {
+      var link = document.querySelector('.channel-link[data-channel="' + id + '"] .unread');
+      if (link) setUnread(id, Math.max(0, (parseInt(link.dataset.unread || "0", 10) || 0) + by));
+    }
+    if (channelId) setUnread(channelId, 0);
 
     if (list) list.lastElementChild && list.lastElementChild.scrollIntoView({ block: "end" });
     markRead();
@@ -138,7 +146,7 @@
       });
       source.addEventListener("comms.read", function (ev) {
         var data = JSON.parse(ev.data);
-        if (data.user === d.me) setUnread(data.channel, data.channel === channelId ? 0 : 0);
+        if (data.user === d.me) setUnread(data.channel, 0);
       });
     }
 
