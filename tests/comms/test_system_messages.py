@@ -294,3 +294,22 @@ def test_person_messages_emit_message_posted_with_mentions(
             mention_user_ids=(host.id,),  # a workspace channel: everyone who holds the role
         )
     ]
+
+
+def test_a_gate_refusal_is_posted_although_the_move_rolls_back(
+    client: TestClient, db: Session, clock: FakeClock, factory: Factory
+) -> None:
+    ws = factory.workspace()
+    controller = factory.user(ws, "controller", name="黃柏翰")
+    show = shows.create_show(db, clock, ws, title="晚場", starts_at=clock.now(), minutes=120)
+    db.commit()
+    r = client.post(
+        f"/api/v1/shows/{show.id}/transitions", json={"to": "ready"}, headers=bearer(factory.token(controller))
+    )
+    assert r.status_code == 409
+    db.expire_all()
+    assert db.get(Show, show.id).status == "planned"  # type: ignore[union-attr]
+    rows = _messages(db, show.id, "live")
+    assert len(rows) == 1 and rows[0].system and rows[0].severity == "warning"
+    assert rows[0].text.startswith("⛔ 無法轉為「") and "黃柏翰" in rows[0].text
+    assert rows[0].texts["en"].startswith("⛔ Could not move to") and "lineup" in rows[0].texts["en"]

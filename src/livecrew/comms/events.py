@@ -21,7 +21,7 @@ from livecrew.core.config import LANGUAGES
 from livecrew.incidents.public import IncidentOpened, IncidentTransitioned, StepOverdue
 from livecrew.live.public import ActionPerformed, AlertAcknowledged, AlertFact, AlertRaised, AlertResolved
 from livecrew.service.public import DailyReportReady, SlaBreached
-from livecrew.shows.public import ShowTransitioned
+from livecrew.shows.public import GateRefusedFact, ShowTransitioned
 from livecrew.web.i18n import Translator
 
 # Tags of alert rules (the rest are untagged: the live channel is where they belong).
@@ -257,3 +257,26 @@ def on_sla_breached(db: Session, event: SlaBreached) -> None:
 def on_daily_report_ready(db: Session, event: DailyReportReady) -> None:
     texts = _texts("comms.sys.daily_report", day=event.day, summary=event.summary)
     _post_system(db, _service_channel(db, event.workspace_id), texts, source=f"daily:{event.day}")
+
+
+def on_gate_refused(db: Session, event: GateRefusedFact) -> None:
+    """The gate refused a move: the unmet conditions, in each language, in the show's live channel."""
+    channel = _show_channel(db, event.workspace_id, event.show_id, "live")
+    person = db.get(User, event.actor_id) if event.actor_id else None
+    texts = {}
+    for language in LANGUAGES:
+        t = Translator(language)
+        reasons = []
+        for problem in event.problems:
+            try:
+                text = t(str(problem.get("key", "")), **dict(problem.get("params") or {}))
+            except (KeyError, IndexError, ValueError):
+                text = str(problem.get("key", ""))
+            reasons.append(str(problem.get("message", "")) if text == problem.get("key") else text)
+        texts[language] = t(
+            "comms.sys.gate_refused",
+            status=_param(t, f"@status.{event.to_status}"),
+            who=person.display_name if person else "livecrew",
+            reasons="；".join(reasons) if language != "en" else "; ".join(reasons),
+        )
+    _post_system(db, channel, texts, severity="warning")

@@ -15,6 +15,7 @@ FEATURE = Feature(
     subscribers={
         "shows.show_created": ("livecrew.comms.hooks:on_show_created",),
         "shows.show_transitioned": (f"{_EVENTS}:on_show_transitioned",),
+        "shows.gate_refused": (f"{_EVENTS}:on_gate_refused",),
         "live.alert_raised": (f"{_EVENTS}:on_alert_raised",),
         "live.alert_acknowledged": (f"{_EVENTS}:on_alert_acknowledged",),
         "live.alert_resolved": (f"{_EVENTS}:on_alert_resolved",),

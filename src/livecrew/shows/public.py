@@ -121,3 +121,17 @@ def run_of_show_now(db: Session, show_id: str, now: datetime) -> dict[str, Any]:
             upcoming = item
         at = ends
     return {"current": current, "next": upcoming, "started_at": start.isoformat()}
+
+
+@dataclass(frozen=True)
+class GateRefusedFact(DomainEvent):
+    """The gate refused a show's move (say, to ``live``). The move itself rolled back: this fact is emitted in a
+    small transaction of its own by the route that caught the refusal. ``problems``: the unmet conditions as
+    ``{"check", "message", "key", "params"}``."""
+
+    topic: ClassVar[str] = "shows.gate_refused"
+    workspace_id: str
+    show_id: str
+    to_status: str
+    problems: tuple[dict[str, Any], ...]
+    actor_id: str | None
