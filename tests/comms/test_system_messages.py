@@ -311,5 +311,5 @@ def test_a_gate_refusal_is_posted_although_the_move_rolls_back(
     assert db.get(Show, show.id).status == "planned"  # type: ignore[union-attr]
     rows = _messages(db, show.id, "live")
     assert len(rows) == 1 and rows[0].system and rows[0].severity == "warning"
-    assert rows[0].text.startswith("⛔ 無法轉為「") and "黃柏翰" in rows[0].text
-    assert rows[0].texts["en"].startswith("⛔ Could not move to") and "lineup" in rows[0].texts["en"]
+    assert rows[0].text.startswith("⚠ 無法轉為「") and "黃柏翰" in rows[0].text
+    assert rows[0].texts["en"].startswith("⚠ Could not move to") and "lineup" in rows[0].texts["en"]

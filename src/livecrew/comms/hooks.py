@@ -23,22 +23,23 @@ def on_show_created(db: Session, event: ShowCreated) -> None:
 def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
     """Tonight's show's live channel gets the controller's first words (once)."""
     from livecrew.comms.models import Channel, Message
+    from livecrew.shows.public import shows_info
 
     service.ensure_workspace_defaults(db, clock, workspace.id)
-    channel = db.scalar(
-        select(Channel)
-        .where(Channel.workspace_id == workspace.id, Channel.kind == "live")
-        .order_by(Channel.id.desc())
-        .limit(1)
-    )
-    if channel is None or db.scalar(select(Message.id).where(Message.channel_id == channel.id).limit(1)):
+    live = list(db.scalars(select(Channel).where(Channel.workspace_id == workspace.id, Channel.kind == "live")))
+    infos = shows_info(db, workspace.id, [c.show_id for c in live if c.show_id])
+    ready = [c for c in live if c.show_id in infos and infos[c.show_id].status == "ready"]
+    channel = ready[0] if ready else None
+    if channel is None or db.scalar(
+        select(Message.id).where(Message.channel_id == channel.id, Message.system.is_(False)).limit(1)
+    ):
         return
     controller = db.scalar(select(User).where(User.workspace_id == workspace.id, User.email.like("control@%")).limit(1))
     service.post(
         db,
         clock,
         channel,
-        text="@主播 今晚先講 A1 保濕面膜，庫存只有 80 組，記得提醒限量。",
+        text="@主播 開場先講 A1，庫存不多，記得提醒限量。",
         author=controller,
         tags=["庫存"],
     )
