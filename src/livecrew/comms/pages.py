@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from livecrew.comms import host, service
+from livecrew.comms.models import Channel
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, Role
@@ -82,7 +83,11 @@ def _channels_page(
         if item["show"]:
             groups[-1]["channels"].append(item)
             groups[-1]["unread"] += item["unread"]
-    current = service.get_channel(db, ws, channel_id) if channel_id is not None else (listed[0][0] if listed else None)
+    if channel_id is not None:
+        current: Channel | None = service.get_channel(db, ws, channel_id)
+    else:  # a live show's live channel first, else the first channel
+        live = [c for c, title in listed if c.kind == "live"]
+        current = live[0] if live else (listed[0][0] if listed else None)
     messages: list[dict[str, Any]] = []
     pinned: list[dict[str, Any]] = []
     if current is not None:

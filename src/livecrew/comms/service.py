@@ -682,31 +682,23 @@ def mark_read(db: Session, user: User, channel: Channel, upto: int | None = None
 def unread_counts(db: Session, workspace_id: str, user_id: str) -> dict[int, int]:
     """Channel id → messages the person has not read (not their own, not deleted), for the workspace's channels
     and the channels of shows that have not ended."""
+    channel_ids = [c.id for c, _title in visible_channels(db, workspace_id)]
+    if not channel_ids:
+        return {}
     marker = ReadMarker.__table__.alias("marker")
     stmt = (
         select(Message.channel_id, func.count())
         .select_from(Message)
         .outerjoin(marker, and_(marker.c.channel_id == Message.channel_id, marker.c.user_id == user_id))
         .where(
-            Message.workspace_id == workspace_id,
+            Message.channel_id.in_(channel_ids),
             Message.deleted_at.is_(None),
             or_(Message.author_id.is_(None), Message.author_id != user_id),
             Message.id > func.coalesce(marker.c.last_read_id, 0),
         )
         .group_by(Message.channel_id)
     )
-    counts = {int(cid): int(n) for cid, n in db.execute(stmt).all()}
-    if not counts:
-        return {}
-    channels = db.execute(
-        select(Channel.id, Channel.show_id, Channel.archived).where(Channel.id.in_(list(counts)))
-    ).all()
-    show_ids = sorted({sid for _cid, sid, _a in channels if sid})
-    active = {
-        sid for sid, info in shows.shows_info(db, workspace_id, show_ids).items() if info.status in ACTIVE_SHOW_STATES
-    }
-    keep = {cid for cid, sid, archived in channels if not archived and (sid is None or sid in active)}
-    return {cid: n for cid, n in counts.items() if cid in keep}
+    return {int(cid): int(n) for cid, n in db.execute(stmt).all()}
 
 
 def channel_dict(channel: Channel, t: Translator, *, unread: int = 0, show_title: str | None = None) -> dict[str, Any]:
@@ -723,17 +715,22 @@ def channel_dict(channel: Channel, t: Translator, *, unread: int = 0, show_title
 
 
 def visible_channels(db: Session, workspace_id: str) -> list[tuple[Channel, str | None]]:
-    """The channels the console lists: the workspace's own, then those of shows that have not ended
-    (soonest first), each with its show's title."""
+    """The channels the console lists: the workspace's own, then those of shows that have not ended (live
+    shows first, then by start), each with its show's title."""
     listed: list[tuple[Channel, str | None]] = [(c, None) for c in workspace_channels(db, workspace_id)]
+    infos = shows.shows_in_status(db, workspace_id, ACTIVE_SHOW_STATES)
+    if not infos:
+        return listed
     show_rows = db.scalars(
-        select(Channel).where(Channel.workspace_id == workspace_id, Channel.show_id.is_not(None))
+        select(Channel).where(Channel.workspace_id == workspace_id, Channel.show_id.in_(list(infos)))
     ).all()
-    infos = shows.shows_info(db, workspace_id, sorted({c.show_id for c in show_rows if c.show_id}))
     order = {k.value: i for i, k in enumerate(SHOW_KINDS)}
-    active = [c for c in show_rows if c.show_id in infos and infos[c.show_id].status in ACTIVE_SHOW_STATES]
-    active.sort(key=lambda c: (infos[c.show_id].starts_at, c.show_id, order.get(c.kind, 9)))  # type: ignore[index]
-    listed += [(c, infos[c.show_id].title) for c in active]  # type: ignore[index]
+
+    def place(c: Channel) -> tuple[bool, datetime, str, int]:
+        info = infos[c.show_id or ""]
+        return (info.status != "live", info.starts_at, info.id, order.get(c.kind, 9))
+
+    listed += [(c, infos[c.show_id or ""].title) for c in sorted(show_rows, key=place)]
     return listed
 
 

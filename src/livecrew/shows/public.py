@@ -135,3 +135,11 @@ class GateRefusedFact(DomainEvent):
     to_status: str
     problems: tuple[dict[str, Any], ...]
     actor_id: str | None
+
+
+def shows_in_status(db: Session, workspace_id: str, statuses: frozenset[str]) -> dict[str, ShowInfo]:
+    """The workspace's shows in any of these statuses (without their live time), by id."""
+    from livecrew.shows.models import Show
+
+    rows = db.scalars(select(Show).where(Show.workspace_id == workspace_id, Show.status.in_(sorted(statuses)))).all()
+    return {s.id: ShowInfo(s.id, s.workspace_id, s.title, s.status, s.starts_at, s.planned_minutes, None) for s in rows}
