@@ -84,6 +84,16 @@ def test_a_tagged_message_reaches_the_host_screen_and_another_browser(
         expect(mine.locator(".ack")).to_contain_text("陳思妤", timeout=5_000)
         # The whole screen fits: nothing to scroll on a 1080p display.
         assert host.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
+
+        # Unread counts in the navigation follow new messages live.
+        host.goto(live_server + "/")
+        badge = host.locator('nav.sidebar a[data-nav="channels"] .nav-unread')
+        expect(badge).to_be_visible(timeout=5_000)
+        expect(host.locator("#stream-state.on")).to_be_attached(timeout=10_000)
+        before = int(badge.inner_text())
+        controller.fill("#composer-text", "再一則")
+        controller.click("#send")
+        expect(badge).to_have_text(str(before + 1), timeout=5_000)
     finally:
         for c in (*contexts, host_context):
             c.close()

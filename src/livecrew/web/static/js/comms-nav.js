@@ -11,25 +11,24 @@
     badge.className = "nav-unread";
     badge.hidden = true;
     link.appendChild(badge);
-    var me = null;
     var onChannelsPage = !!document.getElementById("comms");
     function show(n) { badge.textContent = n > 99 ? "99+" : String(n); badge.hidden = n <= 0; badge.dataset.count = n; }
-    function refresh() {
+    var timer = null;
+    function refresh() { clearTimeout(timer); timer = setTimeout(load, 250); }
+    function load() {
       fetch("/api/v1/comms/unread", { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) { if (data) show(data.total); }).catch(function () {});
     }
     refresh();
+    if (onChannelsPage) {
+      // The channels page has its stream open already and says when the counts may have moved.
+      document.addEventListener("comms:unread", refresh);
+      return;
+    }
     if (!window.EventSource) return;
     var source = new EventSource("/api/v1/stream");
     source.addEventListener("hello", function () { refresh(); });
-    source.addEventListener("comms.message", function (ev) {
-      var data = JSON.parse(ev.data);
-      var root = document.getElementById("comms");
-      me = root ? root.dataset.me : me;
-      if (data.message.author && root && data.message.author.id === me) return;
-      if (onChannelsPage && root && String(data.channel) === root.dataset.channel) return;
-      refresh();
-    });
+    source.addEventListener("comms.message", refresh);
     source.addEventListener("comms.read", function () { refresh(); });
   });
 })();

@@ -106,6 +106,7 @@
       var link = document.querySelector('.channel-link[data-channel="' + id + '"] .unread');
       if (link) { link.dataset.unread = n; link.textContent = n; link.hidden = n === 0; }
       groups();
+      document.dispatchEvent(new CustomEvent("comms:unread"));
     }
     function bumpUnread(id, by) {
       var link = document.querySelector('.channel-link[data-channel="' + id + '"] .unread');
