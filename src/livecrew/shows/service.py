@@ -321,6 +321,18 @@ def transition(
     return show
 
 
+def record_refusal(
+    db: Session, workspace: Workspace, show_id: str, to: str, exc: GateRefused, actor: User | None
+) -> None:
+    """After a refused move was rolled back: tell the subscribers (the show's channel) in a transaction of its own."""
+    from livecrew.shows.public import GateRefusedFact
+
+    db.rollback()
+    problems = tuple(d for d in (exc.details or []) if isinstance(d, dict))
+    emit(db, GateRefusedFact(workspace.id, show_id, to, problems, actor.id if actor else None))
+    db.commit()
+
+
 def transition_time(show: Show, status: str) -> datetime | None:
     """When the show last entered a status."""
     for step in reversed(show.transitions):

@@ -39,6 +39,7 @@ _ICONS: dict[str, str] = {
     "goods": "📦",
     "shows": "🗓",
     "live": "●",
+    "channels": "✉",
     "review": "📈",
     "service": "💬",
     "settings": "⚙",
