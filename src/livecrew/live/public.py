@@ -55,3 +55,136 @@ class ActionPerformed(DomainEvent):
     payload: dict[str, Any]
     actor_id: str
     ts: int
+
+
+# ------------------------------------------------------------------ reads for the review (復盤)
+# The review is built by the same engine from the show's event log: these give it the engine (the live
+# one of this process, or a fresh replay of the log), the engine's compact log, the show's alerts and the
+# text of its comments and host lines.
+
+
+def replay_engine(db: Any, show_id: str) -> Any:
+    """A new engine fed the show's whole event log (the same path as the live registry's rebuild).
+
+    Reads each logged line as JSON text and decodes it with the fast record decoder."""
+    from sqlalchemy import Text, cast, select
+
+    from livecrew.live.events import Rejection, iter_records
+    from livecrew.live.models import LiveEvent
+    from livecrew.live.state import new_engine
+
+    engine = new_engine(show_id)
+    last = 0
+    while True:
+        rows = db.execute(
+            select(LiveEvent.seq, cast(LiveEvent.body, Text))
+            .where(LiveEvent.show_id == show_id, LiveEvent.seq > last)
+            .order_by(LiveEvent.seq)
+            .limit(100_000)
+        ).all()
+        if not rows:
+            return engine
+        last = rows[-1][0]
+        rejected: list[Rejection] = []
+        engine.feed_many(iter_records("\n".join(r[1] for r in rows).encode(), rejected, session=show_id))
+
+
+def with_live_engine(app: Any, show_id: str, fn: Any) -> Any:
+    """``fn(engine)`` on the engine behind ``GET .../metrics`` in this process, under the show's lock."""
+    from livecrew.live.state import registry_of
+
+    live = registry_of(app).get(show_id)
+    with live.lock:
+        return fn(live.engine)
+
+
+def engine_log(engine: Any) -> dict[str, Any]:
+    """The engine's column log and tables, read-only, for figures the snapshot does not hold.
+
+    ``rows``: log row numbers in (ts, arrival) order (None: the log is in that order already); each row has
+    ``ts`` (offset from ``base``), ``uk`` (user number << 5 | kind), ``a``, ``b`` (``b < 0``: ``big[-1 - b]``).
+    Per kind, ``a`` is the product number (views, clicks, explain, shelf), the source code (enter) or the deal
+    row (order, pay); ``b`` the profile number (enter), like count, gift value, online count, ad spend, or 1
+    for explain start / shelf on. Deal rows: ``deal_user``, ``deal_product``, ``deal_qty``, ``deal_amount``;
+    per order number ``o_pay`` (the paying deal row or -1), ``o_order`` and ``o_pay_ts``; ``paid`` lists the
+    paid order numbers. Per user number: ``flags`` (engine F_* bits), ``source`` (1 + SOURCE_NAMES index),
+    ``profile`` (1 + index in ``profiles``)."""
+    from livecrew.live import engine as e
+
+    window = engine.window()  # replays first when the engine is stale
+    s = engine._s
+    return {
+        "window": window,
+        "rows": list(engine._replay_order()) if engine._late else None,
+        "base": engine._base,
+        "ts": engine._lts,
+        "uk": engine._luk,
+        "a": engine._la,
+        "b": engine._lb,
+        "big": engine._big,
+        "products": list(engine._product_names),
+        "profiles": list(engine._profiles),
+        "n_users": len(engine._users),
+        "deal_user": engine._d_user,
+        "deal_product": engine._d_product,
+        "deal_qty": engine._d_qty,
+        "deal_amount": engine._d_amount,
+        "o_pay": s.o_pay,
+        "o_order": s.o_order,
+        "o_pay_ts": s.o_pay_ts,
+        "paid": s.paid_list,
+        "flags": s.flags,
+        "source": s.source,
+        "profile": s.profile,
+        "source_names": e.SOURCE_NAMES,
+        "kinds": {
+            "enter": e.K_ENTER,
+            "leave": e.K_LEAVE,
+            "follow": e.K_FOLLOW,
+            "order": e.K_ORDER,
+            "pay": e.K_PAY,
+            "explain": e.K_EXPLAIN,
+            "shelf": e.K_SHELF,
+            "ad_spend": e.K_AD,
+        },
+        "flag_bits": {"uv": e.F_UV, "follower": e.F_FOLLOWER},
+    }
+
+
+def alerts_of_show(db: Any, show_id: str) -> list[dict[str, Any]]:
+    """The show's alerts, oldest first: rule, severity, message (key, params), raised / acknowledged /
+    resolved times and ``event_ts`` (where it sits on the show's timeline)."""
+    from sqlalchemy import select
+
+    from livecrew.live.models import Alert
+
+    rows = db.scalars(select(Alert).where(Alert.show_id == show_id).order_by(Alert.id)).all()
+    return [
+        {
+            "id": a.id,
+            "rule": a.rule,
+            "severity": a.severity,
+            "message": a.message,
+            "key": a.key,
+            "params": dict(a.params or {}),
+            "raised_at": a.raised_at,
+            "acknowledged_at": a.acknowledged_at,
+            "resolved_at": a.resolved_at,
+            "event_ts": a.event_ts,
+        }
+        for a in rows
+    ]
+
+
+def texts_of_show(db: Any, show_id: str, types: tuple[str, ...] = ("comment", "speech")) -> list[tuple[int, str, str]]:
+    """``(ts, type, text)`` of the show's logged comments and host lines, in arrival order."""
+    from sqlalchemy import select
+
+    from livecrew.live.models import LiveEvent
+
+    stmt = (
+        select(LiveEvent.ts, LiveEvent.type, LiveEvent.body)
+        .where(LiveEvent.show_id == show_id, LiveEvent.type.in_(types))
+        .order_by(LiveEvent.seq)
+    )
+    return [(int(ts), str(kind), str((body or {}).get("text") or "")) for ts, kind, body in db.execute(stmt).all()]
