@@ -31,7 +31,13 @@ def lineup_of_show(db: Session, show_id: str) -> list[dict[str, Any]]:
 def replacement_rule(db: Session, workspace_id: str) -> dict[str, int]:
     """The workspace's replacement (汰換) thresholds in basis points: a product is flagged when its return rate
     is above ``return_rate_flag_bp`` or the share of its viewers who bought is below ``conversion_flag_bp``."""
-    from livecrew.goods.service import settings_of
+    from livecrew.goods.models import GoodsSettings
 
-    cfg = settings_of(db, workspace_id)
+    cfg = db.get(GoodsSettings, workspace_id)  # read only: a workspace that never saved its settings has the defaults
+    if cfg is None:
+        columns = GoodsSettings.__table__.c
+        return {
+            "return_rate_flag_bp": int(columns.return_rate_flag_bp.default.arg),  # type: ignore[union-attr]
+            "conversion_flag_bp": int(columns.conversion_flag_bp.default.arg),  # type: ignore[union-attr]
+        }
     return {"return_rate_flag_bp": cfg.return_rate_flag_bp, "conversion_flag_bp": cfg.conversion_flag_bp}

@@ -35,7 +35,7 @@ class ShowTransitioned(DomainEvent):
 # A gate check of another feature is made with ``gate_check`` and returns ``Problem`` s.
 from typing import Any  # noqa: E402
 
-from livecrew.shows.gate import Problem, gate_check  # noqa: E402
+from livecrew.shows.gate import Problem, gate_check  # noqa: E402, F401 - for other features
 from livecrew.shows.models import ShowStatus  # noqa: E402
 
 ENDED_STATUSES = (ShowStatus.ended.value, ShowStatus.reviewed.value)
@@ -114,3 +114,29 @@ def transition_show(db: Any, clock: Any, workspace: Any, show_id: str, to: str, 
 
     show = service.get_show(db, workspace, show_id)
     return service.transition(db, clock, workspace, show, to, actor=actor, note=note).status
+
+
+def workspace_of_show(db: Any, show_id: str) -> str | None:
+    """The id of the workspace a show belongs to (None: no such show)."""
+    from livecrew.shows.models import Show
+
+    show = db.get(Show, show_id)
+    return show.workspace_id if show is not None else None
+
+
+def recent_shows(db: Any, workspace_id: str, statuses: tuple[str, ...], limit: int = 50) -> list[dict[str, Any]]:
+    """The workspace's shows in these statuses, latest start first: id, title, room, status, planned start."""
+    from sqlalchemy import select
+
+    from livecrew.shows.models import Show
+
+    stmt = (
+        select(Show.id, Show.title, Show.room, Show.status, Show.starts_at)
+        .where(Show.workspace_id == workspace_id, Show.status.in_(statuses))
+        .order_by(Show.starts_at.desc())
+        .limit(limit)
+    )
+    return [
+        {"id": i, "title": title, "room": room, "status": status, "starts_at": starts_at}
+        for i, title, room, status, starts_at in db.execute(stmt).all()
+    ]
