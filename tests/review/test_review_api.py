@@ -32,13 +32,22 @@ def shop(factory: Factory, db: Session, clock: FakeClock) -> dict[str, Any]:
     owner = factory.user(ws, "owner")
     host = factory.user(ws, "host", name="小美")
     ops = factory.user(ws, "operations", name="阿哲")
-    show = shows_service.create_show(db, clock, ws, title="週五美妝專場", starts_at=clock.now(), minutes=30, room="A 館")
+    show = shows_service.create_show(
+        db, clock, ws, title="週五美妝專場", starts_at=clock.now(), minutes=30, room="A 館"
+    )
     show.targets = {"gmv": 500_000, "uv": 100, "refund_rate": 0.05}
     shows_service.add_to_roster(db, ws, show, "host", host.id)
     shows_service.add_to_roster(db, ws, show, "operations", ops.id)
     show.status = "live"
     db.commit()
-    return {"ws": ws, "show": show, "owner": owner, "host": host, "token": factory.token(owner), "host_token": factory.token(host)}
+    return {
+        "ws": ws,
+        "show": show,
+        "owner": owner,
+        "host": host,
+        "token": factory.token(owner),
+        "host_token": factory.token(host),
+    }
 
 
 def simulated(clock: FakeClock, minutes: int = 12, seed: int = 5) -> list[dict[str, Any]]:
@@ -48,7 +57,9 @@ def simulated(clock: FakeClock, minutes: int = 12, seed: int = 5) -> list[dict[s
     return events
 
 
-def test_review_metrics_are_the_metrics_route_and_the_reference(client: TestClient, shop: dict[str, Any], clock: FakeClock) -> None:
+def test_review_metrics_are_the_metrics_route_and_the_reference(
+    client: TestClient, shop: dict[str, Any], clock: FakeClock
+) -> None:
     show_id, token = shop["show"].id, shop["token"]
     events = simulated(clock)
     feed(client, show_id, token, events)
@@ -101,8 +112,8 @@ def test_actions_become_tasks_and_the_gate_wants_an_outcome(
     assert bad.status_code == 422
     r = client.post(
         f"/api/v1/shows/{show_id}/review/actions",
-        json={"problem": "開場留人差", "cause": "暖場太長", "action": "開場 3 分鐘內上福袋", "owner_id": shop["host"].id,
-              "due_on": "2026-06-20"},
+        json={"problem": "開場留人差", "cause": "暖場太長", "action": "開場 3 分鐘內上福袋",
+              "owner_id": shop["host"].id, "due_on": "2026-06-20"},
         headers=bearer(token),
     )  # fmt: skip
     assert r.status_code == 201, r.text
@@ -117,7 +128,9 @@ def test_actions_become_tasks_and_the_gate_wants_an_outcome(
     assert review["state"] == "final" and review["actions"][0]["owner"] == "小美"
 
 
-def test_nothing_to_change_sign_off_also_passes_the_gate(client: TestClient, shop: dict[str, Any], clock: FakeClock) -> None:
+def test_nothing_to_change_sign_off_also_passes_the_gate(
+    client: TestClient, shop: dict[str, Any], clock: FakeClock
+) -> None:
     show_id, token = shop["show"].id, shop["token"]
     feed(client, show_id, token, simulated(clock, minutes=2))
     client.post(f"/api/v1/shows/{show_id}/transitions", json={"to": "ended"}, headers=bearer(token))

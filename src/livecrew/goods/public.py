@@ -37,7 +37,7 @@ def replacement_rule(db: Session, workspace_id: str) -> dict[str, int]:
     if cfg is None:
         columns = GoodsSettings.__table__.c
         return {
-            "return_rate_flag_bp": int(columns.return_rate_flag_bp.default.arg),  # type: ignore[union-attr]
-            "conversion_flag_bp": int(columns.conversion_flag_bp.default.arg),  # type: ignore[union-attr]
+            "return_rate_flag_bp": int(columns.return_rate_flag_bp.default.arg),
+            "conversion_flag_bp": int(columns.conversion_flag_bp.default.arg),
         }
     return {"return_rate_flag_bp": cfg.return_rate_flag_bp, "conversion_flag_bp": cfg.conversion_flag_bp}

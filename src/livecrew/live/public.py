@@ -110,6 +110,7 @@ def engine_log(engine: Any) -> dict[str, Any]:
     paid order numbers. Per user number: ``flags`` (engine F_* bits), ``source`` (1 + SOURCE_NAMES index),
     ``profile`` (1 + index in ``profiles``)."""
     from livecrew.live import engine as e
+    from livecrew.live import events as k
 
     window = engine.window()  # replays first when the engine is stale
     s = engine._s
@@ -138,14 +139,14 @@ def engine_log(engine: Any) -> dict[str, Any]:
         "profile": s.profile,
         "source_names": e.SOURCE_NAMES,
         "kinds": {
-            "enter": e.K_ENTER,
-            "leave": e.K_LEAVE,
-            "follow": e.K_FOLLOW,
-            "order": e.K_ORDER,
-            "pay": e.K_PAY,
-            "explain": e.K_EXPLAIN,
-            "shelf": e.K_SHELF,
-            "ad_spend": e.K_AD,
+            "enter": k.K_ENTER,
+            "leave": k.K_LEAVE,
+            "follow": k.K_FOLLOW,
+            "order": k.K_ORDER,
+            "pay": k.K_PAY,
+            "explain": k.K_EXPLAIN,
+            "shelf": k.K_SHELF,
+            "ad_spend": k.K_AD,
         },
         "flag_bits": {"uv": e.F_UV, "follower": e.F_FOLLOWER},
     }

@@ -7,6 +7,7 @@ rule reads the largest online drop. Each reading carries the numbers that fired 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 from functools import cache
@@ -104,10 +105,7 @@ def weakest(figures: dict[str, Any], base: dict[str, float | None]) -> list[dict
         value, med = figures.get(key), base.get(key)
         if value is None or not med:
             continue
-        if key in LOWER_IS_BETTER:
-            index = med / value if value else None
-        else:
-            index = value / med
+        index = (med / value if value else None) if key in LOWER_IS_BETTER else value / med
         if index is not None and index < 1:
             rows.append({"metric": key, "value": value, "median": med, "index": index})
     rows.sort(key=lambda r: r["index"])
@@ -167,9 +165,7 @@ def readings(
             if not fired:
                 continue
         reading = _pick(rule["reading"], lang)
-        try:
+        with contextlib.suppress(KeyError, IndexError, ValueError):  # a team's text may have stray braces
             reading = reading.format(**params)
-        except (KeyError, IndexError, ValueError):
-            pass
         out.append({"rule": rule["key"], "name": _pick(rule["name"], lang), "reading": reading, "evidence": evidence})
     return out

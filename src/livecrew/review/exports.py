@@ -42,8 +42,8 @@ RATIO_KEYS = frozenset(
     }
 )
 MONEY_KEYS = frozenset(
-    {"gmv", "net_gmv", "refund_amount", "gift_value", "ad_spend", "spend", "aov", "uv_value", "gpm", "gmv_per_explain_minute",
-     "gmv_per_thousand_viewers", "gmv_before"}
+    {"gmv", "net_gmv", "refund_amount", "gift_value", "ad_spend", "spend", "aov", "uv_value", "gpm",
+     "gmv_per_explain_minute", "gmv_per_thousand_viewers", "gmv_before"}
 )  # fmt: skip
 
 
@@ -325,7 +325,8 @@ def xlsx(review: dict[str, Any], lang: str, currency: str) -> bytes:
 
     products = book.add_worksheet(t("review.sheet.products"))
     pkeys = ["product", "title", "views", "clicks", "click_rate", "conversion_rate", "buyers", "units", "gmv",
-             "refund_amount", "sell_through", "explain_seconds", "gmv_per_explain_minute", "replace_reasons"]  # fmt: skip
+             "refund_amount", "sell_through", "explain_seconds", "gmv_per_explain_minute",
+             "replace_reasons"]  # fmt: skip
     prows = [{**p, "replace_reasons": [r["key"] for r in p["replace_reasons"]]} for p in review["products"]]
     end = table(products, 0, pkeys, prows, [f.metric(k) for k in pkeys])
     if prows:
@@ -345,12 +346,12 @@ def xlsx(review: dict[str, Any], lang: str, currency: str) -> bytes:
     skeys = ["from_minute", "to_minute", "spend", "gmv", "roi"]
     end = table(slots, 0, skeys, review["ad_slots"]["slots"], [f.metric(k) for k in skeys])
     schart = book.add_chart({"type": "column"})
-    for col, colour in ((2, "#94A3B8"), (3, "#F97316")):
+    for series_col, colour in ((2, "#94A3B8"), (3, "#F97316")):
         schart.add_series(
             {
-                "name": [slots.name, 0, col],
+                "name": [slots.name, 0, series_col],
                 "categories": [slots.name, 1, 0, end - 1, 0],
-                "values": [slots.name, 1, col, end - 1, col],
+                "values": [slots.name, 1, series_col, end - 1, series_col],
                 "fill": {"color": colour},
             }
         )
@@ -392,8 +393,8 @@ def xlsx(review: dict[str, Any], lang: str, currency: str) -> bytes:
         cards.write(row, 0, f"{card['name']} ({', '.join(card['roles'])}): {score}", bold)
         row += 1
         for k in card["kpis"]:
-            cards.write_row(row, 0, [k["name"], f.value(k["metric"], k["actual"]),
-                                     f.value(k["metric"], k["target"]), f.pct(k["attainment"]), k["weight"]])  # fmt: skip
+            values = [k["name"], f.value(k["metric"], k["actual"]), f.value(k["metric"], k["target"])]
+            cards.write_row(row, 0, [*values, f.pct(k["attainment"]), k["weight"]])
             row += 1
         row += 1
     cards.set_column(0, 0, 30)

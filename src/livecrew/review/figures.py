@@ -47,7 +47,8 @@ class LogView:
     def __init__(self, log: dict[str, Any]) -> None:
         self.log = log
         window = log["window"]
-        self.start, self.end = window if window else (0, 0)
+        self.start: int = window[0] if window else 0
+        self.end: int = window[1] if window else 0
         ts = _np(log["ts"]) + int(log["base"])
         uk = _np(log["uk"])
         a = _np(log["a"])
@@ -69,7 +70,8 @@ class LogView:
         self.kinds: dict[str, int] = log["kinds"]
 
     def of(self, kind: str) -> npt.NDArray[np.bool_]:
-        return self.kind == self.kinds[kind]
+        mask: npt.NDArray[np.bool_] = self.kind == self.kinds[kind]
+        return mask
 
 
 def slot_count(start: int, end: int) -> int:
@@ -139,8 +141,8 @@ def traffic(
     keys = sorted(set(viewers) | set(buyers), key=lambda k: (-viewers.get(k, 0), k))
     rows = [row(k, viewers.get(k, 0), len(buyers.get(k, ())), gmv.get(k, 0)) for k in keys]
     groups = []
-    for group, member in (("paid", lambda k: k in PAID_SOURCES), ("organic", lambda k: k not in PAID_SOURCES)):
-        members = [k for k in keys if member(k)]
+    for group, paid in (("paid", True), ("organic", False)):
+        members = [k for k in keys if (k in PAID_SOURCES) == paid]
         people: set[int] = set()
         for k in members:
             people |= buyers.get(k, set())
@@ -255,19 +257,19 @@ def products(
     out = []
     seen_lineup: set[str] = set()
     for ref, p in snapshot["products"].items():
-        item = by_ref.get(ref)
+        match = by_ref.get(ref)
         row = {"product": ref, **p}
-        row["title"] = item["title"] if item else ""
-        row["code"] = item["code"] if item else ""
-        row["in_lineup"] = item is not None
+        row["title"] = match["title"] if match is not None else ""
+        row["code"] = match["code"] if match is not None else ""
+        row["in_lineup"] = match is not None
         row["gmv_per_explain_minute"] = ratio(p["gmv"], p["explain_seconds"] / 60) if p["explain_seconds"] else None
         row["refund_rate"] = ratio(p["refund_amount"], p["gmv"])
-        stock_left = item["stock_left"] if item else None
+        stock_left = match["stock_left"] if match else None
         row["stock_left"] = stock_left
         row["sell_through"] = ratio(p["units"], p["units"] + stock_left) if stock_left is not None else None
         reasons: list[dict[str, Any]] = []
-        if item is not None and rule is not None:
-            seen_lineup.add(item["sku"])
+        if match is not None and rule is not None:
+            seen_lineup.add(match["sku"])
             reasons = replacement_reasons(p["views"], p["buyers"], p["gmv"], p["refund_amount"], rule)
         row["replace"] = bool(reasons)
         row["replace_reasons"] = reasons
@@ -312,7 +314,7 @@ def persona(extras: dict[str, Any], log: dict[str, Any], buyer_users: Iterable[i
 
     viewers = np.nonzero((flags & bits["uv"]) != 0)[0]
     buyers = np.unique(np.fromiter(buyer_users, dtype=np.int64))
-    out = {group: dict(extras["persona"][group]) for group in ("viewers", "buyers")}
+    out: dict[str, Any] = {group: dict(extras["persona"][group]) for group in ("viewers", "buyers")}
     out["viewers"]["follower"] = follower_split(viewers)
     out["buyers"]["follower"] = follower_split(buyers)
     carried = any(value != "unknown" for key in PERSONA_FIELDS for value in extras["persona"]["viewers"].get(key, {}))
@@ -390,7 +392,7 @@ def build(
     """The engine-derived figures of the review: funnel, traffic, ad slots, markers, drops, products, persona."""
     view = LogView(log)
     users, amounts, pay_ts = paid_orders(log)
-    orderers = int(len(np.unique(view.user[view.of("order")])))
+    orderers = len(np.unique(view.user[view.of("order")]))
     marks = event_markers(view, log["products"])
     return {
         "funnel": funnel(snapshot, orderers),

@@ -94,7 +94,8 @@ def incidents_and_alerts(db: Session, show_id: str, start: int, end: int) -> dic
         )
     incidents = []
     for source in contributions(INCIDENT_SOURCE):
-        for inc in source(db, show_id):
+        found: list[dict[str, Any]] = source(db, show_id)
+        for inc in found:
             opened = inc.get("opened_at")
             incidents.append(
                 {
@@ -115,10 +116,8 @@ def targets_vs_actuals(targets: dict[str, Any], snapshot: dict[str, Any]) -> lis
         if key not in snapshot or not isinstance(target, int | float) or isinstance(snapshot[key], dict | list):
             continue
         actual = snapshot[key]
-        if key in diagnosis.LOWER_IS_BETTER:
-            achieved = figures.ratio(target, actual)
-        else:
-            achieved = figures.ratio(actual, target)
+        lower = key in diagnosis.LOWER_IS_BETTER
+        achieved = figures.ratio(target, actual) if lower else figures.ratio(actual, target)
         rows.append({"metric": key, "target": target, "actual": actual, "achieved": achieved})
     return rows
 
@@ -219,7 +218,7 @@ def build_review(
     compare = comparison(current, history)
     base = diagnosis.baselines(history)
     rules = rules_of(db, workspace.id)
-    diag = {
+    diag: dict[str, Any] = {
         "baseline_shows": len(history),
         "weakest": diagnosis.weakest(current, base),
         "readings": diagnosis.readings(rules, current, base, derived["drops"], lang),

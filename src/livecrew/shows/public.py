@@ -35,8 +35,9 @@ class ShowTransitioned(DomainEvent):
 # A gate check of another feature is made with ``gate_check`` and returns ``Problem`` s.
 from typing import Any  # noqa: E402
 
-from livecrew.shows.gate import Problem, gate_check  # noqa: E402, F401 - for other features
-from livecrew.shows.models import ShowStatus  # noqa: E402
+from livecrew.shows.gate import Problem as Problem  # noqa: E402
+from livecrew.shows.gate import gate_check as gate_check  # noqa: E402
+from livecrew.shows.models import ShowStatus as ShowStatus  # noqa: E402
 
 ENDED_STATUSES = (ShowStatus.ended.value, ShowStatus.reviewed.value)
 
