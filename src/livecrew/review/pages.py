@@ -117,7 +117,12 @@ def _failed(
     request: Request, db: Session, clock: Clock, principal: Principal, show_id: str, exc: DomainError
 ) -> Response:
     db.rollback()
-    message = translate_error(Translator(_lang(request, principal)), exc)
+    t = Translator(_lang(request, principal))
+    message = translate_error(t, exc)
+    for problem in exc.details if isinstance(exc.details, list) else []:  # a gate's unmet conditions, each in words
+        if isinstance(problem, dict) and problem.get("key"):
+            text = t(str(problem["key"]), **problem.get("params", {}))
+            message += " " + (text if text != problem["key"] else str(problem.get("message", "")))
     response = _show_page(request, db, clock, principal, show_id, error=message)
     response.status_code = exc.status_code
     return response
