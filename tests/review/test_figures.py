@@ -60,10 +60,16 @@ def review_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     data = "\n".join(json.dumps(e, ensure_ascii=False) for e in events).encode()
     engine.feed_many(iter_records(data, []))
     snapshot = engine.snapshot()
-    return {
-        "snapshot": snapshot,
-        **figures.build(snapshot, engine.review_extras(), live.engine_log(engine), lineup=LINEUP, rule=RULE),
-    }
+    derived = figures.build(snapshot, live.engine_log(engine), lineup=LINEUP, rule=RULE)
+    extras = engine.review_extras()  # the engine's own reading of traffic, persona and retention: the same
+    assert (
+        derived["traffic"]["sources"]
+        and {s["source"]: s["viewers"] for s in derived["traffic"]["sources"]} == extras["traffic"]
+    )
+    assert derived["retention"] == extras["retention"]
+    assert {k: v for k, v in derived["persona"]["viewers"].items() if k != "follower"} == extras["persona"]["viewers"]
+    assert {k: v for k, v in derived["persona"]["buyers"].items() if k != "follower"} == extras["persona"]["buyers"]
+    return {"snapshot": snapshot, **derived}
 
 
 @pytest.mark.parametrize("order", ["in_order", "reversed", "shuffled"])

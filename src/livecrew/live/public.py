@@ -63,10 +63,11 @@ class ActionPerformed(DomainEvent):
 # text of its comments and host lines.
 
 
-def replay_engine(db: Any, show_id: str) -> Any:
+def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | None = None) -> Any:
     """A new engine fed the show's whole event log (the same path as the live registry's rebuild).
 
-    Reads each logged line as JSON text and decodes it with the fast record decoder."""
+    Reads each logged line as JSON text and decodes it with the fast record decoder. With ``texts``, the
+    comments and host lines met on the way are appended to it as ``(ts, type, text)`` (as ``texts_of_show``)."""
     from sqlalchemy import Text, cast, select
 
     from livecrew.live.events import Rejection, iter_records
@@ -86,7 +87,20 @@ def replay_engine(db: Any, show_id: str) -> Any:
             return engine
         last = rows[-1][0]
         rejected: list[Rejection] = []
-        engine.feed_many(iter_records("\n".join(r[1] for r in rows).encode(), rejected, session=show_id))
+        records = iter_records("\n".join(r[1] for r in rows).encode(), rejected, session=show_id)
+        engine.feed_many(records if texts is None else _noting_texts(records, texts))
+
+
+def _noting_texts(records: Any, texts: list[tuple[int, str, str]]) -> Any:
+    from livecrew.live.events import CommentRecord, SpeechRecord
+
+    for r in records:
+        kind = type(r)
+        if kind is CommentRecord:
+            texts.append((r.ts, "comment", r.text))
+        elif kind is SpeechRecord:
+            texts.append((r.ts, "speech", r.text))
+        yield r
 
 
 def with_live_engine(app: Any, show_id: str, fn: Any) -> Any:
@@ -135,6 +149,8 @@ def engine_log(engine: Any) -> dict[str, Any]:
         "o_pay_ts": s.o_pay_ts,
         "paid": s.paid_list,
         "flags": s.flags,
+        "watch": s.watch,
+        "entered": s.entered,
         "source": s.source,
         "profile": s.profile,
         "source_names": e.SOURCE_NAMES,
@@ -148,7 +164,7 @@ def engine_log(engine: Any) -> dict[str, Any]:
             "shelf": k.K_SHELF,
             "ad_spend": k.K_AD,
         },
-        "flag_bits": {"uv": e.F_UV, "follower": e.F_FOLLOWER},
+        "flag_bits": {"uv": e.F_UV, "follower": e.F_FOLLOWER, "online": e.F_ONLINE, "watched": e.F_WATCHED},
     }
 
 
@@ -179,13 +195,25 @@ def alerts_of_show(db: Any, show_id: str) -> list[dict[str, Any]]:
 
 def texts_of_show(db: Any, show_id: str, types: tuple[str, ...] = ("comment", "speech")) -> list[tuple[int, str, str]]:
     """``(ts, type, text)`` of the show's logged comments and host lines, in arrival order."""
-    from sqlalchemy import select
+    import orjson
+    from sqlalchemy import Text, cast, select
 
     from livecrew.live.models import LiveEvent
 
     stmt = (
-        select(LiveEvent.ts, LiveEvent.type, LiveEvent.body)
+        select(LiveEvent.ts, LiveEvent.type, cast(LiveEvent.body, Text))
         .where(LiveEvent.show_id == show_id, LiveEvent.type.in_(types))
         .order_by(LiveEvent.seq)
     )
-    return [(int(ts), str(kind), str((body or {}).get("text") or "")) for ts, kind, body in db.execute(stmt).all()]
+    out = []
+    for ts, kind, body in db.execute(stmt).all():
+        text = orjson.loads(body).get("text") if body else None
+        out.append((int(ts), str(kind), str(text or "")))
+    return out
+
+
+def log_version(db: Any, show_id: str) -> int:
+    """The newest seq of the show's event log (0: empty); rows are only appended, so it names the log's state."""
+    from livecrew.live.ingest import max_seq
+
+    return int(max_seq(db, show_id))

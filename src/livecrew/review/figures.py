@@ -1,8 +1,8 @@
 """The review's figures of one show (docs/metrics.md), from the live engine: pure, no database.
 
-The engine gives the METRICS.md snapshot and its review extras (drop-offs, traffic, persona); what they do
-not hold (orderers, buyers and GMV by source, ad spend by slot, the explain and shelf markers) is read from
-the engine's compact column log with numpy, without decoding the events again.
+The engine gives the METRICS.md snapshot; what it does not hold (orderers, viewers, buyers and GMV by source,
+persona splits, retention, ad spend by slot, the explain and shelf markers) is read from the engine's compact
+column log and per-user columns with numpy, without decoding the events again.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ MINUTE_MS = 60_000
 DROPS = 5
 PAID_SOURCES = frozenset({"ads"})
 PERSONA_FIELDS = ("gender", "age_band", "region")
+RETENTION_MINUTES = (1, 3, 5, 10, 30, 60)
 
 
 def ratio(num: float | None, den: float | None) -> float | None:
@@ -115,12 +116,54 @@ def funnel(snapshot: dict[str, Any], orderers: int) -> list[dict[str, Any]]:
     return out
 
 
-def traffic(
-    snapshot: dict[str, Any], extras: dict[str, Any], log: dict[str, Any], users: npt.NDArray[np.int64], amounts: Any
-) -> dict[str, Any]:
-    names: tuple[str, ...] = tuple(log["source_names"])
-    source = _np(log["source"])
-    viewers: dict[str, int] = dict(extras["traffic"])
+class Users:
+    """The engine's per-user columns as numpy arrays (user number = index)."""
+
+    def __init__(self, log: dict[str, Any]) -> None:
+        n = log["n_users"]
+        self.flags = _np(log["flags"])[:n]
+        self.source = _np(log["source"])[:n]
+        self.profile = _np(log["profile"])[:n]
+        self.bits: dict[str, int] = log["flag_bits"]
+        self.names: tuple[str, ...] = tuple(log["source_names"])
+        self.profiles: list[tuple[Any, Any, Any]] = log["profiles"]
+        self.viewers = np.nonzero((self.flags & self.bits["uv"]) != 0)[0]
+        self.log = log
+
+    def by_source(self, users: npt.NDArray[np.int64]) -> dict[str, int]:
+        counts = np.bincount(self.source[users], minlength=len(self.names) + 1)
+        return {_source_name(self.names, code): int(n) for code, n in enumerate(counts.tolist()) if n}
+
+    def split(self, users: npt.NDArray[np.int64]) -> dict[str, dict[str, int]]:
+        """Users per value of each profile field (their first enter's profile; ``unknown`` without one)."""
+        counts = np.bincount(self.profile[users], minlength=len(self.profiles) + 1).tolist()
+        out: dict[str, dict[str, int]] = {}
+        for number, n in enumerate(counts):
+            if not n:
+                continue
+            values = self.profiles[number - 1] if number else (None, None, None)
+            for key, raw in zip(PERSONA_FIELDS, values, strict=True):
+                bucket = out.setdefault(key, {})
+                value = str(raw or "unknown")
+                bucket[value] = bucket.get(value, 0) + n
+        return out
+
+    def retention(self, end: int) -> dict[str, float]:
+        """Share of viewers whose total time online is at least N minutes (open spells end at ``end``)."""
+        online = (self.flags & self.bits["online"]) != 0
+        ever = online | ((self.flags & self.bits["watched"]) != 0)
+        n = len(self.flags)
+        watch = _np(self.log["watch"])[:n]
+        entered = _np(self.log["entered"])[:n]
+        spans = np.where(online, watch + end - entered, watch)[ever]
+        viewers = len(self.viewers) or 1
+        return {str(m): int((spans >= m * MINUTE_MS).sum()) / viewers for m in RETENTION_MINUTES}
+
+
+def traffic(users_of: Users, users: npt.NDArray[np.int64], amounts: Any) -> dict[str, Any]:
+    names = users_of.names
+    source = users_of.source
+    viewers = users_of.by_source(users_of.viewers)
     buyers: dict[str, set[int]] = {}
     gmv: dict[str, int] = {}
     for user, amount in zip(users.tolist(), amounts.tolist(), strict=True):
@@ -300,11 +343,9 @@ def replacement_reasons(views: int, buyers: int, gmv: int, refunds: int, rule: d
     return reasons
 
 
-def persona(extras: dict[str, Any], log: dict[str, Any], buyer_users: Iterable[int]) -> dict[str, Any]:
-    flags = _np(log["flags"])[: log["n_users"]]
-    source = _np(log["source"])[: log["n_users"]]
-    follow_code = list(log["source_names"]).index("follow") + 1
-    bits = log["flag_bits"]
+def persona(users_of: Users, buyer_users: Iterable[int]) -> dict[str, Any]:
+    flags, source, bits = users_of.flags, users_of.source, users_of.bits
+    follow_code = list(users_of.names).index("follow") + 1
 
     def follower_split(users: npt.NDArray[np.int64]) -> dict[str, int]:
         f = flags[users]
@@ -312,12 +353,12 @@ def persona(extras: dict[str, Any], log: dict[str, Any], buyer_users: Iterable[i
         came = (~new) & (source[users] == follow_code)
         return {"new_follower": int(new.sum()), "came_from_follow": int(came.sum()), "other": int((~new & ~came).sum())}
 
-    viewers = np.nonzero((flags & bits["uv"]) != 0)[0]
+    viewers = users_of.viewers
     buyers = np.unique(np.fromiter(buyer_users, dtype=np.int64))
-    out: dict[str, Any] = {group: dict(extras["persona"][group]) for group in ("viewers", "buyers")}
+    out: dict[str, Any] = {"viewers": users_of.split(viewers), "buyers": users_of.split(buyers)}
     out["viewers"]["follower"] = follower_split(viewers)
     out["buyers"]["follower"] = follower_split(buyers)
-    carried = any(value != "unknown" for key in PERSONA_FIELDS for value in extras["persona"]["viewers"].get(key, {}))
+    carried = any(value != "unknown" for key in PERSONA_FIELDS for value in out["viewers"].get(key, {}))
     out["has_profiles"] = carried
     return out
 
@@ -383,7 +424,6 @@ def comments(
 
 def build(
     snapshot: dict[str, Any],
-    extras: dict[str, Any],
     log: dict[str, Any],
     *,
     lineup: list[dict[str, Any]] | None = None,
@@ -394,13 +434,14 @@ def build(
     users, amounts, pay_ts = paid_orders(log)
     orderers = len(np.unique(view.user[view.of("order")]))
     marks = event_markers(view, log["products"])
+    users_of = Users(log)
     return {
         "funnel": funnel(snapshot, orderers),
-        "traffic": traffic(snapshot, extras, log, users, amounts),
+        "traffic": traffic(users_of, users, amounts),
         "ad_slots": ad_slots(view, amounts, pay_ts, snapshot),
         "markers": marks,
         "drops": drops(snapshot["minutes"], marks, view.start),
         "products": products(snapshot, lineup or [], rule),
-        "persona": persona(extras, log, users.tolist()),
-        "retention": extras["retention"],
+        "persona": persona(users_of, users.tolist()),
+        "retention": users_of.retention(view.end),
     }

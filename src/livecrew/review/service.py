@@ -5,6 +5,8 @@ Reads other features only through their ``public`` modules. Takes a session and 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,8 +43,7 @@ def _engine_part(
     engine: Any, lineup: list[dict[str, Any]], rule: dict[str, int]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     snapshot: dict[str, Any] = engine.snapshot()
-    extras = engine.review_extras()
-    derived = figures.build(snapshot, extras, live.engine_log(engine), lineup=lineup, rule=rule)
+    derived = figures.build(snapshot, live.engine_log(engine), lineup=lineup, rule=rule)
     return snapshot, derived
 
 
@@ -157,10 +158,39 @@ def comparison(current: dict[str, Any], history: list[dict[str, Any]]) -> dict[s
     }
 
 
+# The comments and host lines of the last shows reviewed in this process, by (show, log version): a review is
+# read many times in a meeting, and the log only ever grows.
+_TEXTS: OrderedDict[tuple[str, int], list[tuple[int, str, str]]] = OrderedDict()
+_TEXTS_KEPT = 8
+_TEXTS_LOCK = threading.Lock()
+
+
+def _remember_texts(key: tuple[str, int], texts: list[tuple[int, str, str]]) -> None:
+    with _TEXTS_LOCK:
+        _TEXTS[key] = texts
+        _TEXTS.move_to_end(key)
+        while len(_TEXTS) > _TEXTS_KEPT:
+            _TEXTS.popitem(last=False)
+
+
+def _texts_of(db: Session, show_id: str, version: int) -> list[tuple[int, str, str]]:
+    with _TEXTS_LOCK:
+        known = _TEXTS.get((show_id, version))
+    if known is None:
+        known = live.texts_of_show(db, show_id)
+        _remember_texts((show_id, version), known)
+    return known
+
+
 def _texts_part(
-    db: Session, workspace: Workspace, show_id: str, markers: list[dict[str, Any]], start: int, end: int
+    db: Session,
+    workspace: Workspace,
+    show_id: str,
+    texts: list[tuple[int, str, str]],
+    markers: list[dict[str, Any]],
+    start: int,
+    end: int,
 ) -> dict[str, Any]:
-    texts = live.texts_of_show(db, show_id)
     lexicon = text.workspace_lexicon(db, workspace.id)
     labels = text.label_texts((t for _ts, kind, t in texts if kind == "comment"), lexicon)
     host_hits: dict[str, list[dict[str, Any]]] = {}
@@ -195,10 +225,14 @@ def build_review(
     def part(engine: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         return _engine_part(engine, lineup, rule)
 
+    version = live.log_version(db, show_id)
     if app is not None:
         snapshot, derived = live.with_live_engine(app, show_id, part)
-    else:
-        snapshot, derived = part(live.replay_engine(db, show_id))
+        texts = _texts_of(db, show_id, version)
+    else:  # one pass over the log feeds the engine and gathers the comments and host lines
+        texts = []
+        snapshot, derived = part(live.replay_engine(db, show_id, texts))
+        _remember_texts((show_id, version), texts)
     start, end = snapshot["start"] or 0, snapshot["end"] or 0
     markers = list(derived["markers"])
     incidents = incidents_and_alerts(db, show_id, start, end)
@@ -212,7 +246,7 @@ def build_review(
             minute = figures.minute_of(int(perk["at"].timestamp() * 1000), start, end)
             markers.append({"minute": minute, "kind": "perk", "action": perk["kind"], "product": perk["title"]})
     markers.sort(key=lambda m: (m["minute"], m.get("ts", 0)))
-    comments = _texts_part(db, workspace, show_id, derived["markers"], start, end)
+    comments = _texts_part(db, workspace, show_id, texts, derived["markers"], start, end)
     current = core_figures(snapshot)
     history = history_figures(db, workspace.id, info)
     compare = comparison(current, history)
