@@ -153,8 +153,20 @@ def test_exports_pdf_has_chinese_text_and_the_workbook_has_charts(
     feed(client, show_id, token, simulated(clock, minutes=4))
     r = client.get(f"/api/v1/shows/{show_id}/review.pdf?lang=zh-Hant", headers=bearer(token))
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    reader = PdfReader(io.BytesIO(r.content))
+    text = "".join(page.extract_text() for page in reader.pages)
     assert "復盤" in text and "週五美妝專場" in text and "成交金額" in text
+    fonts = {str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert any("CJK" in name for name in fonts), fonts  # the Chinese glyphs come from an embedded CJK font
+    embedded = [
+        f for page in reader.pages for f in page["/Resources"]["/Font"].values() if "CJK" in str(f["/BaseFont"])
+    ]
+    descriptor = (
+        embedded[0]["/DescendantFonts"][0]["/FontDescriptor"]
+        if "/DescendantFonts" in embedded[0]
+        else embedded[0]["/FontDescriptor"]
+    )
+    assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
     r = client.get(f"/api/v1/shows/{show_id}/review.xlsx?lang=zh-Hans", headers=bearer(token))
     assert r.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
