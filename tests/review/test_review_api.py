@@ -178,3 +178,47 @@ def test_exports_pdf_has_chinese_text_and_the_workbook_has_charts(
     r = client.get(f"/api/v1/shows/{show_id}/review.html?lang=en", headers=bearer(token))
     assert r.status_code == 200 and "<svg" in r.text and "Review" in r.text
     assert 'src="http' not in r.text and 'href="http' not in r.text and "<script" not in r.text  # self-contained
+
+
+def test_alerts_and_contributed_incidents_with_their_times(
+    client: TestClient, shop: dict[str, Any], clock: FakeClock, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from livecrew.live.models import Alert
+    from livecrew.review import service
+
+    show_id, token = shop["show"].id, shop["token"]
+    events = simulated(clock, minutes=5)
+    feed(client, show_id, token, events)
+    raised = clock.now() - timedelta(days=2) + timedelta(minutes=2)
+    db.add(
+        Alert(
+            show_id=show_id, rule="feed_silent", severity="high", roles=["tech"], message="沒收到任何事件",
+            key="alert.feed_silent", params={}, raised_at=raised, updated_at=raised, updates=0,
+            acknowledged_at=raised + timedelta(seconds=40), resolved_at=raised + timedelta(seconds=100),
+            event_ts=events[0]["ts"] + 150_000,
+        )
+    )  # fmt: skip
+    db.commit()
+
+    def incidents(_db: Session, sid: str) -> list[dict[str, Any]]:
+        assert sid == show_id
+        return [
+            {"title": "斷網", "status": "resolved", "opened_at": raised, "acknowledged_at": raised + timedelta(seconds=30),
+             "resolved_at": None},
+        ]  # fmt: skip
+
+    monkeypatch.setattr(
+        service, "contributions", lambda point: (incidents,) if point == service.INCIDENT_SOURCE else ()
+    )
+    review = client.get(f"/api/v1/shows/{show_id}/review", headers=bearer(token)).json()
+    alert = next(a for a in review["incidents"]["alerts"] if a["message"] == "沒收到任何事件" and a["acknowledged_at"])
+    assert (alert["minute"], alert["seconds_to_acknowledge"], alert["seconds_to_resolve"]) == (2, 40.0, 100.0)
+    incident = review["incidents"]["incidents"][0]
+    assert incident["title"] == "斷網" and incident["seconds_to_acknowledge"] == 30.0
+    assert incident["seconds_to_resolve"] is None
+    kinds = {(m["minute"], m["kind"]) for m in review["markers"]}
+    assert (2, "alert") in kinds and (incident["minute"], "incident") in kinds
+    tech = next(c for c in review["scorecards"] if c["name"] == "小美")  # the host's card has no tech KPI
+    assert all(k["role"] == "host" for k in tech["kpis"])
