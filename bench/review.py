@@ -7,6 +7,7 @@ migrated). One simulated 4-hour show is written to the event log through the ing
 - review, cold: what `livecrew review` does — the log read and replayed by the engine, then every figure of the
   review (funnel, slots, products, comments triaged, diagnosis, scorecards...), best of 3;
 - review, live engine: the same with the engine already fed (as the server holds it for a show it has seen);
+- ending the show (the final review is computed and stored), then the review of the ended show, cold;
 - its PDF (WeasyPrint) and workbook from the built review;
 - trends over 365 ended shows (stored figures), through GET /api/v1/review/trends and the console page.
 Prints the figures; asserts nothing about time.
@@ -146,6 +147,13 @@ def main() -> None:
     seconds_live, _ = best(lambda: service.build_review(db, ws, show.id, app=app), runs=3)
     db.rollback()
     print(f"review with the live engine already fed (the server's case), best of 3: {seconds_live:.2f} s")
+    t0 = time.perf_counter()
+    shows.transition(db, clock, ws, show, "ended", actor=None)  # the subscriber stores the final review
+    db.commit()
+    print(f"ending the show (its final review computed from the log and stored): {time.perf_counter() - t0:.2f} s")
+    seconds_final, review = best(lambda: service.build_review(db, ws, show.id), runs=3)
+    db.rollback()
+    print(f"review of the ended show, cold, the stored final review (log unchanged), best of 3: {seconds_final:.2f} s")
     m = review["metrics"]
     print(
         f"  uv {m['uv']:,}, pv {m['pv']:,}, comments {m['comments']:,}, "

@@ -132,8 +132,21 @@ def test_nothing_to_change_sign_off_also_passes_the_gate(
     client: TestClient, shop: dict[str, Any], clock: FakeClock
 ) -> None:
     show_id, token = shop["show"].id, shop["token"]
-    feed(client, show_id, token, simulated(clock, minutes=2))
+    events = simulated(clock, minutes=6)
+    feed(client, show_id, token, [e for e in events if e["type"] != "refund"])
     client.post(f"/api/v1/shows/{show_id}/transitions", json={"to": "ended"}, headers=bearer(token))
+    # The final review is stored when the show ends, and read back while the log is unchanged: the same numbers.
+    metrics = client.get(f"/api/v1/shows/{show_id}/metrics", headers=bearer(token)).json()
+    review = client.get(f"/api/v1/shows/{show_id}/review", headers=bearer(token)).json()
+    assert review["metrics"] == metrics and review["state"] == "final"
+    # A late refund grows the log: the review is computed again and follows it.
+    paid = next(e for e in events if e["type"] == "pay")
+    late = {"id": "late-refund", "type": "refund", "ts": paid["ts"] + 3_600_000, "user": paid["user"],
+            "order": paid["order"], "amount": paid["amount"]}  # fmt: skip
+    feed(client, show_id, token, [late])
+    metrics = client.get(f"/api/v1/shows/{show_id}/metrics", headers=bearer(token)).json()
+    review = client.get(f"/api/v1/shows/{show_id}/review", headers=bearer(token)).json()
+    assert review["metrics"] == metrics and metrics["refund_amount"] >= paid["amount"]
     r = client.put(
         f"/api/v1/shows/{show_id}/review/notes",
         json={"notes": "節奏正常", "sign_off": True, "nothing_to_change": True},

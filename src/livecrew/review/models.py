@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livecrew.core.db import Base, UTCDateTime
@@ -66,6 +66,10 @@ class ShowFigures(Base):
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     scores: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The engine's part of the final review (metrics, figures, comments) as of the log's ``log_version``: an ended
+    # show's review is read from here until the log grows (a late refund), instead of replaying the log again.
+    log_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    review_part: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class ReviewRules(Base):

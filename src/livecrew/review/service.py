@@ -213,6 +213,7 @@ def build_review(
     lang: str | None = None,
     app: Any = None,
     viewer: Any = None,
+    keep_part: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The review of a show (a draft while it is live, final once it ended). ``app``: use this process's live
     engine (the one behind ``GET .../metrics``) instead of replaying the log. ``viewer``: the principal whose
@@ -226,11 +227,15 @@ def build_review(
         return _engine_part(engine, lineup, rule)
 
     version = live.log_version(db, show_id)
-    if app is not None:
+    stored = db.get(ShowFigures, show_id) if info["status"] in shows.ENDED_STATUSES else None
+    comments: dict[str, Any] | None = None
+    if stored is not None and stored.log_version == version and stored.review_part:
+        # The final review as stored when the show ended: the log has not grown since, so nothing is replayed.
+        snapshot, derived, comments = (stored.review_part[k] for k in ("metrics", "derived", "comments"))
+    elif app is not None:
         snapshot, derived = live.with_live_engine(app, show_id, part)
-        texts = _texts_of(db, show_id, version)
     else:  # one pass over the log feeds the engine and gathers the comments and host lines
-        texts = []
+        texts: list[tuple[int, str, str]] = []
         snapshot, derived = part(live.replay_engine(db, show_id, texts))
         _remember_texts((show_id, version), texts)
     start, end = snapshot["start"] or 0, snapshot["end"] or 0
@@ -246,7 +251,9 @@ def build_review(
             minute = figures.minute_of(int(perk["at"].timestamp() * 1000), start, end)
             markers.append({"minute": minute, "kind": "perk", "action": perk["kind"], "product": perk["title"]})
     markers.sort(key=lambda m: (m["minute"], m.get("ts", 0)))
-    comments = _texts_part(db, workspace, show_id, texts, derived["markers"], start, end)
+    if comments is None:
+        texts = _texts_of(db, show_id, version)
+        comments = _texts_part(db, workspace, show_id, texts, derived["markers"], start, end)
     current = core_figures(snapshot)
     history = history_figures(db, workspace.id, info)
     compare = comparison(current, history)
@@ -260,6 +267,7 @@ def build_review(
     note = db.get(ReviewNote, show_id)
     actions = list_actions(db, workspace, show_id)
     review: dict[str, Any] = {
+        "log_version": version,
         "show": _show_out(info),
         "state": FINAL if info["status"] in shows.ENDED_STATUSES else DRAFT,
         "metrics": snapshot,
@@ -278,6 +286,7 @@ def build_review(
         "incidents": incidents,
         "diagnosis": diag,
         "actions": actions,
+        "_part": {"metrics": snapshot, "derived": derived, "comments": comments},
         "notes": note_out(note),
     }
     team = scorecards.team_figures(review, info)
@@ -290,6 +299,9 @@ def build_review(
     from livecrew.review import cases
 
     review["similar_cases"] = cases.similar(db, workspace, show_id, [r["rule"] for r in diag["readings"]])
+    part_kept = review.pop("_part")
+    if keep_part is not None:
+        keep_part.update(part_kept)
     return review
 
 
@@ -319,7 +331,8 @@ def _show_out(info: dict[str, Any]) -> dict[str, Any]:
 
 def store_figures(db: Session, clock: Clock, workspace: Workspace, show_id: str) -> ShowFigures:
     """Compute and keep the show's core figures and scorecards (when it ends and when it is reviewed)."""
-    review = build_review(db, workspace, show_id)
+    part: dict[str, Any] = {}
+    review = build_review(db, workspace, show_id, keep_part=part)
     info = require_show(db, workspace, show_id)
     row = db.get(ShowFigures, show_id)
     if row is None:
@@ -332,6 +345,8 @@ def store_figures(db: Session, clock: Clock, workspace: Workspace, show_id: str)
     row.figures = core_figures(review["metrics"])
     row.scores = review["scorecards"]
     row.computed_at = clock.now()
+    row.log_version = review["log_version"]
+    row.review_part = part
     db.flush()
     return row
 

@@ -136,6 +136,8 @@ def upgrade() -> None:
         sa.Column("figures", sa.JSON(), nullable=False),
         sa.Column("scores", sa.JSON(), nullable=False),
         sa.Column("computed_at", livecrew.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("log_version", sa.BigInteger(), nullable=False),
+        sa.Column("review_part", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["show_id"], ["shows.id"], name=op.f("fk_review_show_figures_show_id_shows"), ondelete="CASCADE"
         ),
