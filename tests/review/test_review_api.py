@@ -235,3 +235,12 @@ def test_alerts_and_contributed_incidents_with_their_times(
     assert (2, "alert") in kinds and (incident["minute"], "incident") in kinds
     tech = next(c for c in review["scorecards"] if c["name"] == "小美")  # the host's card has no tech KPI
     assert all(k["role"] == "host" for k in tech["kpis"])
+
+
+def test_a_show_with_no_events_yet_has_an_empty_draft(client: TestClient, shop: dict[str, Any]) -> None:
+    r = client.get(f"/api/v1/shows/{shop['show'].id}/review", headers=bearer(shop["token"]))
+    assert r.status_code == 200, r.text
+    review = r.json()
+    assert review["state"] == "draft" and review["metrics"]["uv"] == 0 and review["drops"] == []
+    assert [s["users"] for s in review["funnel"]] == [0, 0, 0, 0, 0]
+    assert client.get(f"/api/v1/shows/{shop['show'].id}/review.xlsx", headers=bearer(shop["token"])).status_code == 200
