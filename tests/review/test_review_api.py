@@ -218,8 +218,8 @@ def test_alerts_and_contributed_incidents_with_their_times(
     def incidents(_db: Session, sid: str) -> list[dict[str, Any]]:
         assert sid == show_id
         return [
-            {"title": "斷網", "status": "resolved", "opened_at": raised, "acknowledged_at": raised + timedelta(seconds=30),
-             "resolved_at": None},
+            {"title": "斷網", "status": "resolved", "opened_at": raised,
+             "acknowledged_at": raised + timedelta(seconds=30), "resolved_at": None},
         ]  # fmt: skip
 
     monkeypatch.setattr(

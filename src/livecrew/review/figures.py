@@ -132,7 +132,12 @@ class Users:
 
     def by_source(self, users: npt.NDArray[np.int64]) -> dict[str, int]:
         counts = np.bincount(self.source[users], minlength=len(self.names) + 1)
-        return {_source_name(self.names, code): int(n) for code, n in enumerate(counts.tolist()) if n}
+        out: dict[str, int] = {}
+        for code, n in enumerate(counts.tolist()):
+            if n:  # code 0 (no enter) and the enter's own "unknown" are one row
+                name = _source_name(self.names, code)
+                out[name] = out.get(name, 0) + n
+        return out
 
     def split(self, users: npt.NDArray[np.int64]) -> dict[str, dict[str, int]]:
         """Users per value of each profile field (their first enter's profile; ``unknown`` without one)."""
