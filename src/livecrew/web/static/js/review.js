@@ -11,7 +11,7 @@
       var marks = d.markers.map(function (m) { return { xAxis: m.minute, name: m.label }; });
       echarts.init(curve).setOption({
         tooltip: { trigger: "axis" },
-        legend: { data: [L.online, L.enters, L.leaves, L.comments, L.gmv] },
+        legend: { top: 0, data: [L.online, L.enters, L.leaves, L.comments, L.gmv] },
         grid: { left: 50, right: 60, top: 40, bottom: 30 },
         xAxis: { type: "category", data: d.minutes },
         yAxis: [{ type: "value" }, { type: "value", position: "right" }],
@@ -36,7 +36,7 @@
     if (slots) {
       echarts.init(slots).setOption({
         tooltip: { trigger: "axis" },
-        legend: { data: [L.spend, L.gmv] },
+        legend: { top: 0, data: [L.spend, L.gmv] },
         grid: { left: 60, right: 20, top: 30, bottom: 30 },
         xAxis: { type: "category", data: d.slots },
         yAxis: { type: "value" },
