@@ -12,14 +12,14 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets browser lint types pytest clean
+.PHONY: run test install assets browser fonts lint types pytest clean
 
-run: install assets
+run: install assets fonts
 	$(BIN)/livecrew db upgrade
 	$(BIN)/livecrew demo
 	$(BIN)/livecrew serve --host $(HOST) --port $(PORT) --simulate demo
 
-test: install assets browser lint types pytest
+test: install assets browser fonts lint types pytest
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,18 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "could not install chromium; browser tests will say why they skip"; \
 	  else echo "chromium is missing and this user cannot install it; browser tests will skip"; fi; \
+	fi
+
+# The review's PDF (WeasyPrint) needs Pango, and Chinese text needs a CJK font on the machine (embedded into each PDF).
+# Install Debian's when missing and we may (root); otherwise say what to install.
+REVIEW_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q . || ! ldconfig -p 2>/dev/null | grep -q libpangoft2; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing the CJK font and Pango for the review's PDF: $(REVIEW_DEBS)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(REVIEW_DEBS) >/dev/null) \
+	      || echo "could not install $(REVIEW_DEBS); review PDFs will fail or show boxes for Chinese text"; \
+	  else echo "review PDFs need $(REVIEW_DEBS) (Debian packages); ask an administrator to install them"; fi; \
 	fi
 
 lint: install

@@ -49,6 +49,7 @@ EXPECTED: dict[str, set[str]] = {
     "service.edit": {"owner", "service"},
     "review.view": {r.value for r in Role},
     "review.edit": {"owner", "operations", "analyst"},
+    "review.scores_all": {"owner", "operations"},
 }
 
 CELLS = [(role, action) for role in Role for action in Action]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import Clock
@@ -154,8 +155,6 @@ def feed_lines_db(db: Session, clock: Clock, show_id: str, data: bytes) -> dict[
 
 # ------------------------------------------------------------------ read functions for other features
 
-from sqlalchemy import select  # noqa: E402
-
 
 def explaining_product(db: Session, show_id: str) -> str | None:
     """The product reference (SKU or platform id) the host is explaining now, from the newest ``explain``
@@ -191,3 +190,165 @@ def open_alert(db: Session, show_id: str, rule: str) -> dict[str, Any] | None:
         .limit(1)
     )
     return alert_dict(alert) if alert is not None else None
+
+
+# ------------------------------------------------------------------ reads for the review (復盤)
+# The review is built by the same engine from the show's event log: these give it the engine (the live
+# one of this process, or a fresh replay of the log), the engine's compact log, the show's alerts and the
+# text of its comments and host lines.
+
+
+def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | None = None) -> Any:
+    """A new engine fed the show's whole event log (the same path as the live registry's rebuild).
+
+    Reads each logged line as JSON text and decodes it with the fast record decoder. With ``texts``, the
+    comments and host lines met on the way are appended to it as ``(ts, type, text)`` (as ``texts_of_show``)."""
+    from sqlalchemy import Text, cast, select
+
+    from livecrew.live.events import Rejection, iter_records
+    from livecrew.live.models import LiveEvent
+    from livecrew.live.state import new_engine
+
+    engine = new_engine(show_id)
+    last = 0
+    while True:
+        rows = db.execute(
+            select(LiveEvent.seq, cast(LiveEvent.body, Text))
+            .where(LiveEvent.show_id == show_id, LiveEvent.seq > last)
+            .order_by(LiveEvent.seq)
+            .limit(100_000)
+        ).all()
+        if not rows:
+            return engine
+        last = rows[-1][0]
+        rejected: list[Rejection] = []
+        records = iter_records("\n".join(r[1] for r in rows).encode(), rejected, session=show_id)
+        engine.feed_many(records if texts is None else _noting_texts(records, texts))
+
+
+def _noting_texts(records: Any, texts: list[tuple[int, str, str]]) -> Any:
+    from livecrew.live.events import CommentRecord, SpeechRecord
+
+    for r in records:
+        kind = type(r)
+        if kind is CommentRecord:
+            texts.append((r.ts, "comment", r.text))
+        elif kind is SpeechRecord:
+            texts.append((r.ts, "speech", r.text))
+        yield r
+
+
+def with_live_engine(app: Any, show_id: str, fn: Any) -> Any:
+    """``fn(engine)`` on the engine behind ``GET .../metrics`` in this process, under the show's lock."""
+    from livecrew.live.state import registry_of
+
+    live = registry_of(app).get(show_id)
+    with live.lock:
+        return fn(live.engine)
+
+
+def engine_log(engine: Any) -> dict[str, Any]:
+    """The engine's column log and tables, read-only, for figures the snapshot does not hold.
+
+    ``rows``: log row numbers in (ts, arrival) order (None: the log is in that order already); each row has
+    ``ts`` (offset from ``base``), ``uk`` (user number << 5 | kind), ``a``, ``b`` (``b < 0``: ``big[-1 - b]``).
+    Per kind, ``a`` is the product number (views, clicks, explain, shelf), the source code (enter) or the deal
+    row (order, pay); ``b`` the profile number (enter), like count, gift value, online count, ad spend, or 1
+    for explain start / shelf on. Deal rows: ``deal_user``, ``deal_product``, ``deal_qty``, ``deal_amount``;
+    per order number ``o_pay`` (the paying deal row or -1), ``o_order`` and ``o_pay_ts``; ``paid`` lists the
+    paid order numbers. Per user number: ``flags`` (engine F_* bits), ``source`` (1 + SOURCE_NAMES index),
+    ``profile`` (1 + index in ``profiles``)."""
+    from livecrew.live import engine as e
+    from livecrew.live import events as k
+
+    window = engine.window()  # replays first when the engine is stale
+    s = engine._s
+    return {
+        "window": window,
+        "rows": list(engine._replay_order()) if engine._late else None,
+        "base": engine._base,
+        "ts": engine._lts,
+        "uk": engine._luk,
+        "a": engine._la,
+        "b": engine._lb,
+        "big": engine._big,
+        "products": list(engine._product_names),
+        "profiles": list(engine._profiles),
+        "n_users": len(engine._users),
+        "deal_user": engine._d_user,
+        "deal_product": engine._d_product,
+        "deal_qty": engine._d_qty,
+        "deal_amount": engine._d_amount,
+        "o_pay": s.o_pay,
+        "o_order": s.o_order,
+        "o_pay_ts": s.o_pay_ts,
+        "paid": s.paid_list,
+        "flags": s.flags,
+        "watch": s.watch,
+        "entered": s.entered,
+        "source": s.source,
+        "profile": s.profile,
+        "source_names": e.SOURCE_NAMES,
+        "kinds": {
+            "enter": k.K_ENTER,
+            "leave": k.K_LEAVE,
+            "follow": k.K_FOLLOW,
+            "order": k.K_ORDER,
+            "pay": k.K_PAY,
+            "explain": k.K_EXPLAIN,
+            "shelf": k.K_SHELF,
+            "ad_spend": k.K_AD,
+        },
+        "flag_bits": {"uv": e.F_UV, "follower": e.F_FOLLOWER, "online": e.F_ONLINE, "watched": e.F_WATCHED},
+    }
+
+
+def alerts_of_show(db: Any, show_id: str) -> list[dict[str, Any]]:
+    """The show's alerts, oldest first: rule, severity, message (key, params), raised / acknowledged /
+    resolved times and ``event_ts`` (where it sits on the show's timeline)."""
+    from sqlalchemy import select
+
+    from livecrew.live.models import Alert
+
+    rows = db.scalars(select(Alert).where(Alert.show_id == show_id).order_by(Alert.id)).all()
+    return [
+        {
+            "id": a.id,
+            "rule": a.rule,
+            "severity": a.severity,
+            "message": a.message,
+            "key": a.key,
+            "params": dict(a.params or {}),
+            "raised_at": a.raised_at,
+            "acknowledged_at": a.acknowledged_at,
+            "resolved_at": a.resolved_at,
+            "event_ts": a.event_ts,
+        }
+        for a in rows
+    ]
+
+
+def texts_of_show(db: Any, show_id: str, types: tuple[str, ...] = ("comment", "speech")) -> list[tuple[int, str, str]]:
+    """``(ts, type, text)`` of the show's logged comments and host lines, in arrival order."""
+    import orjson
+    from sqlalchemy import Text, cast, select
+
+    from livecrew.live.models import LiveEvent
+
+    stmt = (
+        select(LiveEvent.ts, LiveEvent.type, cast(LiveEvent.body, Text))
+        .where(LiveEvent.show_id == show_id, LiveEvent.type.in_(types))
+        .order_by(LiveEvent.seq)
+    )
+    out = []
+    for ts, kind, body in db.execute(stmt).all():
+        text = orjson.loads(body).get("text") if body else None
+        out.append((int(ts), str(kind), str(text or "")))
+    return out
+
+
+def log_version(db: Any, show_id: str) -> int:
+    """The newest seq of the show's event log (0: empty); rows are only appended, so it names the log's state."""
+    from livecrew.live.ingest import max_seq
+
+    return int(max_seq(db, show_id))

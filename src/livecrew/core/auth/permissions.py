@@ -44,6 +44,7 @@ class Action(StrEnum):
     service_edit = "service.edit"
     review_view = "review.view"
     review_edit = "review.edit"
+    review_scores_all = "review.scores_all"
 
 
 ACTION_HELP: dict[Action, str] = {
@@ -78,6 +79,7 @@ ACTION_HELP: dict[Action, str] = {
     Action.service_edit: "work customer-service tickets and reply templates",
     Action.review_view: "see review reports and scorecards",
     Action.review_edit: "write reviews, targets and follow-up tasks",
+    Action.review_scores_all: "see everyone's scorecards (others see their own)",
 }
 
 _O, _H, _A, _OP, _S, _C, _SV, _AN, _T = (
@@ -125,6 +127,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.service_edit: frozenset({_O, _SV}),
     Action.review_view: _EVERYONE,
     Action.review_edit: frozenset({_O, _OP, _AN}),
+    Action.review_scores_all: frozenset({_O, _OP}),
 }
 
 
