@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth import service
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
-from livecrew.core.hooks import run_demo_seed
+from livecrew.core.hooks import DEMO_DOMAIN, demo_email, run_demo_seed
+
+__all__ = ["DEMO_DOMAIN", "DEMO_PASSWORD", "DEMO_TEAM", "DEMO_WORKSPACE", "DemoLogin", "demo_email", "seed_demo"]
+from livecrew.shows import public as shows
 
 DEMO_WORKSPACE = "星河好物直播間"
 DEMO_PASSWORD = "livecrew-demo"
-DEMO_DOMAIN = "demo.livecrew.dev"
 
 
 @dataclass(frozen=True)
@@ -44,16 +46,10 @@ class DemoLogin:
     roles: tuple[str, ...]
 
 
-def demo_email(login: str) -> str:
-    return f"{login}@{DEMO_DOMAIN}"
-
-
 def _seed_shows(db: Session, clock: Clock, workspace: Workspace) -> None:
     """A week of shows: a daily evening show, a promotion day, and tonight's show ready to go live."""
     from datetime import timedelta
     from zoneinfo import ZoneInfo
-
-    from livecrew.shows import service as shows
 
     if shows.list_shows(db, workspace):
         return
@@ -94,8 +90,7 @@ def _seed_shows(db: Session, clock: Clock, workspace: Workspace) -> None:
 
 def _make_first_show_ready(db: Session, clock: Clock, workspace: Workspace) -> None:
     """Tonight's show: rehearsed, checklist done, marked ready: one click from going live."""
-    from livecrew.shows import service as shows
-    from livecrew.shows.models import ItemStatus, ShowStatus
+    from livecrew.shows.public import ItemStatus, ShowStatus
 
     upcoming = [s for s in shows.list_shows(db, workspace) if s.status == ShowStatus.planned.value]
     if not upcoming or any(s.status == ShowStatus.ready.value for s in shows.list_shows(db, workspace)):

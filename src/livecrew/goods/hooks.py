@@ -14,10 +14,15 @@ from livecrew.core.auth.models import Workspace
 from livecrew.core.clock import Clock
 from livecrew.goods import service
 from livecrew.goods.models import Product
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.public import Show, ShowStatus
 
 DEMO_POOL = Path(__file__).parent / "data" / "demo_pool.json"
 QUOTAS = {"traffic": 300, "profit": 120, "image": 40}
+
+
+def on_workspace_created(db: Session, clock: Clock, workspace: Workspace) -> None:
+    """A new workspace gets its goods settings row (so that reading them never writes)."""
+    service.create_settings(db, workspace.id)
 
 
 def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:

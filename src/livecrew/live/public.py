@@ -1,57 +1,32 @@
-"""What the live room offers other features: the domain events it emits (see ``livecrew.core.events``).
+"""What the live room offers other features: the domain events it emits (see ``livecrew.core.events``),
+reads of a show's event log and live state, and the announcements livecrew makes to the control room.
 
-Subscribers get these in the emitter's transaction; they flush, never commit.
+Other features import these from here only, never from the modules behind them. Subscribers get the
+events in the emitter's transaction; they flush, never commit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from livecrew.live.actions import announce_auto
+from livecrew.live.facts import (
+    ActionPerformed,
+    AlertAcknowledged,
+    AlertFact,
+    AlertRaised,
+    AlertResolved,
+)
+from livecrew.live.log import explaining, product_viewers
+from livecrew.live.state import LiveRegistry, live_registry
 
-from livecrew.core.events import DomainEvent
-
-
-@dataclass(frozen=True)
-class AlertFact(DomainEvent):
-    """An alert of a show: raised, acknowledged or resolved. ``rule`` is the alert rule's key
-    (``feed_silent``, ``online_falling``, ``stock_low``, ``speech_compliance``, ``comment_compliance``...)."""
-
-    workspace_id: str
-    show_id: str
-    alert_id: int
-    rule: str
-    severity: str
-    roles: tuple[str, ...]
-    message: str
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-    user_id: str | None = None
-
-
-@dataclass(frozen=True)
-class AlertRaised(AlertFact):
-    topic: ClassVar[str] = "live.alert_raised"
-
-
-@dataclass(frozen=True)
-class AlertAcknowledged(AlertFact):
-    topic: ClassVar[str] = "live.alert_acknowledged"
-
-
-@dataclass(frozen=True)
-class AlertResolved(AlertFact):
-    topic: ClassVar[str] = "live.alert_resolved"
-
-
-@dataclass(frozen=True)
-class ActionPerformed(DomainEvent):
-    """A control-room action was recorded (explain, shelf, coupon, lucky_bag, announce...)."""
-
-    topic: ClassVar[str] = "live.action_performed"
-    workspace_id: str
-    show_id: str
-    action_id: int
-    kind: str
-    payload: dict[str, Any]
-    actor_id: str
-    ts: int
+__all__ = [
+    "ActionPerformed",
+    "AlertAcknowledged",
+    "AlertFact",
+    "AlertRaised",
+    "AlertResolved",
+    "LiveRegistry",
+    "announce_auto",
+    "explaining",
+    "live_registry",
+    "product_viewers",
+]

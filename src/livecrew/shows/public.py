@@ -1,31 +1,85 @@
-"""What the shows feature offers other features: the domain events it emits (``livecrew.core.events``)."""
+"""What the shows feature offers other features: the show and its template (read), the lifecycle, the
+go-live gate's check decorator, perks and the domain events it emits (``livecrew.core.events``).
+
+Other features import these from here only, never from the modules behind them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
-from livecrew.core.events import DomainEvent
+from livecrew.shows.facts import RehearsalProblemsFound, ShowCreated, ShowTransitioned
+from livecrew.shows.gate import Problem, active_roster, gate_check
+from livecrew.shows.models import (
+    ItemStatus,
+    Perk,
+    PerkKind,
+    RosterEntry,
+    Show,
+    ShowSegment,
+    ShowStatus,
+    ShowTemplate,
+)
+from livecrew.shows.perks import draw_lucky_bag, get_perk, link_rehearsal_tasks, list_perks
+from livecrew.shows.service import (
+    EDITABLE,
+    add_to_roster,
+    create_show,
+    ends_at,
+    gate_problems,
+    get_show,
+    get_template,
+    list_shows,
+    list_templates,
+    resolve_assignments,
+    transition,
+)
+
+if TYPE_CHECKING:
+    from fastapi import Request, Response
+    from sqlalchemy.orm import Session
+
+    from livecrew.core.auth.deps import Principal
+    from livecrew.core.errors import DomainError
+
+__all__ = [
+    "EDITABLE",
+    "ItemStatus",
+    "Perk",
+    "PerkKind",
+    "Problem",
+    "RehearsalProblemsFound",
+    "RosterEntry",
+    "Show",
+    "ShowCreated",
+    "ShowSegment",
+    "ShowStatus",
+    "ShowTemplate",
+    "ShowTransitioned",
+    "active_roster",
+    "add_to_roster",
+    "create_show",
+    "draw_lucky_bag",
+    "ends_at",
+    "gate_check",
+    "gate_problems",
+    "get_perk",
+    "get_show",
+    "get_template",
+    "link_rehearsal_tasks",
+    "list_perks",
+    "list_shows",
+    "list_templates",
+    "resolve_assignments",
+    "show_page_with_error",
+    "transition",
+]
 
 
-@dataclass(frozen=True)
-class ShowCreated(DomainEvent):
-    topic: ClassVar[str] = "shows.show_created"
-    workspace_id: str
-    show_id: str
-    title: str
-    starts_at: datetime
-    actor_id: str | None
+def show_page_with_error(
+    request: Request, db: Session, principal: Principal, show_id: str, exc: DomainError
+) -> Response:
+    """The show's console page again, with what went wrong (for a form another feature adds to it)."""
+    from livecrew.shows.pages import _failed
 
-
-@dataclass(frozen=True)
-class ShowTransitioned(DomainEvent):
-    """A show moved in its lifecycle (``planned`` → ``rehearsing`` → ``ready`` → ``live`` → ``ended``...)."""
-
-    topic: ClassVar[str] = "shows.show_transitioned"
-    workspace_id: str
-    show_id: str
-    from_status: str
-    to_status: str
-    actor_id: str | None
+    return _failed(request, db, principal, show_id, exc)

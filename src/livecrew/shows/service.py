@@ -17,6 +17,7 @@ from livecrew.core.events import emit
 from livecrew.core.ids import new_id
 from livecrew.core.pubsub import publish_after_commit, show_channel, workspace_channel
 from livecrew.shows import gate
+from livecrew.shows.facts import ShowCreated, ShowTransitioned
 from livecrew.shows.models import (
     ChecklistItem,
     ItemStatus,
@@ -27,7 +28,6 @@ from livecrew.shows.models import (
     ShowTemplate,
     ShowTransition,
 )
-from livecrew.shows.public import ShowCreated, ShowTransitioned
 from livecrew.shows.templates import localise, shipped_templates
 
 TEAM_ROLE_KEYS = [r.value for r in TEAM_ROLES]

@@ -18,14 +18,14 @@ from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.config import LANGUAGES, Settings
-from livecrew.core.deps import get_clock, get_db, get_settings_dep
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db, get_settings_dep
 from livecrew.core.errors import DomainError, NotFound, ValidationFailed
 from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, workspace_channel
 from livecrew.web.i18n import Translator
-from livecrew.web.render import LANG_COOKIE, language_for, render, translate_error
+from livecrew.web.render import LANG_COOKIE, error_text, render, translate_error, translator
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -80,10 +80,6 @@ HomeStat = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
 HOME_STATS = "web.home_stat"
 
 
-def _t(request: Request) -> Translator:
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
-
-
 # ------------------------------------------------------------------ sign in / out, language
 
 
@@ -109,13 +105,11 @@ def login(
             raise ValidationFailed("Enter your e-mail address and password.", key="err.login_empty")
         user = service.authenticate(db, clock, policy, email, password, ip)
         secret = service.start_session(db, clock, user, settings.session_hours)
-        db.commit()
     except DomainError as exc:
-        db.commit()  # keep the record of the failed attempt
         response = render(
             request,
             "login.html",
-            {"next_url": _safe_next(next), "email": email, "error": translate_error(_t(request), exc)},
+            {"next_url": _safe_next(next), "email": email, "error": error_text(request, exc)},
             status_code=exc.status_code,
         )
         if retry := getattr(exc, "retry_after", None):
@@ -139,7 +133,6 @@ def logout(request: Request, db: Db) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         service.end_session(db, cookie)
-        db.commit()
     response = RedirectResponse("/login?ok=signed_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -161,7 +154,6 @@ def change_language(
         lang = ""
     if user is not None:
         service.set_language(db, user, lang or None)
-        db.commit()
     if lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
     return response
@@ -176,9 +168,8 @@ def invite_page(request: Request, secret: str) -> Response:
 def accept_invite(request: Request, secret: str, db: Db, clock: Clk, password: Annotated[str, Form()] = "") -> Response:
     try:
         service.accept_invitation(db, clock, secret, password)
-        db.commit()
     except DomainError as exc:
-        return render(request, "invite.html", {"error": translate_error(_t(request), exc)}, status_code=exc.status_code)
+        return render(request, "invite.html", {"error": error_text(request, exc)}, status_code=exc.status_code)
     return RedirectResponse("/login?ok=password_set", status_code=303)
 
 
@@ -187,7 +178,7 @@ def accept_invite(request: Request, secret: str, db: Db, clock: Clk, password: A
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, Depends(web_principal)]) -> Response:
-    t = _t(request)
+    t = translator(request)
     people = service.list_users(db, principal.workspace)
     active = [p for p in people if p.active]
     coverage = []
@@ -286,11 +277,10 @@ def workspace_save(
             default_language=default_language,
         )
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "workspace.updated"})
-        db.commit()
     except DomainError as exc:
         db.rollback()
         return _workspace_form_page(
-            request, principal, form, error=translate_error(_t(request), exc), status_code=exc.status_code
+            request, principal, form, error=error_text(request, exc), status_code=exc.status_code
         )
     return RedirectResponse("/settings/workspace?ok=saved", status_code=303)
 
@@ -306,7 +296,7 @@ def _people_page(
     form: Mapping[str, object] | None = None,
     **extra: object,
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     status = int(str(extra.pop("status_code", 200)))
     return render(
         request,
@@ -362,7 +352,6 @@ async def people_add(
             secret = service.create_invitation(db, clock, principal.workspace, user)
             invite_url = str(request.url_for("accept_invite_page", secret=secret))
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-        db.commit()
     except DomainError as exc:
         db.rollback()
         return _people_page(
@@ -370,7 +359,7 @@ async def people_add(
             db,
             principal,
             form=form,
-            error=translate_error(_t(request), exc),
+            error=error_text(request, exc),
             status_code=exc.status_code,
         )
     if invite_url:
@@ -390,14 +379,11 @@ async def people_roles(
         user = service.get_user(db, principal.workspace, person_id)
         service.set_roles(db, principal.workspace, user, [str(v) for v in data.getlist("roles")])
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-        db.commit()
     except DomainError as exc:
         db.rollback()
         if exc.status_code == 404:
             raise
-        return _people_page(
-            request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _people_page(request, db, principal, error=error_text(request, exc), status_code=exc.status_code)
     return RedirectResponse("/settings/people?ok=roles_saved", status_code=303)
 
 
@@ -416,14 +402,11 @@ def people_active(
         user = service.get_user(db, principal.workspace, person_id)
         service.set_active(db, clock, principal.workspace, user, change == "activate")
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-        db.commit()
     except DomainError as exc:
         db.rollback()
         if exc.status_code == 404:
             raise
-        return _people_page(
-            request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+        return _people_page(request, db, principal, error=error_text(request, exc), status_code=exc.status_code)
     return RedirectResponse(f"/settings/people?ok={change}d", status_code=303)
 
 
@@ -471,7 +454,6 @@ def tokens_create(
                 raise ValidationFailed("the number of days must be a whole number", key="err.token_days")
             valid_days = int(days)
         _token, secret = service.create_token(db, clock, principal.user, name=name, days=valid_days)
-        db.commit()
     except DomainError as exc:
         db.rollback()
         return _tokens_page(
@@ -480,7 +462,7 @@ def tokens_create(
             clock,
             principal,
             form=form,
-            error=translate_error(_t(request), exc),
+            error=error_text(request, exc),
             status_code=exc.status_code,
         )
     return _tokens_page(request, db, clock, principal, new_secret=secret)
@@ -501,7 +483,6 @@ def tokens_revoke(
         actor=principal.user,
         may_manage_all=principal.can(Action.tokens_manage),
     )
-    db.commit()
     return RedirectResponse("/settings/tokens?ok=token_revoked", status_code=303)
 
 
@@ -510,7 +491,7 @@ def tokens_revoke(
 
 @router.get("/settings/profile", response_class=HTMLResponse)
 def profile_page(request: Request, principal: Annotated[Principal, Depends(web_principal)]) -> Response:
-    t = _t(request)
+    t = translator(request)
     return render(
         request,
         "settings/profile.html",
@@ -527,10 +508,9 @@ def profile_password(
     current: Annotated[str, Form()] = "",
     new: Annotated[str, Form()] = "",
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     try:
         service.change_password(db, principal.user, current, new)
-        db.commit()
     except DomainError as exc:
         db.rollback()
         return render(

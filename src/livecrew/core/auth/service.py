@@ -29,9 +29,9 @@ from livecrew.core.auth.roles import Role, parse_role
 from livecrew.core.clock import Clock
 from livecrew.core.config import LANGUAGES, Settings
 from livecrew.core.errors import Conflict, NotFound, TooManyAttempts, Unauthenticated, ValidationFailed
-from livecrew.core.hooks import run_workspace_created
 from livecrew.core.ids import new_id
 from livecrew.core.logging import get_logger
+from livecrew.core.plugins import loaded
 
 TOKEN_PREFIX = "lc_"
 log = get_logger(__name__)
@@ -123,7 +123,8 @@ def create_workspace(
     )
     db.add(workspace)
     db.flush()
-    run_workspace_created(db, clock, workspace)
+    for hook in loaded("on_workspace_created"):  # the features' settings rows and shipped defaults
+        hook(db, clock, workspace)
     return workspace
 
 
