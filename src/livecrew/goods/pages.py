@@ -24,7 +24,7 @@ from livecrew.goods.models import DocKind, Product, ProductStatus, Tier
 from livecrew.shows import public as shows
 from livecrew.shows.public import Show
 from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error, translator
+from livecrew.web.render import form_failed, language_for, render, translate_error, translator
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -200,11 +200,12 @@ async def save_product(
             data["stock"] = _int(form.get("stock", ""), "stock") or 0
         product = service.save_product(db, clock, principal.workspace, data, product, actor=principal.user)
     except DomainError as exc:
-        db.rollback()
-        product = service.get_product(db, principal.workspace, product_id) if product_id else None
-        return _product_page(
-            request, db, clock, principal, product, error=_error(request, exc), form=form, status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            product = service.get_product(db, principal.workspace, product_id) if product_id else None
+            return _product_page(request, db, clock, principal, product, error=error, form=form, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/goods/products/{product.id}?ok=saved", status_code=303)
 
 
@@ -236,10 +237,11 @@ def _on_product(
     try:
         work()
     except DomainError as exc:
-        db.rollback()
-        return _product_page(
-            request, db, clock, principal, product, error=_error(request, exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _product_page(request, db, clock, principal, product, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/goods/products/{product.id}?ok={ok}", status_code=303)
 
 
@@ -357,8 +359,11 @@ async def save_supplier(request: Request, db: Db, clock: Clk, principal: Editor)
         data["reissue_on_damage"] = form.get("reissue_on_damage") == "on"  # type: ignore[assignment]
         service.save_supplier(db, clock, principal.workspace, data, supplier)
     except DomainError as exc:
-        db.rollback()
-        return _suppliers(request, db, principal, supplier_id, error=_error(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            return _suppliers(request, db, principal, supplier_id, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse("/goods/suppliers?ok=saved", status_code=303)
 
 
@@ -431,14 +436,17 @@ async def import_upload(
             for suffix in (".bin", ".json"):
                 (folder / f"{principal.workspace.id}-{pending}{suffix}").unlink(missing_ok=True)
     except DomainError as exc:
-        db.rollback()
-        return render(
-            request,
-            "goods/import.html",
-            {"result": None, "error": _error(request, exc)},
-            status_code=exc.status_code,
-            active_nav="goods",
-        )
+
+        def again(error: str, status: int) -> Response:
+            return render(
+                request,
+                "goods/import.html",
+                {"result": None, "error": error},
+                status_code=status,
+                active_nav="goods",
+            )
+
+        return form_failed(request, db, exc, again, describe=_error)
     return render(
         request,
         "goods/import.html",
@@ -525,11 +533,12 @@ def lineup_add(
             segment_id=_int(segment_id, "segment"),
         )
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _lineup_page(
-            request, db, clock, principal, show, error=_error(request, exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _lineup_page(request, db, clock, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/lineup?ok=lineup_added", status_code=303)
 
 
@@ -578,11 +587,12 @@ def lineup_edit(
                 },
             )
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _lineup_page(
-            request, db, clock, principal, show, error=_error(request, exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _lineup_page(request, db, clock, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/lineup?ok=saved", status_code=303)
 
 
@@ -646,9 +656,12 @@ def claim_form(
         amount = _int(qty, "qty") or 0
         result = claims.claim(db, clock, show, buyer=buyer, qty=amount, code=code, variant=variant, source="console")
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _stock_page(request, db, principal, show, error=_error(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _stock_page(request, db, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/stock?ok=claim_{result.status}", status_code=303)
 
 
@@ -660,9 +673,12 @@ def claim_cancel(
     try:
         claims.cancel(db, clock, show, claims.get_claim(db, show, claim_id))
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _stock_page(request, db, principal, show, error=_error(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _stock_page(request, db, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/stock?ok=claim_cancelled", status_code=303)
 
 

@@ -23,7 +23,7 @@ from livecrew.shows import perks, schedule, service, template_pages
 from livecrew.shows.gate import Problem
 from livecrew.shows.models import Show, ShowStatus
 from livecrew.web.i18n import Translator
-from livecrew.web.render import error_text, form_failed, render, role_names, translate_error, translator
+from livecrew.web.render import form_failed, render, role_names, translate_error, translator
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # The template pages first: /shows/templates must not be read as a show's id.
@@ -129,16 +129,19 @@ def create_show(
             actor=principal.user,
         )
     except DomainError as exc:
-        db.rollback()
-        return _list_page(
-            request,
-            db,
-            clock,
-            principal,
-            form=form,
-            error=error_text(request, exc),
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _list_page(
+                request,
+                db,
+                clock,
+                principal,
+                form=form,
+                error=error,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/shows/{show.id}?ok=show_created", status_code=303)
 
 

@@ -17,7 +17,7 @@ from livecrew.core.errors import DomainError
 from livecrew.shows import service, template_edit
 from livecrew.shows.models import PerkKind, ShowTemplate
 from livecrew.web.i18n import Translator
-from livecrew.web.render import error_text, render, translator
+from livecrew.web.render import form_failed, render, translator
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -70,8 +70,11 @@ def template_copy(
         source = service.get_template(db, principal.workspace, copy_of)
         made = template_edit.copy_template(db, clock, principal.workspace, source, key=key, name=name)
     except DomainError as exc:
-        db.rollback()
-        return _templates_page(request, db, principal, error=error_text(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            return _templates_page(request, db, principal, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/shows/templates/{made.key}?ok=saved", status_code=303)
 
 
@@ -165,10 +168,13 @@ async def template_save(request: Request, ref: str, db: Db, clock: Clk, principa
     try:
         template_edit.update_template(db, clock, template, changes)
     except DomainError as exc:
-        db.rollback()
-        template = service.get_template(db, principal.workspace, ref)
-        return _editor(
-            request, db, principal, template, error=error_text(request, exc), status_code=exc.status_code,
-            draft=changes,
-        )  # fmt: skip
+
+        def again(error: str, status: int) -> Response:
+            template = service.get_template(db, principal.workspace, ref)
+            return _editor(
+                request, db, principal, template, error=error, status_code=status,
+                draft=changes,
+            )  # fmt: skip
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/shows/templates/{template.key}?ok=saved", status_code=303)

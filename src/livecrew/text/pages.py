@@ -21,8 +21,7 @@ from livecrew.text import lexicon
 from livecrew.text.compliance import CATEGORIES, LANGUAGES, PROFILES, SEVERITIES, Hit
 from livecrew.text.gate import script_lines
 from livecrew.text.models import LexiconChange
-from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, language_for, render
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -153,17 +152,19 @@ def _change(
     try:
         work()
     except DomainError as exc:
-        db.rollback()
-        t = Translator(language_for(request, principal))
-        return _lexicon_page(
-            request,
-            db,
-            principal,
-            {},
-            error=translate_error(t, exc),
-            form=form,
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _lexicon_page(
+                request,
+                db,
+                principal,
+                {},
+                error=error,
+                form=form,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/compliance/lexicon?ok={ok}", status_code=303)
 
 

@@ -23,7 +23,7 @@ from livecrew.core.errors import DomainError, NotFound, ValidationFailed
 from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, workspace_channel
 from livecrew.web.i18n import Translator
-from livecrew.web.render import LANG_COOKIE, error_text, render, translate_error, translator
+from livecrew.web.render import LANG_COOKIE, error_text, form_failed, render, translator
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -106,6 +106,7 @@ def login(
         user = service.authenticate(db, clock, policy, email, password, ip)
         secret = service.start_session(db, clock, user, settings.session_hours)
     except DomainError as exc:
+        # Not form_failed: the record of the failed attempt is kept (the request's unit of work commits it).
         response = render(
             request,
             "login.html",
@@ -169,7 +170,9 @@ def accept_invite(request: Request, secret: str, db: Db, clock: Clk, password: A
     try:
         service.accept_invitation(db, clock, secret, password)
     except DomainError as exc:
-        return render(request, "invite.html", {"error": error_text(request, exc)}, status_code=exc.status_code)
+        return form_failed(
+            request, db, exc, lambda error, status: render(request, "invite.html", {"error": error}, status_code=status)
+        )
     return RedirectResponse("/login?ok=password_set", status_code=303)
 
 
@@ -278,10 +281,11 @@ def workspace_save(
         )
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "workspace.updated"})
     except DomainError as exc:
-        db.rollback()
-        return _workspace_form_page(
-            request, principal, form, error=error_text(request, exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _workspace_form_page(request, principal, form, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse("/settings/workspace?ok=saved", status_code=303)
 
 
@@ -353,15 +357,18 @@ async def people_add(
             invite_url = str(request.url_for("accept_invite_page", secret=secret))
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
     except DomainError as exc:
-        db.rollback()
-        return _people_page(
-            request,
-            db,
-            principal,
-            form=form,
-            error=error_text(request, exc),
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _people_page(
+                request,
+                db,
+                principal,
+                form=form,
+                error=error,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     if invite_url:
         return _people_page(request, db, principal, invite_url=invite_url)
     return RedirectResponse("/settings/people?ok=person_added", status_code=303)
@@ -380,10 +387,13 @@ async def people_roles(
         service.set_roles(db, principal.workspace, user, [str(v) for v in data.getlist("roles")])
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
     except DomainError as exc:
-        db.rollback()
-        if exc.status_code == 404:
-            raise
-        return _people_page(request, db, principal, error=error_text(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            if status == 404:
+                raise
+            return _people_page(request, db, principal, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse("/settings/people?ok=roles_saved", status_code=303)
 
 
@@ -403,10 +413,13 @@ def people_active(
         service.set_active(db, clock, principal.workspace, user, change == "activate")
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
     except DomainError as exc:
-        db.rollback()
-        if exc.status_code == 404:
-            raise
-        return _people_page(request, db, principal, error=error_text(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            if status == 404:
+                raise
+            return _people_page(request, db, principal, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/settings/people?ok={change}d", status_code=303)
 
 
@@ -455,16 +468,19 @@ def tokens_create(
             valid_days = int(days)
         _token, secret = service.create_token(db, clock, principal.user, name=name, days=valid_days)
     except DomainError as exc:
-        db.rollback()
-        return _tokens_page(
-            request,
-            db,
-            clock,
-            principal,
-            form=form,
-            error=error_text(request, exc),
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _tokens_page(
+                request,
+                db,
+                clock,
+                principal,
+                form=form,
+                error=error,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     return _tokens_page(request, db, clock, principal, new_secret=secret)
 
 
@@ -512,16 +528,19 @@ def profile_password(
     try:
         service.change_password(db, principal.user, current, new)
     except DomainError as exc:
-        db.rollback()
-        return render(
-            request,
-            "settings/profile.html",
-            {
-                "tab": "profile",
-                "role_names": {r.value: t.pick(ROLE_NAMES[r]) for r in Role},
-                "error": translate_error(t, exc),
-            },
-            status_code=exc.status_code,
-            active_nav="settings",
-        )
+
+        def again(error: str, status: int) -> Response:
+            return render(
+                request,
+                "settings/profile.html",
+                {
+                    "tab": "profile",
+                    "role_names": {r.value: t.pick(ROLE_NAMES[r]) for r in Role},
+                    "error": error,
+                },
+                status_code=status,
+                active_nav="settings",
+            )
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse("/settings/profile?ok=password_changed", status_code=303)

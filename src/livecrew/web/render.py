@@ -149,13 +149,19 @@ def error_text(request: Request, exc: DomainError) -> str:
 
 
 def form_failed(
-    request: Request, db: Session, exc: DomainError, show_again: Callable[[str, int], Response]
+    request: Request,
+    db: Session,
+    exc: DomainError,
+    show_again: Callable[[str, int], Response],
+    *,
+    describe: Callable[[Request, DomainError], str] | None = None,
 ) -> Response:
     """A console form's change failed: nothing of it is kept (rolled back at once, so the page shows the
     data as it was) and ``show_again(error, status)`` renders the page again with what went wrong in the
-    reader's language. Every console form ends here on a domain error (directly or by :func:`form_action`)."""
+    reader's language (``describe`` may say more than :func:`error_text`). Every console form ends here on
+    a domain error (directly or by :func:`form_action`)."""
     db.rollback()
-    return show_again(error_text(request, exc), exc.status_code)
+    return show_again((describe or error_text)(request, exc), exc.status_code)
 
 
 def form_action(
