@@ -12,16 +12,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from livecrew import __version__
 from livecrew.core import jobs as core_jobs
 from livecrew.core.api import router as system_router
 from livecrew.core.auth.api import router as auth_router
-from livecrew.core.auth.deps import CSRF_COOKIE, LoginRequired
+from livecrew.core.auth.deps import CSRF_COOKIE, LoginRequired, cookie_secure
 from livecrew.core.clock import CLOCK_KEY, Clock, SystemClock
 from livecrew.core.config import Settings, get_settings
 from livecrew.core.db import make_engine, make_sessionmaker
@@ -35,7 +36,20 @@ from livecrew.web.pages import router as pages_router
 from livecrew.web.render import csrf_token, language_for, render, translate_error
 
 log = get_logger(__name__)
+# Our pages load scripts and styles only from /static (no inline script); htmx sets inline styles.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+API_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>livecrew API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-spec="/openapi.json"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/api-docs.js"></script></body></html>
+"""
 
 
 def _is_api(request: Request) -> bool:
@@ -107,7 +121,7 @@ def create_app(
         version=__version__,
         description="The livecrew HTTP API. Authenticate with `Authorization: Bearer lc_...` "
         "(create a token in the console or with `livecrew token create`).",
-        docs_url="/docs",
+        docs_url=None,  # served below from our own static files: the console works offline
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -142,11 +156,13 @@ def create_app(
             )
         token = getattr(request.state, "csrf_token", None)
         if token and not had_cookie:
-            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", path="/")
+            secure = cookie_secure(request, settings)
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.headers.get("content-type", "").startswith("text/html"):
             response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     @app.exception_handler(DomainError)
@@ -190,10 +206,19 @@ def create_app(
             status_code=exc.status_code,
         )
 
+    @app.get("/docs", include_in_schema=False)
+    async def api_reference() -> Response:
+        """Swagger UI from the npm registry's swagger-ui-dist (copied at install), started by our own script."""
+        return HTMLResponse(API_DOCS_PAGE)
+
     app.include_router(system_router)
     app.include_router(auth_router)
     app.include_router(pages_router)
     for router in loaded("routers"):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.trusted_proxy_list:
+        # Behind listed reverse proxies, the client's address and scheme are what they forward; from anyone
+        # else the headers are ignored (the sign-in throttle keys on that address).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app

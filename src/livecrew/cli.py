@@ -63,7 +63,7 @@ def serve(
         raise fail(f"could not migrate the database: {exc}") from None
     out.print(f"livecrew {__version__} on [bold]http://{host}:{port}[/]  (API reference: /docs)")
     if reload:
-        uvicorn.run("livecrew.app:create_app", factory=True, host=host, port=port, reload=True)
+        uvicorn.run("livecrew.app:create_app", factory=True, host=host, port=port, reload=True, proxy_headers=False)
     else:
         from livecrew.app import create_app
 
@@ -71,7 +71,9 @@ def serve(
         if simulate:
             application.state.simulate = {"show": simulate}
             out.print("a simulated live show is playing: open the control room under Live (直播間)")
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        # Forwarded headers are the app's business (LIVECREW_TRUSTED_PROXIES): uvicorn trusts them from the
+        # loopback by default, which would let any local client pick the address the sign-in throttle sees.
+        uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @db_app.command("upgrade")
@@ -163,12 +165,16 @@ def token_create(
     email: Annotated[str, typer.Option("--email", help="The user the token acts for.")],
     name: Annotated[str, typer.Option("--name", help="A label, e.g. douyin-adapter.")] = "cli",
     days: Annotated[int | None, typer.Option("--days", help="Expire after N days (default: never).", min=1)] = None,
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", help="The workspace, when the address is a person in several.")
+    ] = None,
 ) -> None:
     """Print a new API token for that user, and nothing else."""
     from livecrew.core.auth import service
 
     with database() as db:
-        user = service.find_user_by_email(db, email)
+        ws = service.find_workspace(db, workspace) if workspace else None
+        user = service.find_user_by_email(db, email, ws)
         _token, secret = service.create_token(db, CLOCK, user, name=name, days=days)
     sys.stdout.write(secret + "\n")
 
@@ -189,7 +195,12 @@ def token_revoke(
 
 
 @token_app.command("list")
-def token_list(email: Annotated[str, typer.Option("--email", help="Whose tokens.")]) -> None:
+def token_list(
+    email: Annotated[str, typer.Option("--email", help="Whose tokens.")],
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", help="The workspace, when the address is a person in several.")
+    ] = None,
+) -> None:
     """List a user's API tokens (never their secrets)."""
     from datetime import UTC
 
@@ -198,7 +209,7 @@ def token_list(email: Annotated[str, typer.Option("--email", help="Whose tokens.
     from livecrew.core.auth import service
 
     with database() as db:
-        user = service.find_user_by_email(db, email)
+        user = service.find_user_by_email(db, email, service.find_workspace(db, workspace) if workspace else None)
         ws = service.get_workspace(db, user.workspace_id)
         tokens = service.list_tokens(db, ws, user=user)
         table = Table()

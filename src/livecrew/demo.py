@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -136,4 +137,50 @@ def seed_demo(db: Session, clock: Clock) -> tuple[Workspace, list[DemoLogin], bo
     _seed_shows(db, clock, workspace)
     run_demo_seed(db, clock, workspace)
     _make_first_show_ready(db, clock, workspace)
+    _seed_perks(db, clock, workspace)
     return workspace, logins, created
+
+
+def _seed_perks(db: Session, clock: Clock, workspace: Workspace) -> None:
+    """Tonight's show gets its perks (a coupon, a lucky bag, a flash sale), so the draw can be tried."""
+    from livecrew.core.plugins import contributions
+    from livecrew.shows import perks
+    from livecrew.shows import service as shows
+    from livecrew.shows.models import PerkKind, ShowStatus
+
+    ready = [s for s in shows.list_shows(db, workspace) if s.status == ShowStatus.ready.value]
+    if not ready or perks.list_perks(db, ready[0]):
+        return
+    show = ready[0]
+    until = (clock.now() + timedelta(days=7)).date().isoformat()
+    perks.add_perk(
+        db,
+        clock,
+        show,
+        kind=PerkKind.coupon.value,
+        title="滿 599 折 60 券",
+        at_minute=5,
+        details={"threshold": 59_900, "discount": 6_000, "quantity": 500, "valid_until": until},
+    )
+    perks.add_perk(
+        db,
+        clock,
+        show,
+        kind=PerkKind.lucky_bag.value,
+        title="留言抽福袋",
+        at_minute=min(30, show.planned_minutes - 1),
+        details={"winners": 3, "prize": "保溫杯禮盒", "eligibility": "commented", "window_minutes": 10},
+    )
+    # The flash sale's product comes from the feature that keeps lineups (goods: its first product).
+    offers = [offer for source in contributions("demo.flash_sale") if (offer := source(db, show.id))]
+    if offers:
+        sku, title, price = offers[0]
+        perks.add_perk(
+            db,
+            clock,
+            show,
+            kind=PerkKind.flash_sale.value,
+            title=f"限時秒殺：{title}"[:160],
+            at_minute=min(60, show.planned_minutes - 1),
+            details={"product": sku, "price": price, "duration_minutes": 5, "quota": 50},
+        )

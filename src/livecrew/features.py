@@ -11,7 +11,8 @@ from livecrew.core.plugins import Feature
 from livecrew.goods.feature import FEATURE as GOODS
 from livecrew.live.feature import FEATURE as LIVE
 from livecrew.shows.feature import FEATURE as SHOWS
+from livecrew.sources.feature import FEATURE as SOURCES
 from livecrew.team.feature import FEATURE as TEAM
 from livecrew.text.feature import FEATURE as TEXT
 
-FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, TEAM, TEXT)
+FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, SOURCES, TEAM, TEXT)

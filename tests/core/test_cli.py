@@ -135,7 +135,20 @@ def test_duplicate_email_writes_nothing(cli_db: str) -> None:
     again = run(
         "user", "create", "--workspace", ws, "--email", "D@example.com", "--password", "longenough", "--role", "tech"
     )
-    assert again.exit_code == 1 and "already registered" in again.output
+    assert again.exit_code == 1 and "already a person of this workspace" in again.output
+
+
+def test_an_address_of_another_workspace_is_not_revealed_and_signs_in_where_the_password_fits(cli_db: str) -> None:
+    first = run("workspace", "create", "A").stdout.strip()
+    second = run("workspace", "create", "B").stdout.strip()
+    for ws, password in ((first, "first-passphrase"), (second, "second-passphrase")):
+        made = run(
+            "user", "create", "--workspace", ws, "--email", "same@example.com", "--password", password, "--role", "host"
+        )
+        assert made.exit_code == 0, made.output  # no word about the other workspace
+    ambiguous = run("token", "create", "--email", "same@example.com")
+    assert ambiguous.exit_code == 1 and "name the workspace" in ambiguous.output
+    assert run("token", "create", "--email", "same@example.com", "--workspace", second).stdout.startswith("lc_")
 
 
 def test_commands_need_a_migrated_database(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,3 +183,17 @@ def test_help_everywhere() -> None:
         result = run(*path, "--help")
         assert result.exit_code == 0, path
         assert "Usage" in result.output
+
+
+def test_the_demos_ready_show_has_a_coupon_a_lucky_bag_and_a_flash_sale(cli_db: str) -> None:
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from livecrew.shows.models import Perk, Show, ShowStatus
+
+    assert run("demo").exit_code == 0
+    assert run("demo").exit_code == 0  # twice: still one of each
+    with Session(create_engine(cli_db)) as db:
+        ready = db.scalars(select(Show).where(Show.status == ShowStatus.ready.value)).one()
+        kinds = sorted(db.scalars(select(Perk.kind).where(Perk.show_id == ready.id)))
+    assert kinds == ["coupon", "flash_sale", "lucky_bag"]

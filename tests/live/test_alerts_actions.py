@@ -7,10 +7,11 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import FakeClock
+from livecrew.goods.models import LineupItem
 from livecrew.live import actions, alerts, ingest
 from livecrew.live.models import Alert, LiveEvent
 from livecrew.shows import service
@@ -25,6 +26,7 @@ def _minutes(online: list[int]) -> list[dict[str, Any]]:
 def _live_show(db: Session, clock: FakeClock, factory: Factory) -> tuple[Any, Show]:
     ws = factory.workspace()
     show = service.create_show(db, clock, ws, title="直播", starts_at=clock.now(), minutes=120)
+    factory.lineup(show.id, factory.product(ws, "p1"), factory.product(ws, "p2"))
     show.status = "live"
     db.commit()
     return ws, show
@@ -102,6 +104,23 @@ def test_control_room_actions(client: TestClient, db: Session, clock: FakeClock,
     assert bad.status_code == 422
     analyst = factory.token(factory.user(ws, "analyst"))
     assert client.post(url, json={"kind": "announce", "text": "x"}, headers=bearer(analyst)).status_code == 403
+
+
+def test_the_product_box_takes_a_lineup_sku_or_claim_code_and_nothing_else(
+    client: TestClient, db: Session, clock: FakeClock, factory: Factory
+) -> None:
+    ws, show = _live_show(db, clock, factory)
+    token = factory.token(factory.user(ws, "controller"))
+    url = f"/api/v1/shows/{show.id}/actions"
+    unknown = client.post(url, json={"kind": "shelf", "product": "ZZZ-999", "action": "on"}, headers=bearer(token))
+    assert unknown.status_code == 422 and "ZZZ-999" in unknown.json()["message"]
+    code = db.scalars(select(LineupItem.code).where(LineupItem.show_id == show.id).order_by(LineupItem.position)).all()
+    start = {"kind": "explain", "product": code[1].lower(), "action": "start"}
+    by_code = client.post(url, json=start, headers=bearer(token))
+    assert by_code.status_code == 201, by_code.text
+    assert by_code.json()["payload"]["product"] == "p2"  # the claim code became the SKU: no separate row
+    assert client.get(f"/api/v1/shows/{show.id}/metrics", headers=bearer(token)).json()["explaining"] == "p2"
+    assert db.scalar(select(func.count()).select_from(LiveEvent).where(LiveEvent.show_id == show.id)) == 1
 
 
 def test_an_action_is_written_under_the_ingest_writer_lock(

@@ -20,6 +20,8 @@ def test_the_console_handles_every_kind_of_each_stream() -> None:
     missing = []
     for message in catalog().values():
         for channel in message.channels:
+            if channel == "server":
+                continue
             script = SCRIPTS[channel].read_text(encoding="utf-8")
             if f'"{message.kind}"' not in script:
                 missing.append(f"{message.kind} ({SCRIPTS[channel].name})")

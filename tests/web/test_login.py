@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,8 +19,9 @@ def _attempt(client: TestClient, email: str, password: str) -> object:
 
 
 def test_sign_in_sets_a_secure_http_only_cookie_and_sign_out_ends_the_session(
-    client: TestClient, factory: Factory, db: Session
+    app: FastAPI, factory: Factory, db: Session
 ) -> None:
+    client = TestClient(app, base_url="https://testserver")
     ws = factory.workspace()
     user = factory.user(ws, "host")
     client.get("/login")
@@ -27,7 +29,6 @@ def test_sign_in_sets_a_secure_http_only_cookie_and_sign_out_ends_the_session(
         "/login",
         data={"email": user.email.upper(), "password": PASSWORD, "csrf_token": csrf(client), "next": "/team"},
         follow_redirects=False,
-        headers={"x-forwarded-proto": "https"},
     )
     assert response.status_code == 303 and response.headers["location"] == "/team"
     cookie = response.headers["set-cookie"]
@@ -103,7 +104,7 @@ def test_failures_slow_down_then_lock(client: TestClient, factory: Factory, cloc
     clock.advance(seconds=61)
     locked = _attempt(client, user.email, PASSWORD)
     assert locked.status_code == 429  # type: ignore[attr-defined]
-    assert "鎖定" in locked.text  # type: ignore[attr-defined]
+    assert "暫停" in locked.text  # type: ignore[attr-defined]
     clock.advance(minutes=16)
     assert _attempt(client, user.email, PASSWORD).status_code == 303  # type: ignore[attr-defined]
 

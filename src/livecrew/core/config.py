@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,29 @@ class Settings(BaseSettings):
     login_slow_after: int = Field(default=3, ge=1, description="Failures before sign-in is slowed down.")
     login_lock_after: int = Field(default=8, ge=2, description="Failures before sign-in is refused.")
     login_window_minutes: int = Field(default=15, ge=1)
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; empty: none (the peer's own address is the client's).",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for item in (x.strip() for x in value.split(",")):
+            if not item:
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network; list proxies like 127.0.0.1,10.0.0.0/8"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [x.strip() for x in self.trusted_proxies.split(",") if x.strip()]
 
     @field_validator("default_language")
     @classmethod

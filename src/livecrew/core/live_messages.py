@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-Channel = Literal["show", "workspace"]
+# "show" and "workspace": the browsers' streams; "server": between the server's processes only (never sent
+# to a browser).
+Channel = Literal["show", "workspace", "server"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,11 @@ CORE_MESSAGES: tuple[LiveMessage, ...] = (
     LiveMessage("hello", "workspace", "The first message of a workspace stream.", {"workspace": "workspace id"}),
     LiveMessage("workspace.updated", "workspace", "The workspace's name, currency, zone or language changed."),
     LiveMessage("people.changed", "workspace", "A person was added, changed or deactivated.", {"id": "user id"}),
-)
+    LiveMessage("auth.ended", ("workspace", "show"), "The reader's access to this stream ended; it closes.",
+                {"message": "why, in English"}),
+    LiveMessage("auth.changed", "server", "A person's access changed: their open streams check it again.",
+                {"user": "user id"}),
+)  # fmt: skip
 
 
 class UndeclaredLiveMessage(ValueError):

@@ -30,6 +30,11 @@ HUB_KEY = "livecrew_hub"
 QUEUE_SIZE = 512
 
 
+# Credentials changed (a token revoked, a session ended, a password changed, a person deactivated):
+# {"kind": "auth.changed", "user": user_id}. Open streams of that person check their access again.
+AUTH_CHANNEL = "auth"
+
+
 def workspace_channel(workspace_id: str) -> str:
     return f"ws:{workspace_id}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
@@ -48,6 +49,15 @@ def lineup_section(db: Session, show: Show) -> list[dict[str, Any]]:
 
 def stock_left(db: Session, show: Show) -> dict[str, int]:
     return {p.sku: claims.remaining(i, p) for i, p in service.lineup(db, show.id)}
+
+
+def resolve_lineup_product(db: Session, show: Show, typed: str) -> str | None:
+    """A SKU or a claim code of the show's lineup (either case, full-width forms too) -> the SKU."""
+    wanted = unicodedata.normalize("NFKC", typed).strip().casefold()
+    for item, product in service.lineup(db, show.id):
+        if wanted in (product.sku.casefold(), item.code.casefold()):
+            return product.sku
+    return None
 
 
 def simulated_products(db: Session, show: Show) -> list[dict[str, Any]]:

@@ -20,5 +20,9 @@ FEATURE = Feature(
         "live.product_source": ("livecrew.goods.api:simulated_products",),
         # The compliance gate scans the lineup's titles, selling points and prepared answers too.
         "text.script_lines": ("livecrew.goods.gate:script_lines",),
+        # The control room's product box takes a SKU or a claim code of the lineup, nothing else.
+        "live.product_resolver": ("livecrew.goods.api:resolve_lineup_product",),
+        # The demo's flash sale is on the lineup's first product.
+        "demo.flash_sale": ("livecrew.goods.hooks:demo_flash_sale",),
     },
 )

@@ -92,3 +92,12 @@ def _seed_pool(db: Session, clock: Clock, workspace: Workspace, data: dict[str, 
                 if entry["sample"] == "pass"
                 else "香味偏濃，三位試用者中兩位不喜歡",
             )
+
+
+def demo_flash_sale(db: Session, show_id: str) -> tuple[str, str, int] | None:
+    """The demo's flash sale (extension point ``demo.flash_sale``): the lineup's first product, 20 % off."""
+    lineup = service.lineup(db, show_id)
+    if not lineup:
+        return None
+    item, product = lineup[0]
+    return product.sku, product.title, max(100, (item.live_price or product.list_price or 10_000) * 8 // 10)

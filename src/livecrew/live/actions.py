@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -15,6 +16,7 @@ from livecrew.core.auth.models import User
 from livecrew.core.clock import Clock, to_ms
 from livecrew.core.errors import Conflict, ValidationFailed
 from livecrew.core.events import emit
+from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, show_channel
 from livecrew.live import ingest
 from livecrew.live.events import Event, parse_body
@@ -40,6 +42,28 @@ def _room_event(show: Show, kind: str, product: str, action: str, ts: int) -> Ev
     if parsed.rejected:
         raise ValidationFailed(parsed.rejected[0].error)
     return parsed.events[0]
+
+
+# Features that know a show's products resolve what the controller typed (a SKU or a claim code such as A2)
+# to the product's SKU, or answer None when it is not theirs. goods contributes the lineup.
+PRODUCT_RESOLVERS = "live.product_resolver"
+ProductResolver = Callable[[Session, Show, str], str | None]
+
+
+def resolve_product(db: Session, show: Show, typed: str) -> str:
+    """The SKU of what was typed; refused when no resolver knows it (with none, taken as typed)."""
+    resolvers: tuple[ProductResolver, ...] = contributions(PRODUCT_RESOLVERS)
+    if not resolvers:
+        return typed
+    for resolver in resolvers:
+        sku = resolver(db, show, typed)
+        if sku is not None:
+            return sku
+    raise ValidationFailed(
+        f"“{typed}” is not in this show's lineup; type a SKU or a claim code of the lineup",
+        key="err.action_unknown_product",
+        params={"product": typed},
+    )
 
 
 def eligible_users(db: Session, show: Show, rule: str, window_minutes: int | None) -> list[str]:
@@ -108,6 +132,7 @@ def perform(
         action = str(data.get("action") or "")
         if not product:
             raise ValidationFailed(f"a {kind} action needs the product", key="err.action_product")
+        product = resolve_product(db, show, product)
         if action not in _ROOM_ACTIONS[kind]:
             raise ValidationFailed(
                 f"a {kind} action is {' or '.join(_ROOM_ACTIONS[kind])}", key="err.action_value", params={"kind": kind}

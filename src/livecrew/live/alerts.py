@@ -215,6 +215,11 @@ def update_rule(
     return row
 
 
+def publish_alert(db: Session, alert: Alert, kind: str) -> None:
+    """Push an alert's change to the control rooms (and its domain event), after commit."""
+    _publish(db, alert, kind)
+
+
 _FACTS: dict[str, type[AlertFact]] = {
     "alert.raised": AlertRaised,
     "alert.acknowledged": AlertAcknowledged,

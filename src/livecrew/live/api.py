@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from livecrew.core.api import sse_stream
-from livecrew.core.auth.deps import Principal, require
+from livecrew.core.auth.deps import Principal, StreamGuard, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock, to_ms
 from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
@@ -146,7 +146,10 @@ def _stream_access(show_id: str, db: Db, principal: Annotated[Principal, Depends
 
 @router.get("/shows/{show_id}/stream", summary="Server-Sent Events: metric snapshots, alerts, cue cards")
 async def stream(
-    request: Request, registry: Registry, show_id: Annotated[str, Depends(_stream_access)]
+    request: Request,
+    registry: Registry,
+    show_id: Annotated[str, Depends(_stream_access)],
+    principal: Annotated[Principal, Depends(require(Action.live_view))],
 ) -> StreamingResponse:
     import anyio.to_thread
 
@@ -154,7 +157,13 @@ async def stream(
     first = {"kind": "metrics", "show": show_id, "metrics": await anyio.to_thread.run_sync(live.snapshot)}
     hub = app_context(request).hub
     return StreamingResponse(
-        sse_stream(request, hub, show_channel(show_id), [first]),
+        sse_stream(
+            request,
+            hub,
+            show_channel(show_id),
+            [first],
+            guard=StreamGuard.for_request(request, principal, Action.live_view),
+        ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

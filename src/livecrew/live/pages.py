@@ -13,6 +13,7 @@ from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
+from livecrew.core.plugins import contributions
 from livecrew.live import actions, alerts
 from livecrew.live.models import LiveEvent
 from livecrew.shows import public as perks
@@ -66,16 +67,29 @@ def _recent_comments(db: Session, show_id: str, limit: int = 80) -> list[dict[st
     ]
 
 
+# Other features add panels to the control room (live sources show their state beside the alerts): each
+# gives a template name and the context it needs, from (request, db, principal, show_id).
+ROOM_PANELS = "live.room_panel"
+
+
 @router.get("/live/{show_id}", response_class=HTMLResponse)
 def control_room(
     request: Request, show_id: str, db: Db, principal: Annotated[Principal, Depends(require_web(Action.live_view))]
 ) -> Response:
     show = shows.get_show(db, principal.workspace, show_id)
     recent = actions.recent_actions(db, show, 20)
+    panels: list[str] = []
+    panel_context: dict[str, Any] = {}
+    for panel in contributions(ROOM_PANELS):
+        name, context = panel(request, db, principal, show.id)
+        panels.append(name)
+        panel_context.update(context)
     return render(
         request,
         "live/control_room.html",
         {
+            **panel_context,
+            "panels": panels,
             "show": show,
             "comments": _recent_comments(db, show.id),
             "cues": cue_cards(show.id),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
 from livecrew.shows.facts import RehearsalProblemsFound, ShowCreated, ShowTransitioned
 from livecrew.shows.gate import Problem, active_roster, gate_check
 from livecrew.shows.models import (
@@ -37,7 +39,6 @@ from livecrew.shows.service import (
 
 if TYPE_CHECKING:
     from fastapi import Request, Response
-    from sqlalchemy.orm import Session
 
     from livecrew.core.auth.deps import Principal
     from livecrew.core.errors import DomainError
@@ -72,7 +73,9 @@ __all__ = [
     "list_templates",
     "resolve_assignments",
     "show_page_with_error",
+    "show_status",
     "transition",
+    "workspace_of_show",
 ]
 
 
@@ -83,3 +86,26 @@ def show_page_with_error(
     from livecrew.shows.pages import _failed
 
     return _failed(request, db, principal, show_id, exc)
+
+
+def show_status(db: Session, workspace_id: str, show_id: str) -> str:
+    """The show's status, when it is this workspace's; NotFound otherwise (other features check ownership so)."""
+    from sqlalchemy import select
+
+    from livecrew.core.errors import NotFound
+    from livecrew.shows.models import Show
+
+    status = db.scalar(select(Show.status).where(Show.id == show_id, Show.workspace_id == workspace_id))
+    if status is None:
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+    return str(status)
+
+
+def workspace_of_show(db: Session, show_id: str) -> str | None:
+    """The workspace a show belongs to (None: no such show); for commands that run with the database's
+    own rights, such as ``livecrew connect``."""
+    from sqlalchemy import select
+
+    from livecrew.shows.models import Show
+
+    return db.scalar(select(Show.workspace_id).where(Show.id == show_id))

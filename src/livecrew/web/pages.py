@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
@@ -13,7 +14,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth import service
-from livecrew.core.auth.deps import SESSION_COOKIE, Principal, require_web, verify_csrf, web_principal
+from livecrew.core.auth.deps import (
+    CSRF_COOKIE,
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
+    SESSION_COOKIE,
+    Principal,
+    cookie_secure,
+    require_web,
+    verify_csrf,
+    web_principal,
+)
 from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
@@ -58,15 +69,6 @@ def _safe_next(value: str | None) -> str:
     return value
 
 
-def _cookie_secure(request: Request, settings: Settings) -> bool:
-    if settings.cookie_secure == "always":
-        return True
-    if settings.cookie_secure == "never":
-        return False
-    proto = request.headers.get("x-forwarded-proto", request.url.scheme)
-    return proto == "https"
-
-
 def _role_rows(t: Translator) -> list[dict[str, str]]:
     return [{"key": r.value, "name": t.pick(ROLE_NAMES[r])} for r in Role]
 
@@ -103,8 +105,10 @@ def login(
     try:
         if not email.strip() or not password:
             raise ValidationFailed("Enter your e-mail address and password.", key="err.login_empty")
-        user = service.authenticate(db, clock, policy, email, password, ip)
+        device = request.cookies.get(DEVICE_COOKIE)
+        user = service.authenticate(db, clock, policy, email, password, ip, device=device)
         secret = service.start_session(db, clock, user, settings.session_hours)
+        device = service.remember_device(db, clock, user, device)
     except DomainError as exc:
         # Not form_failed: the record of the failed attempt is kept (the request's unit of work commits it).
         response = render(
@@ -117,14 +121,20 @@ def login(
             response.headers["Retry-After"] = str(retry)
         return response
     redirect = RedirectResponse(_safe_next(next), status_code=303)
+    secure = cookie_secure(request, settings)
     redirect.set_cookie(
         SESSION_COOKIE,
         secret,
         max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=_cookie_secure(request, settings),
+        secure=secure,
         path="/",
+    )
+    # A new CSRF token with the new session: a token planted before sign-in is worth nothing after it.
+    redirect.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), httponly=True, samesite="lax", secure=secure, path="/")
+    redirect.set_cookie(
+        DEVICE_COOKIE, device, max_age=DEVICE_DAYS * 86400, httponly=True, samesite="lax", secure=secure, path="/"
     )
     return redirect
 
@@ -526,7 +536,7 @@ def profile_password(
 ) -> Response:
     t = translator(request)
     try:
-        service.change_password(db, principal.user, current, new)
+        service.change_password(db, principal.user, current, new, keep_session=request.cookies.get(SESSION_COOKIE))
     except DomainError as exc:
 
         def again(error: str, status: int) -> Response:

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth import service
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.auth.permissions import Action, allowed, roles_for
+from livecrew.core.background import in_thread
 from livecrew.core.clock import Clock
+from livecrew.core.config import Settings
 from livecrew.core.deps import get_clock, get_db
 from livecrew.core.errors import DomainError, Forbidden, Unauthenticated
 
@@ -22,6 +24,20 @@ CSRF_COOKIE = "lc_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STREAM_RECHECK_SECONDS = 60.0
+# A browser where the person signed in before (see service.check_throttle); kept for half a year.
+DEVICE_COOKIE = "lc_device"
+DEVICE_DAYS = 180
+
+
+def cookie_secure(request: Request, settings: Settings) -> bool:
+    """Whether cookies get the Secure flag. ``auto``: when the request came over HTTPS, as the app sees it —
+    behind a proxy, that is what a trusted proxy said (``LIVECREW_TRUSTED_PROXIES``), never a bare header."""
+    if settings.cookie_secure == "always":
+        return True
+    if settings.cookie_secure == "never":
+        return False
+    return request.url.scheme == "https"
 
 
 @dataclass(frozen=True)
@@ -186,3 +202,40 @@ async def verify_csrf(request: Request) -> None:
             "This form has expired or was not sent from livecrew. Reload the page and try again.",
             key="err.csrf",
         )
+
+
+@dataclass(frozen=True)
+class StreamGuard:
+    """How a long-lived stream checks, now and then, that its caller may still read it."""
+
+    user_id: str
+    allowed: Callable[[], Awaitable[bool]]
+    every: float = STREAM_RECHECK_SECONDS
+
+    @classmethod
+    def for_request(cls, request: Request, principal: Principal, action: Action) -> StreamGuard:
+        sessions = request.app.state.ctx.sessions
+        clock = request.app.state.ctx.clock
+        token = _bearer(request) if principal.via == "token" else None
+        cookie = request.cookies.get(SESSION_COOKIE) if principal.via == "session" else None
+
+        def check() -> bool:
+            with sessions() as db:
+                try:
+                    if token is not None:
+                        user, _ = service.resolve_token(db, clock, token)
+                    else:
+                        found = service.resolve_session(db, clock, cookie) if cookie else None
+                        if found is None:
+                            return False
+                        user = found
+                except DomainError:
+                    return False
+                ok = user.id == principal.user.id and user.active and allowed(tuple(user.role_keys), action)
+                db.commit()  # resolve_session may have removed an expired session
+                return ok
+
+        async def allowed_now() -> bool:
+            return await in_thread(check)
+
+        return cls(principal.user.id, allowed_now)

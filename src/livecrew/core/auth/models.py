@@ -25,11 +25,15 @@ class Workspace(Base):
 
 
 class User(Base):
+    """A person of one workspace. An e-mail address is unique within a workspace, not across them: a
+    workspace must not learn which addresses another one holds."""
+
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("workspace_id", "email", name="uq_users_workspace_email"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(8), default=None)
@@ -83,6 +87,17 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class KnownDevice(Base):
+    """A browser where the person has signed in: sign-in failures counted against the account or the address
+    do not slow it down (only its own). Only the SHA-256 of the cookie value is stored."""
+
+    __tablename__ = "known_devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class LoginFailure(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, contains_eager
 from livecrew.core.auth.models import (
     ApiToken,
     Invitation,
+    KnownDevice,
     LoginFailure,
     User,
     UserRole,
@@ -32,6 +33,7 @@ from livecrew.core.errors import Conflict, NotFound, TooManyAttempts, Unauthenti
 from livecrew.core.ids import new_id
 from livecrew.core.logging import get_logger
 from livecrew.core.plugins import loaded
+from livecrew.core.pubsub import AUTH_CHANNEL, publish_after_commit
 
 TOKEN_PREFIX = "lc_"
 log = get_logger(__name__)
@@ -191,9 +193,12 @@ def create_user(
         raise ValidationFailed(problem, key="err.weak_password")
     if language is not None:
         check_language(language)
-    if db.scalar(select(User.id).where(User.email == address)) is not None:
+    taken = select(User.id).where(User.workspace_id == workspace.id, User.email == address)
+    if db.scalar(taken) is not None:
+        # Only this workspace's people are looked at: whether another workspace uses the address is not ours
+        # to tell (nor does it matter: addresses are unique per workspace).
         raise Conflict(
-            f"{address} is already registered; each e-mail address can belong to one person",
+            f"{address} is already a person of this workspace; each e-mail address belongs to one person here",
             key="err.duplicate_email",
             params={"email": address},
         )
@@ -220,12 +225,18 @@ def get_user(db: Session, workspace: Workspace, user_id: str) -> User:
     return user
 
 
-def find_user_by_email(db: Session, email: str) -> User:
+def find_user_by_email(db: Session, email: str, workspace: Workspace | None = None) -> User:
+    """The person with this address (in ``workspace`` when given; else it must be the only one)."""
     address = normalise_email(email)
-    user = db.scalar(select(User).where(User.email == address))
-    if user is None:
+    query = select(User).where(User.email == address)
+    if workspace is not None:
+        query = query.where(User.workspace_id == workspace.id)
+    found = list(db.scalars(query.limit(2)))
+    if not found:
         raise NotFound(f"no person with the e-mail address {address}")
-    return user
+    if len(found) > 1:
+        raise ValidationFailed(f"several workspaces have a person with the address {address}; name the workspace")
+    return found[0]
 
 
 def list_users(db: Session, workspace: Workspace) -> list[User]:
@@ -255,6 +266,7 @@ def set_roles(db: Session, workspace: Workspace, user: User, roles: list[str]) -
         raise Conflict("this is the last active owner; make someone else owner first", key="err.last_owner")
     user.roles = [UserRole(role=r.value) for r in parsed]
     db.flush()
+    credentials_changed(db, user.id)
     return user
 
 
@@ -268,6 +280,7 @@ def set_active(db: Session, clock: Clock, workspace: Workspace, user: User, acti
     user.deactivated_at = None if active else clock.now()
     if not active:
         db.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        credentials_changed(db, user.id)
     db.flush()
     return user
 
@@ -277,13 +290,27 @@ def set_language(db: Session, user: User, language: str | None) -> None:
     db.flush()
 
 
-def change_password(db: Session, user: User, current: str, new: str) -> None:
+def change_password(db: Session, user: User, current: str, new: str, *, keep_session: str | None = None) -> int:
+    """Set a new password and end every other web session of the person (``keep_session``: the cookie of the
+    one making the change). Returns how many sessions were ended."""
     if not verify_password(user.password_hash, current):
         raise ValidationFailed("the current password is not correct", key="err.current_password")
     if problem := check_strength(new):
         raise ValidationFailed(problem, key="err.weak_password")
     user.password_hash = hash_password(new)
+    return end_other_sessions(db, user, keep_session)
+
+
+def end_other_sessions(db: Session, user: User, keep_session: str | None) -> int:
+    condition = WebSession.user_id == user.id
+    if keep_session:
+        condition = condition & (WebSession.id != _sha256(keep_session))
+    ended = db.execute(delete(WebSession).where(condition)).rowcount or 0  # type: ignore[attr-defined]
     db.flush()
+    credentials_changed(db, user.id)
+    if ended:
+        log.info("auth.sessions_ended", user=user.id, sessions=ended)
+    return int(ended)
 
 
 # ---------------------------------------------------------------- invitations
@@ -347,72 +374,120 @@ class ThrottlePolicy:
         )
 
 
+# Sign-in failures are counted under three keys. The pair (account, address) is slowed and then locked:
+# that stops guessing from one place without touching the account's owner elsewhere. The address alone
+# gets more room (an office shares one) and is locked past it. The account alone is only ever slowed,
+# never locked, so a stranger cannot lock a real person out; and a browser where the person has signed
+# in before (a known device) skips the account's and the address's counts altogether.
+_ACCOUNT_MAX_DELAY = 30
+_PAIR_MAX_DELAY = 60
+
+
+def _email_key(email: str) -> str:
+    return f"email:{email.strip().lower()}"
+
+
 def _throttle_keys(email: str, ip: str | None) -> list[str]:
-    keys = [f"email:{email.strip().lower()}"]
+    keys = [_email_key(email), f"pair:{email.strip().lower()}|{ip or '-'}"]
     if ip:
         keys.append(f"ip:{ip}")
     return keys
 
 
-def check_throttle(db: Session, clock: Clock, policy: ThrottlePolicy, email: str, ip: str | None) -> None:
-    """Refuse the attempt when there were too many recent failures (for the address or the IP)."""
+def _failures(db: Session, key: str, since: datetime) -> list[datetime]:
+    return list(
+        db.scalars(
+            select(LoginFailure.at).where(LoginFailure.key == key, LoginFailure.at > since).order_by(LoginFailure.at)
+        )
+    )
+
+
+def _locked(times: list[datetime], policy: ThrottlePolicy, now: datetime) -> TooManyAttempts:
+    unlock = times[0] + policy.window
+    wait = max(1, math.ceil((unlock - now).total_seconds()))
+    minutes = max(1, math.ceil(wait / 60))
+    return TooManyAttempts(
+        f"Too many failed sign-ins from this address. Sign-in from here is paused for about {minutes} minute(s); "
+        "try again later or ask an owner to reset your password.",
+        retry_after=wait,
+        key="err.login_locked",
+        params={"minutes": minutes},
+    )
+
+
+def _slowed(times: list[datetime], after: int, cap: int, now: datetime) -> TooManyAttempts | None:
+    if len(times) < after:
+        return None
+    delay = min(2 ** (len(times) - after), cap)
+    ready = times[-1] + timedelta(seconds=delay)
+    if ready <= now:
+        return None
+    wait = max(1, math.ceil((ready - now).total_seconds()))
+    return TooManyAttempts(
+        f"Several sign-ins failed. Wait {wait} second(s) before trying again.",
+        retry_after=wait,
+        key="err.login_wait",
+        params={"seconds": wait},
+    )
+
+
+def check_throttle(
+    db: Session, clock: Clock, policy: ThrottlePolicy, email: str, ip: str | None, *, known_device: bool = False
+) -> None:
+    """Refuse the attempt when there were too many recent failures (see the note above the keys)."""
     now = clock.now()
     since = now - policy.window
-    for key in _throttle_keys(email, ip):
-        # An IP address is shared by a whole office, so it gets more room than one account.
-        factor = 3 if key.startswith("ip:") else 1
-        times = list(
-            db.scalars(
-                select(LoginFailure.at)
-                .where(LoginFailure.key == key, LoginFailure.at > since)
-                .order_by(LoginFailure.at)
-            ).all()
-        )
-        count = len(times)
-        if count >= policy.lock_after * factor:
-            unlock = times[0] + policy.window
-            wait = max(1, math.ceil((unlock - now).total_seconds()))
-            minutes = max(1, math.ceil(wait / 60))
-            raise TooManyAttempts(
-                f"Too many failed sign-ins. Sign-in is locked for about {minutes} minute(s); "
-                "try again later or ask an owner to reset your password.",
-                retry_after=wait,
-                key="err.login_locked",
-                params={"minutes": minutes},
-            )
-        if count >= policy.slow_after * factor:
-            delay = min(2 ** (count - policy.slow_after * factor), 60)
-            ready = times[-1] + timedelta(seconds=delay)
-            if ready > now:
-                wait = max(1, math.ceil((ready - now).total_seconds()))
-                raise TooManyAttempts(
-                    f"Several sign-ins failed. Wait {wait} second(s) before trying again.",
-                    retry_after=wait,
-                    key="err.login_wait",
-                    params={"seconds": wait},
-                )
+    address = email.strip().lower()
+    pair = _failures(db, f"pair:{address}|{ip or '-'}", since)
+    if len(pair) >= policy.lock_after:
+        raise _locked(pair, policy, now)
+    if (wait := _slowed(pair, policy.slow_after, _PAIR_MAX_DELAY, now)) is not None:
+        raise wait
+    if known_device:
+        return
+    if ip:
+        # An address is shared by a whole office, so it gets more room than one account.
+        by_ip = _failures(db, f"ip:{ip}", since)
+        if len(by_ip) >= policy.lock_after * 3:
+            raise _locked(by_ip, policy, now)
+    account = _failures(db, _email_key(address), since)
+    if (wait := _slowed(account, policy.slow_after * 3, _ACCOUNT_MAX_DELAY, now)) is not None:
+        raise wait
 
 
 def record_failure(db: Session, clock: Clock, email: str, ip: str | None) -> None:
     for key in _throttle_keys(email, ip):
         db.add(LoginFailure(key=key, at=clock.now()))
     db.flush()
+    log.warning("auth.login_failed", account=_sha256(email.strip().lower())[:12], ip=ip)
 
 
-def clear_failures(db: Session, email: str) -> None:
-    db.execute(delete(LoginFailure).where(LoginFailure.key == f"email:{email.strip().lower()}"))
-
-
-def authenticate(db: Session, clock: Clock, policy: ThrottlePolicy, email: str, password: str, ip: str | None) -> User:
-    """Check an e-mail and password. Failures are recorded; call within a transaction that commits."""
-    check_throttle(db, clock, policy, email, ip)
+def clear_failures(db: Session, email: str, ip: str | None = None) -> None:
     address = email.strip().lower()
-    user = db.scalar(select(User).where(User.email == address))
-    if user is None:
+    db.execute(delete(LoginFailure).where(LoginFailure.key.in_([_email_key(address), f"pair:{address}|{ip or '-'}"])))
+
+
+def authenticate(
+    db: Session,
+    clock: Clock,
+    policy: ThrottlePolicy,
+    email: str,
+    password: str,
+    ip: str | None,
+    *,
+    device: str | None = None,
+) -> User:
+    """Check an e-mail and password. Failures are recorded; call within a transaction that commits.
+    ``device``: the browser's known-device cookie, if it sent one."""
+    address = email.strip().lower()
+    # The same address may be a person in several workspaces: the password says which one signs in.
+    candidates = list(db.scalars(select(User).where(User.email == address).order_by(User.created_at)))
+    known = device is not None and any(is_known_device(db, u, device) for u in candidates)
+    check_throttle(db, clock, policy, email, ip, known_device=known)
+    user = next((u for u in candidates if verify_password(u.password_hash, password)), None)
+    if not candidates:
         verify_password(DUMMY_HASH, password)
-        record_failure(db, clock, email, ip)
-        raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")
-    if not verify_password(user.password_hash, password):
+    if user is None:
         record_failure(db, clock, email, ip)
         raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")
     if not user.active:
@@ -420,8 +495,24 @@ def authenticate(db: Session, clock: Clock, policy: ThrottlePolicy, email: str, 
             "This account has been deactivated. Ask an owner of your workspace to reactivate it.",
             key="err.deactivated",
         )
-    clear_failures(db, email)
+    clear_failures(db, email, ip)
+    log.info("auth.login", user=user.id, ip=ip, known_device=known)
     return user
+
+
+def remember_device(db: Session, clock: Clock, user: User, device: str | None) -> str:
+    """After a successful sign-in: the browser's known-device cookie value (kept, or a new one)."""
+    if device and is_known_device(db, user, device):
+        return device
+    secret = secrets.token_urlsafe(32)
+    db.add(KnownDevice(id=_sha256(secret), user_id=user.id, created_at=clock.now()))
+    db.flush()
+    return secret
+
+
+def is_known_device(db: Session, user: User, device: str) -> bool:
+    row = db.get(KnownDevice, _sha256(device))
+    return row is not None and row.user_id == user.id
 
 
 # ---------------------------------------------------------------- web sessions
@@ -493,7 +584,11 @@ def resolve_session(db: Session, clock: Clock, secret: str) -> User | None:
 
 
 def end_session(db: Session, secret: str) -> None:
-    db.execute(delete(WebSession).where(WebSession.id == _sha256(secret)))
+    row = db.get(WebSession, _sha256(secret))
+    if row is not None:
+        credentials_changed(db, row.user_id)
+        db.delete(row)
+        db.flush()
 
 
 # ---------------------------------------------------------------- API tokens
@@ -578,7 +673,13 @@ def revoke_token(
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         db.flush()
+        credentials_changed(db, token.user_id)
     return token
+
+
+def credentials_changed(db: Session, user_id: str) -> None:
+    """After commit, tell the person's open streams to check their access again."""
+    publish_after_commit(db, AUTH_CHANNEL, {"kind": "auth.changed", "user": user_id})
 
 
 def now_in(workspace: Workspace, when: datetime) -> datetime:

@@ -37,6 +37,10 @@
       source.addEventListener("hello", function () {
         if (state) { state.classList.add("on"); state.textContent = state.dataset.connectedText; }
       });
+      source.addEventListener("auth.ended", function () {
+        source.close();
+        if (state) { state.classList.remove("on"); state.textContent = state.dataset.disconnectedText; }
+      });
       source.onerror = function () {
         if (state) { state.classList.remove("on"); state.textContent = state.dataset.disconnectedText; }
       };

@@ -291,7 +291,11 @@
       if (badge) { badge.className = "status status-" + m.status; badge.textContent = root.getAttribute("data-status-" + m.status) || m.status; }
     },
     "checklist.changed": function () { note(root.dataset.labelChecklist); },
-    "perk.drawn": function (m) { note(root.dataset.labelDrawn + ": " + (m.winners || []).join("、")); }
+    "perk.drawn": function (m) { note(root.dataset.labelDrawn + ": " + (m.winners || []).join("、")); },
+    "auth.ended": function () {
+      source.close();
+      state.classList.remove("on"); state.textContent = state.dataset.disconnectedText;
+    }
   };
   Object.keys(handlers).forEach(function (kind) {
     source.addEventListener(kind, function (e) { handlers[kind](JSON.parse(e.data)); });
