@@ -25,7 +25,7 @@ from livecrew.core.auth.models import (
     WebSession,
     Workspace,
 )
-from livecrew.core.auth.passwords import DUMMY_HASH, check_strength, hash_password, verify_password
+from livecrew.core.auth.passwords import check_strength, dummy_hash, hash_password, verify_password
 from livecrew.core.auth.roles import Role, parse_role
 from livecrew.core.clock import Clock
 from livecrew.core.config import LANGUAGES, Settings
@@ -486,7 +486,7 @@ def authenticate(
     check_throttle(db, clock, policy, email, ip, known_device=known)
     user = next((u for u in candidates if verify_password(u.password_hash, password)), None)
     if not candidates:
-        verify_password(DUMMY_HASH, password)
+        verify_password(dummy_hash(), password)
     if user is None:
         record_failure(db, clock, email, ip)
         raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")
