@@ -118,3 +118,18 @@ def test_a_new_workspace_reads_without_writing(
     ids |= {"person_id": owner.id, "ref": "daily_2h", "day": "2026-01-01", "secret": "none", "fmt": "csv"}
     writes, _answered = _read_all(client, engine, ids)
     assert writes == []
+
+
+def test_every_route_is_a_unit_of_work() -> None:
+    """Every router of the core and of each feature commits through UnitOfWorkRoute (routes never commit)."""
+    from fastapi.routing import APIRoute
+
+    from livecrew.core.deps import UnitOfWorkRoute
+
+    plain = [
+        route.path
+        for router in (system_router, auth_router, pages_router, *loaded("routers"))
+        for route in router.routes
+        if isinstance(route, APIRoute) and not isinstance(route, UnitOfWorkRoute)
+    ]
+    assert plain == [], f"routers without route_class=UnitOfWorkRoute: {plain}"
