@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/startup.py [--runs N]
 
-Each figure is the best of N (default 5) runs of a fresh process, wall time from spawn to exit:
+Each figure is the best of N (default 5) runs of a fresh process, wall time from spawn to exit; the three
+commands take turns, so a busy moment of the machine weighs on all of them alike:
 
   bare --help        a Typer app with two commands and nothing else, ``--help``
   livecrew --help    ``python -m livecrew.cli --help`` (every feature's commands listed)
@@ -43,15 +44,13 @@ app()
 '''
 
 
-def best(argv: list[str], runs: int, env: dict[str, str], stdin: bytes = b"") -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(argv, input=stdin, capture_output=True, env=env, check=False)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr.decode()}")
-    return min(times)
+def once(argv: list[str], env: dict[str, str], stdin: bytes = b"") -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, input=stdin, capture_output=True, env=env, check=False)
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr.decode()}")
+    return took
 
 
 def main() -> None:
@@ -64,9 +63,17 @@ def main() -> None:
         bare.write_text(BARE)
         env["LIVECREW_DATA_DIR"] = tmp
         py = sys.executable
-        bare_help = best([py, str(bare), "--help"], args.runs, env)
-        help_ = best([py, "-m", "livecrew.cli", "--help"], args.runs, env)
-        triage = best([py, "-m", "livecrew.cli", "triage", "-"], args.runs, env, "請問A3還有貨嗎 +1\n".encode())
+        commands = {
+            "bare": ([py, str(bare), "--help"], b""),
+            "help": ([py, "-m", "livecrew.cli", "--help"], b""),
+            "triage": ([py, "-m", "livecrew.cli", "triage", "-"], "請問A3還有貨嗎 +1\n".encode()),
+        }
+        # Round-robin, so that a busy moment of the machine weighs on all three alike; the best of each.
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, (argv, stdin) in commands.items():
+                times[name].append(once(argv, env, stdin))
+        bare_help, help_, triage = (min(times[name]) for name in ("bare", "help", "triage"))
     print(
         f"start-up, best of {args.runs} (python {sys.version.split()[0]}): "
         f"bare typer --help {bare_help * 1000:.0f} ms | "

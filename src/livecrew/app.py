@@ -169,7 +169,12 @@ def create_app(
     async def domain_error(request: Request, exc: DomainError) -> Response:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         if _is_api(request):
-            return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+            body = exc.to_dict()
+            principal = getattr(request.state, "principal", None)
+            if principal is not None and principal.via == "session":
+                # The console's own scripts call the API with the person's session: answer in their language.
+                body["message"] = translate_error(Translator(language_for(request, principal)), exc)
+            return JSONResponse(body, status_code=exc.status_code, headers=headers)
         if isinstance(exc, LoginRequired):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={target}", status_code=303)

@@ -7,6 +7,7 @@ feature is one line here. The order is the order of routers, listeners and hooks
 from __future__ import annotations
 
 from livecrew.board.feature import FEATURE as BOARD
+from livecrew.comms.feature import FEATURE as COMMS
 from livecrew.core.plugins import Feature
 from livecrew.goods.feature import FEATURE as GOODS
 from livecrew.live.feature import FEATURE as LIVE
@@ -15,4 +16,4 @@ from livecrew.sources.feature import FEATURE as SOURCES
 from livecrew.team.feature import FEATURE as TEAM
 from livecrew.text.feature import FEATURE as TEXT
 
-FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, SOURCES, TEAM, TEXT)
+FEATURES: tuple[Feature, ...] = (BOARD, COMMS, GOODS, LIVE, SHOWS, SOURCES, TEAM, TEXT)

@@ -16,7 +16,7 @@ from livecrew.live import actions, alerts, ingest
 from livecrew.live.models import Alert, LiveEvent
 from livecrew.shows import service
 from livecrew.shows.models import Show
-from support import Factory, bearer, post_lucky_bag
+from support import Factory, bearer, csrf, login, post_lucky_bag
 
 
 def _minutes(online: list[int]) -> list[dict[str, Any]]:
@@ -180,3 +180,24 @@ def test_a_lucky_bag_draw_reads_its_entrants_before_the_writer_lock(
     assert r.status_code == 201, r.text
     assert r.json()["payload"]["eligible_count"] == 3 and set(r.json()["payload"]["winners"]) <= {"u0", "u1", "u2"}
     assert locked_while == {"read": False, "perform": True}
+
+
+def test_the_consoles_own_calls_get_errors_in_the_persons_language(
+    client: TestClient, db: Session, clock: FakeClock, factory: Factory
+) -> None:
+    ws, show = _live_show(db, clock, factory)
+    controller = factory.user(ws, "controller")
+    login(client, controller.email)
+    url = f"/api/v1/shows/{show.id}/actions"
+    headers = {"X-CSRF-Token": csrf(client)}
+    refused = client.post(url, json={"kind": "shelf", "product": "ZZZ-999", "action": "on"}, headers=headers)
+    assert refused.status_code == 422 and "不在本場的貨盤裡" in refused.json()["message"]
+    analyst = factory.user(ws, "analyst")
+    other = TestClient(client.app)
+    login(other, analyst.email)
+    forbidden = other.post(url, json={"kind": "announce", "text": "x"}, headers={"X-CSRF-Token": csrf(other)})
+    assert forbidden.status_code == 403 and "你的角色不能做這件事" in forbidden.json()["message"]
+    assert "場控" in forbidden.json()["message"]
+    token = factory.token(controller)  # a machine's token keeps the plain English message
+    machine = client.post(url, json={"kind": "shelf", "product": "ZZZ-999", "action": "on"}, headers=bearer(token))
+    assert "not in this show's lineup" in machine.json()["message"]

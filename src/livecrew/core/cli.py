@@ -46,7 +46,7 @@ def settings() -> Settings:
 def database() -> Iterator[Session]:
     """A command's unit of work: a session on a migrated database that commits once, at the end, and
     rolls back on any error (a domain error becomes the command's error message)."""
-    from livecrew.core.db import make_engine, make_sessionmaker
+    from livecrew.core.db import KEEP_ON_ERROR, make_engine, make_sessionmaker
     from livecrew.core.errors import DomainError
     from livecrew.core.migrate import current_revision, heads
 
@@ -68,7 +68,10 @@ def database() -> Iterator[Session]:
             yield session
             session.commit()
         except DomainError as exc:
-            session.rollback()
+            if session.info.pop(KEEP_ON_ERROR, False):
+                session.commit()  # what the failed command keeps (core.db.keep_on_error)
+            else:
+                session.rollback()
             raise fail(exc.message) from None
         except BaseException:
             session.rollback()

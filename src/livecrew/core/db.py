@@ -123,3 +123,13 @@ def unsaved_defaults(model: type[M], **values: Any) -> M:
         elif getattr(default, "is_scalar", False):
             filled[column.key] = arg
     return model(**filled)
+
+
+KEEP_ON_ERROR = "livecrew_keep_on_error"
+
+
+def keep_on_error(session: Session) -> None:
+    """What this session holds now is kept even though the request (or command) then fails with an error:
+    the record of a refused or failed attempt (a gate's refusal). Its unit of work commits before answering
+    the error; anything added after this call is kept too, so call it last."""
+    session.info[KEEP_ON_ERROR] = True

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from livecrew.core.clock import Clock
 from livecrew.core.config import Settings
+from livecrew.core.db import KEEP_ON_ERROR
 from livecrew.core.pubsub import LocalHub
 
 
@@ -90,6 +91,11 @@ def _commit(session: Session) -> None:
     session.commit()
 
 
+async def _commit_in_thread(session: Session) -> None:
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_commit, session, limiter=anyio.CapacityLimiter(1))
+
+
 class UnitOfWorkRoute(APIRoute):
     """Every feature's router uses this route class: the request's unit of work.
 
@@ -103,11 +109,19 @@ class UnitOfWorkRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
-            response = await handler(request)
-            session: Session | None = getattr(request.state, "db", None)
-            if session is not None and session.in_transaction():
-                with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(_commit, session, limiter=anyio.CapacityLimiter(1))
+            try:
+                response = await handler(request)
+            except Exception:
+                # An error keeps nothing, unless the request marked what it keeps (core.db.keep_on_error).
+                session = getattr(request.state, "db", None)
+                if session is not None and session.info.pop(KEEP_ON_ERROR, False) and session.in_transaction():
+                    await _commit_in_thread(session)
+                raise
+            session = getattr(request.state, "db", None)
+            if session is not None:
+                session.info.pop(KEEP_ON_ERROR, None)
+                if session.in_transaction():
+                    await _commit_in_thread(session)
             return response
 
         return handle

@@ -6,6 +6,10 @@ Other features import these from here only, never from the modules behind them.
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from livecrew.goods.hooks import DEMO_POOL
 
@@ -14,3 +18,33 @@ def demo_lineup_skus() -> list[str]:
     """The SKUs of the demo workspace's lineup, in order (the demo's morning focus takes the first few)."""
     lineup: list[str] = json.loads(DEMO_POOL.read_text(encoding="utf-8")).get("lineup", [])
     return lineup
+
+
+def product_card(db: Session, show_id: str, ref: str) -> dict[str, Any] | None:
+    """A product of the show's lineup by SKU, platform id or claim code, as the host presents it: name, live and
+    list price (minor units), stock left for the show, claim code, selling points and prepared answers."""
+    from livecrew.goods.claims import remaining
+    from livecrew.goods.models import LineupItem, Product
+
+    row = db.execute(
+        select(LineupItem, Product)
+        .join(Product, Product.id == LineupItem.product_id)
+        .where(
+            LineupItem.show_id == show_id,
+            or_(Product.sku == ref, Product.platform_ref == ref, LineupItem.code == ref),
+        )
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    item, product = row
+    return {
+        "sku": product.sku,
+        "name": product.title,
+        "code": item.code,
+        "live_price": item.live_price or product.live_price,
+        "list_price": product.list_price,
+        "stock_left": remaining(item, product),
+        "selling_points": list(product.selling_points or []),
+        "objections": [dict(o) for o in (product.objections or [])],
+    }

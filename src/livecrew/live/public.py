@@ -130,3 +130,44 @@ def feed_lines_db(db: Session, clock: Clock, show_id: str, data: bytes) -> dict[
     db.commit()
     out: dict[str, Any] = result.to_dict()
     return out
+
+
+# ------------------------------------------------------------------ read functions for other features
+
+from sqlalchemy import select  # noqa: E402
+
+
+def explaining_product(db: Session, show_id: str) -> str | None:
+    """The product reference (SKU or platform id) the host is explaining now, from the newest ``explain``
+    event in the show's log (None when the last one stopped, or there is none)."""
+    from livecrew.live.models import LiveEvent
+
+    body = db.scalar(
+        select(LiveEvent.body)
+        .where(LiveEvent.show_id == show_id, LiveEvent.type == "explain")
+        .order_by(LiveEvent.ts.desc(), LiveEvent.seq.desc())
+        .limit(1)
+    )
+    if not body or body.get("action") != "start":
+        return None
+    return str(body.get("product") or "") or None
+
+
+def open_alert(db: Session, show_id: str, rule: str) -> dict[str, Any] | None:
+    """The show's newest alert of a rule that is neither resolved nor acknowledged (e.g. ``speech_compliance``:
+    the host's speech tripped the lexicon and nobody has handled it yet), as the alert stream shows it."""
+    from livecrew.live.alerts import alert_dict
+    from livecrew.live.models import Alert
+
+    alert = db.scalar(
+        select(Alert)
+        .where(
+            Alert.show_id == show_id,
+            Alert.rule == rule,
+            Alert.resolved_at.is_(None),
+            Alert.acknowledged_at.is_(None),
+        )
+        .order_by(Alert.id.desc())
+        .limit(1)
+    )
+    return alert_dict(alert) if alert is not None else None

@@ -173,7 +173,11 @@ def transition(
     principal: Annotated[Principal, Depends(require(Action.shows_transition))],
 ) -> ShowOut:
     show = service.get_show(db, principal.workspace, show_id)
-    service.transition(db, clock, principal.workspace, show, body.to, actor=principal.user, note=body.note)
+    try:
+        service.transition(db, clock, principal.workspace, show, body.to, actor=principal.user, note=body.note)
+    except service.GateRefused as exc:
+        service.record_refusal(db, principal.workspace, show_id, body.to, exc, principal.user)
+        raise
     return show_out(db, show)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from livecrew.core.events import DomainEvent
 
@@ -46,4 +46,18 @@ class RehearsalProblemsFound(DomainEvent):
     notes: str
     due_on: date
     owner_id: str | None
+    actor_id: str | None
+
+
+@dataclass(frozen=True)
+class GateRefusedFact(DomainEvent):
+    """The gate refused a show's move (say, to ``live``). The move itself rolled back: this fact is emitted in a
+    small transaction of its own by the route that caught the refusal. ``problems``: the unmet conditions as
+    ``{"check", "message", "key", "params"}``."""
+
+    topic: ClassVar[str] = "shows.gate_refused"
+    workspace_id: str
+    show_id: str
+    to_status: str
+    problems: tuple[dict[str, Any], ...]
     actor_id: str | None

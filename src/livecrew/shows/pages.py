@@ -239,7 +239,7 @@ def move(
     try:
         service.transition(db, clock, principal.workspace, show, to, actor=principal.user)
     except service.GateRefused as exc:
-        db.rollback()
+        service.record_refusal(db, principal.workspace, show_id, to, exc, principal.user)
         t = translator(request)
         problems = [Problem(**{k: v for k, v in d.items()}) for d in (exc.details or []) if isinstance(d, dict)]
         show = service.get_show(db, principal.workspace, show_id)

@@ -6,11 +6,13 @@ Other features import these from here only, never from the modules behind them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from livecrew.shows.facts import RehearsalProblemsFound, ShowCreated, ShowTransitioned
+from livecrew.shows.facts import GateRefusedFact, RehearsalProblemsFound, ShowCreated, ShowTransitioned
 from livecrew.shows.gate import Problem, active_roster, gate_check
 from livecrew.shows.models import (
     ItemStatus,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EDITABLE",
+    "GateRefusedFact",
     "ItemStatus",
     "Perk",
     "PerkKind",
@@ -109,3 +112,102 @@ def workspace_of_show(db: Session, show_id: str) -> str | None:
     from livecrew.shows.models import Show
 
     return db.scalar(select(Show.workspace_id).where(Show.id == show_id))
+
+
+# ------------------------------------------------------------------ read functions for other features
+
+from datetime import timedelta  # noqa: E402
+from typing import Any  # noqa: E402
+
+from sqlalchemy import select  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ShowInfo:
+    """A show's plain facts, for features that show or link to it."""
+
+    id: str
+    workspace_id: str
+    title: str
+    status: str
+    starts_at: datetime
+    planned_minutes: int
+    live_at: datetime | None  # when it last went live
+
+
+def show_info(db: Session, workspace_id: str, show_id: str) -> ShowInfo | None:
+    """The show if it belongs to the workspace, else None (callers answer 404)."""
+    from livecrew.shows.models import Show, ShowTransition
+
+    show = db.get(Show, show_id)
+    if show is None or show.workspace_id != workspace_id:
+        return None
+    live_at = db.scalar(
+        select(ShowTransition.at)
+        .where(ShowTransition.show_id == show_id, ShowTransition.to_status == "live")
+        .order_by(ShowTransition.id.desc())
+        .limit(1)
+    )
+    return ShowInfo(show.id, show.workspace_id, show.title, show.status, show.starts_at, show.planned_minutes, live_at)
+
+
+def shows_info(db: Session, workspace_id: str, show_ids: list[str]) -> dict[str, ShowInfo]:
+    """Several shows of a workspace at once (without their live time)."""
+    from livecrew.shows.models import Show
+
+    if not show_ids:
+        return {}
+    rows = db.scalars(select(Show).where(Show.workspace_id == workspace_id, Show.id.in_(show_ids))).all()
+    return {s.id: ShowInfo(s.id, s.workspace_id, s.title, s.status, s.starts_at, s.planned_minutes, None) for s in rows}
+
+
+def roster(db: Session, show_id: str) -> dict[str, list[str]]:
+    """Role -> the ids of the people rostered for it in the show."""
+    from livecrew.shows.models import RosterEntry
+
+    by_role: dict[str, list[str]] = {}
+    for role, user_id in db.execute(
+        select(RosterEntry.role, RosterEntry.user_id).where(RosterEntry.show_id == show_id).order_by(RosterEntry.id)
+    ).all():
+        by_role.setdefault(role, []).append(user_id)
+    return by_role
+
+
+def run_of_show_now(db: Session, show_id: str, now: datetime) -> dict[str, Any]:
+    """Where the show is in its run of show: the current segment and the next one with its start and the
+    seconds until it (counted from when the show went live; before that, from its planned start)."""
+    from livecrew.shows.models import Show, ShowSegment
+
+    show = db.get(Show, show_id)
+    if show is None:
+        return {"current": None, "next": None}
+    info = show_info(db, show.workspace_id, show_id)
+    start = info.live_at if info and info.live_at else show.starts_at
+    segments = db.scalars(select(ShowSegment).where(ShowSegment.show_id == show_id).order_by(ShowSegment.position))
+    current: dict[str, Any] | None = None
+    upcoming: dict[str, Any] | None = None
+    at = start
+    for seg in segments:
+        ends = at + timedelta(minutes=seg.planned_minutes)
+        item = {
+            "title": seg.title,
+            "kind": seg.kind,
+            "minutes": seg.planned_minutes,
+            "talking_points": list(seg.talking_points or []),
+            "starts_at": at.isoformat(),
+            "seconds": max(0, int((at - now).total_seconds())),
+        }
+        if at <= now < ends:
+            current = item
+        elif at > now and upcoming is None:
+            upcoming = item
+        at = ends
+    return {"current": current, "next": upcoming, "started_at": start.isoformat()}
+
+
+def shows_in_status(db: Session, workspace_id: str, statuses: frozenset[str]) -> dict[str, ShowInfo]:
+    """The workspace's shows in any of these statuses (without their live time), by id."""
+    from livecrew.shows.models import Show
+
+    rows = db.scalars(select(Show).where(Show.workspace_id == workspace_id, Show.status.in_(sorted(statuses)))).all()
+    return {s.id: ShowInfo(s.id, s.workspace_id, s.title, s.status, s.starts_at, s.planned_minutes, None) for s in rows}

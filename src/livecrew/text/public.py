@@ -13,7 +13,16 @@ from livecrew.core.events import DomainEvent
 from livecrew.text.lexicon import lexicon_for
 from livecrew.text.room import annotate, answer, cards, label
 
-__all__ = ["ComplianceFlagged", "annotate", "answer", "cards", "label", "lexicon_for"]
+__all__ = [
+    "ComplianceFlagged",
+    "annotate",
+    "answer",
+    "cards",
+    "fold_for_search",
+    "label",
+    "lexicon_for",
+    "top_cue_cards",
+]
 
 
 @dataclass(frozen=True)
@@ -33,3 +42,19 @@ class ComplianceFlagged(DomainEvent):
     params: dict[str, Any] = field(default_factory=dict)
     lines: int = 1
     ts: int | None = None
+
+
+def fold_for_search(text: str) -> str:
+    """The text folded for matching: full-width forms half-width, lower case, Traditional characters made
+    Simplified (OpenCC), Chinese numerals made digits. Same length as the input; fold both the stored text and
+    the query, then compare (a search for 庫存 finds 库存)."""
+    from livecrew.text.normalize import fold
+
+    return fold(text)
+
+
+def top_cue_cards(show_id: str, n: int = 3) -> list[dict[str, Any]]:
+    """The show's top question cue cards as the control room shows them (this process's live room)."""
+    from livecrew.text.room import cards
+
+    return cards(show_id, n)

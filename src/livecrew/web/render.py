@@ -43,6 +43,7 @@ _ICONS: dict[str, str] = {
     "goods": "📦",
     "shows": "🗓",
     "live": "●",
+    "channels": "✉",
     "review": "📈",
     "service": "💬",
     "settings": "⚙",
@@ -80,10 +81,10 @@ def language_for(request: Request, principal: Principal | None) -> str:
 ROLE_KEYS = frozenset(r.value for r in Role)
 
 
-def translator(request: Request) -> Translator:
-    """The reader's translator: their own language when signed in, else the cookie's, the browser's, or
-    the workspace default's. The one ``_t`` of every console page."""
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
+def translator(request: Request, principal: Principal | None = None) -> Translator:
+    """The reader's translator: their own language when signed in (``principal``, else the request's), else
+    the cookie's, the browser's, or the workspace default's. The one ``_t`` of every console page."""
+    return Translator(language_for(request, principal or getattr(request.state, "principal", None)))
 
 
 def translate_error(t: Translator, exc: DomainError) -> str:
@@ -92,6 +93,9 @@ def translate_error(t: Translator, exc: DomainError) -> str:
         role = params.get("role")
         if isinstance(role, str) and role in ROLE_KEYS:  # a role key reads as the role's name
             params["role"] = t.pick(ROLE_NAMES[Role(role)])
+        roles = params.get("roles")
+        if isinstance(roles, list):  # a list of role keys reads as their names
+            params["roles"] = "、".join(t.pick(ROLE_NAMES[Role(r)]) for r in roles if r in ROLE_KEYS)
         for name in ("where", "what"):  # row and field labels given as catalog keys
             label = params.get(name)
             if isinstance(label, str) and (text := t(label, n=params.get("n", ""))) != label:

@@ -139,7 +139,9 @@ def api_principal(
         if user is not None:
             if request.method not in SAFE_METHODS and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
                 raise CsrfFailed("The request lacks a valid X-CSRF-Token header; reload the page and try again.")
-            return _principal_for(db, user, "session")
+            principal = _principal_for(db, user, "session")
+            request.state.principal = principal  # errors then answer in the person's language
+            return principal
     raise Unauthenticated(
         "Sign in, or send an API token as 'Authorization: Bearer lc_...' (create one with `livecrew token create`)."
     )
@@ -159,7 +161,11 @@ def web_principal(
 
 def _forbidden(action: Action) -> Forbidden:
     who = ", ".join(r.value for r in roles_for(action))
-    return Forbidden(f"Your roles do not allow this ({action.value}). It needs one of these roles: {who}.")
+    return Forbidden(
+        f"Your roles do not allow this ({action.value}). It needs one of these roles: {who}.",
+        key="err.forbidden",
+        params={"roles": [r.value for r in roles_for(action)]},
+    )
 
 
 def require(action: Action) -> Callable[..., Awaitable[Principal]]:

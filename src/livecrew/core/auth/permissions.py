@@ -35,6 +35,9 @@ class Action(StrEnum):
     compliance_edit = "compliance.edit"
     comms_post = "comms.post"
     comms_manage = "comms.manage"
+    comms_view = "comms.view"
+    comms_pin = "comms.pin"
+    comms_moderate = "comms.moderate"
     incidents_run = "incidents.run"
     incidents_edit = "incidents.edit"
     service_view = "service.view"
@@ -66,6 +69,9 @@ ACTION_HELP: dict[Action, str] = {
     Action.compliance_edit: "edit the compliance lexicon",
     Action.comms_post: "post in show channels",
     Action.comms_manage: "manage channels, tags and chat-app pushes",
+    Action.comms_view: "read team channels and the host's screen",
+    Action.comms_pin: "pin and unpin messages in team channels",
+    Action.comms_moderate: "delete anyone's message in team channels (kept in the audit trail)",
     Action.incidents_run: "open an incident and work its runbook",
     Action.incidents_edit: "edit runbooks",
     Action.service_view: "see customer-service tickets and reports",
@@ -110,6 +116,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.compliance_edit: frozenset({_O, _OP, _C}),
     Action.comms_post: _EVERYONE,
     Action.comms_manage: frozenset({_O, _OP}),
+    Action.comms_view: _EVERYONE,
+    Action.comms_pin: frozenset({_O, _H, _A, _OP, _C}),
+    Action.comms_moderate: frozenset({_O}),
     Action.incidents_run: _EVERYONE,
     Action.incidents_edit: frozenset({_O, _OP, _C}),
     Action.service_view: _EVERYONE,

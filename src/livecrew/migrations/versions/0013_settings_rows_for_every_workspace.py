@@ -2,7 +2,7 @@
 that reading them never writes; this backfills the workspaces made before.
 
 Revision ID: 0013
-Revises: 0017
+Revises: 0007
 Create Date: 2026-12-05 23:50:00.000000
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0017"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
