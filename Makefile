@@ -1,6 +1,6 @@
 # livecrew: two commands do everything.
 #   make run   - install, migrate ./var/livecrew.db, seed the demo workspace, serve http://127.0.0.1:8000
-#   make test  - install, lint (ruff), types (mypy --strict), the whole test suite
+#   make test  - install, lint (ruff, the import contracts), types (mypy --strict), the whole test suite
 #                (in CI, CI=true: the suite runs on SQLite and again on PostgreSQL)
 
 PYTHON ?= python3
@@ -67,6 +67,7 @@ fonts:
 lint: install
 	$(BIN)/ruff check $(wildcard src tests bench)
 	$(BIN)/ruff format --check $(wildcard src tests bench)
+	$(BIN)/lint-imports
 
 types: install
 	$(BIN)/mypy

@@ -12,7 +12,7 @@ Every run offers twice as many claims (qty 1) as there are units, so half are co
 "confirmed/s" is confirmed claims divided by the run's wall time (the waitlisted ones cost time too), "claims/s"
 counts every claim handled. The rows:
 
-  livecrew claim(), commit each   stock.claim() then COMMIT per claim from T threads (the API / console path)
+  livecrew claim(), commit each   claims.claim() then COMMIT per claim from T threads (the API / console path)
   livecrew on_events, B/commit    the goods ingest listener on comment events ("C7 +1"), B per transaction, one
                                   feed: comment parsing, lineup lookup, one conditional UPDATE per claim,
                                   claim rows inserted per batch. This is how claims really arrive: comments
@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth import service as auth
 from livecrew.core.clock import SystemClock, to_ms
 from livecrew.core.db import make_engine, make_sessionmaker
-from livecrew.goods import service, stock
+from livecrew.goods import claims, listener, service
 from livecrew.goods.models import Claim, LineupItem, Product
 from livecrew.live import ingest
 from livecrew.live.events import Event
@@ -162,7 +162,7 @@ def per_claim(url: str, show_id: str, n: int, threads: int, skus: int, naive: bo
                     if naive:
                         status = naive_claim(db, show, sku)
                     else:
-                        status = stock.claim(db, clock, show, buyer=f"b{i}", qty=1, sku=sku).status
+                        status = claims.claim(db, clock, show, buyer=f"b{i}", qty=1, sku=sku).status
                     db.commit()
                     return status
             except OperationalError:
@@ -203,7 +203,7 @@ def batched(url: str, show_id: str, n: int, skus: int, size: int, whole_ingest: 
             if whole_ingest:
                 ingest.ingest_body(db, clock, show, body, content_type="application/x-ndjson", max_bytes=1 << 30)
             else:
-                stock.on_events(db, clock, show, batch)
+                listener.on_events(db, clock, show, batch)
             db.commit()
     elapsed = time.perf_counter() - started
     engine.dispose()

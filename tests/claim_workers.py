@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from livecrew.core.clock import SystemClock
 from livecrew.core.db import make_engine, make_sessionmaker
-from livecrew.goods import stock
+from livecrew.goods import claims
 from livecrew.shows.models import Show
 
 
@@ -24,7 +24,7 @@ def hammer(url: str, show_id: str, buyers: list[str], threads: int = 16, sku: st
         with sessions() as db:
             show = db.get(Show, show_id)
             assert show is not None
-            result = stock.claim(db, clock, show, buyer=buyer, qty=1, sku=sku)
+            result = claims.claim(db, clock, show, buyer=buyer, qty=1, sku=sku)
             db.commit()
             return result.status
 

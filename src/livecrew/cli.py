@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.orm import Session
 
 from livecrew import __version__
-from livecrew.core.auth import service
-from livecrew.core.auth.permissions import render_markdown
-from livecrew.core.auth.roles import parse_role
-from livecrew.core.clock import Clock, SystemClock
-from livecrew.core.config import Settings, get_settings
-from livecrew.core.db import make_engine, make_sessionmaker
-from livecrew.core.errors import DomainError
-from livecrew.core.migrate import current_revision, heads, upgrade
+from livecrew.core.cli import CLOCK, database, err, fail, out
+from livecrew.core.cli import settings as _settings
 from livecrew.core.plugins import loaded
+
+__all__ = ["CLOCK", "app", "database", "err", "fail", "main", "out"]
 
 app = typer.Typer(
     name="livecrew",
@@ -39,56 +29,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-# Tests swap these for a fake clock and their own settings.
-CLOCK: Clock = SystemClock()
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except Exception as exc:  # pydantic's message names the variable that is wrong
-        raise fail(f"the LIVECREW_* configuration is not valid: {exc}") from None
-
-
-@contextmanager
-def database() -> Iterator[Session]:
-    """A session on a migrated database; commits at the end, rolls back on any error."""
-    settings = _settings()
-    settings.ensure_data_dir()
-    url = settings.resolved_database_url
-    engine = make_engine(url)
-    try:
-        try:
-            revision = current_revision(engine)
-        except Exception as exc:
-            raise fail(
-                f"cannot reach the database at {engine.url.render_as_string(hide_password=True)}: {exc}"
-            ) from None
-        if revision not in heads(url):
-            raise fail("the database is not set up, or is older than this livecrew: run `livecrew db upgrade` first")
-        session = make_sessionmaker(engine)()
-        try:
-            yield session
-            session.commit()
-        except DomainError as exc:
-            session.rollback()
-            raise fail(exc.message) from None
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-    finally:
-        engine.dispose()
 
 
 @app.callback(invoke_without_command=True)
@@ -112,6 +52,8 @@ def serve(
 ) -> None:
     """Run the web console and the API (migrating the database first)."""
     import uvicorn
+
+    from livecrew.core.migrate import upgrade
 
     settings = _settings()
     settings.ensure_data_dir()
@@ -137,6 +79,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations."""
+    from livecrew.core.migrate import heads, upgrade
+
     settings = _settings()
     settings.ensure_data_dir()
     url = settings.resolved_database_url
@@ -150,6 +94,8 @@ def db_upgrade() -> None:
 @app.command()
 def demo() -> None:
     """Seed the demo workspace (safe to run again) and print its logins."""
+    from rich.table import Table
+
     from livecrew.demo import DEMO_PASSWORD, seed_demo
 
     with database() as db:
@@ -172,6 +118,8 @@ def workspace_create(
     language: Annotated[str, typer.Option(help="Default language: zh-Hant, zh-Hans or en.")] = "zh-Hant",
 ) -> None:
     """Create a workspace and print its id."""
+    from livecrew.core.auth import service
+
     with database() as db:
         workspace = service.create_workspace(
             db, CLOCK, name, currency=currency, timezone=timezone, default_language=language
@@ -189,6 +137,9 @@ def user_create(
     name: Annotated[str | None, typer.Option("--name", help="Display name (default: from the e-mail).")] = None,
 ) -> None:
     """Add a person with one or more roles."""
+    from livecrew.core.auth import service
+    from livecrew.core.auth.roles import parse_role
+
     for value in role:
         try:
             parse_role(value)
@@ -219,6 +170,8 @@ def token_create(
     ] = None,
 ) -> None:
     """Print a new API token for that user, and nothing else."""
+    from livecrew.core.auth import service
+
     with database() as db:
         ws = service.find_workspace(db, workspace) if workspace else None
         user = service.find_user_by_email(db, email, ws)
@@ -249,6 +202,12 @@ def token_list(
     ] = None,
 ) -> None:
     """List a user's API tokens (never their secrets)."""
+    from datetime import UTC
+
+    from rich.table import Table
+
+    from livecrew.core.auth import service
+
     with database() as db:
         user = service.find_user_by_email(db, email, service.find_workspace(db, workspace) if workspace else None)
         ws = service.get_workspace(db, user.workspace_id)
@@ -266,6 +225,8 @@ def token_list(
 @app.command()
 def permissions() -> None:
     """Print the role x action permission table as Markdown (docs/permissions.md)."""
+    from livecrew.core.auth.permissions import render_markdown
+
     sys.stdout.write(render_markdown())
 
 

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth import service
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
-from livecrew.core.hooks import run_demo_seed
+from livecrew.core.hooks import DEMO_DOMAIN, demo_email, run_demo_seed
+
+__all__ = ["DEMO_DOMAIN", "DEMO_PASSWORD", "DEMO_TEAM", "DEMO_WORKSPACE", "DemoLogin", "demo_email", "seed_demo"]
+from livecrew.shows import public as shows
 
 DEMO_WORKSPACE = "星河好物直播間"
 DEMO_PASSWORD = "livecrew-demo"
-DEMO_DOMAIN = "demo.livecrew.dev"
 
 
 @dataclass(frozen=True)
@@ -45,16 +47,10 @@ class DemoLogin:
     roles: tuple[str, ...]
 
 
-def demo_email(login: str) -> str:
-    return f"{login}@{DEMO_DOMAIN}"
-
-
 def _seed_shows(db: Session, clock: Clock, workspace: Workspace) -> None:
     """A week of shows: a daily evening show, a promotion day, and tonight's show ready to go live."""
     from datetime import timedelta
     from zoneinfo import ZoneInfo
-
-    from livecrew.shows import service as shows
 
     if shows.list_shows(db, workspace):
         return
@@ -95,8 +91,7 @@ def _seed_shows(db: Session, clock: Clock, workspace: Workspace) -> None:
 
 def _make_first_show_ready(db: Session, clock: Clock, workspace: Workspace) -> None:
     """Tonight's show: rehearsed, checklist done, marked ready: one click from going live."""
-    from livecrew.shows import service as shows
-    from livecrew.shows.models import ItemStatus, ShowStatus
+    from livecrew.shows.public import ItemStatus, ShowStatus
 
     upcoming = [s for s in shows.list_shows(db, workspace) if s.status == ShowStatus.planned.value]
     if not upcoming or any(s.status == ShowStatus.ready.value for s in shows.list_shows(db, workspace)):
@@ -148,7 +143,7 @@ def seed_demo(db: Session, clock: Clock) -> tuple[Workspace, list[DemoLogin], bo
 
 def _seed_perks(db: Session, clock: Clock, workspace: Workspace) -> None:
     """Tonight's show gets its perks (a coupon, a lucky bag, a flash sale), so the draw can be tried."""
-    from livecrew.goods import service as goods
+    from livecrew.core.plugins import contributions
     from livecrew.shows import perks
     from livecrew.shows import service as shows
     from livecrew.shows.models import PerkKind, ShowStatus
@@ -176,16 +171,16 @@ def _seed_perks(db: Session, clock: Clock, workspace: Workspace) -> None:
         at_minute=min(30, show.planned_minutes - 1),
         details={"winners": 3, "prize": "保溫杯禮盒", "eligibility": "commented", "window_minutes": 10},
     )
-    lineup = goods.lineup(db, show.id)
-    if lineup:
-        item, product = lineup[0]
-        price = max(100, (item.live_price or product.list_price or 10_000) * 8 // 10)
+    # The flash sale's product comes from the feature that keeps lineups (goods: its first product).
+    offers = [offer for source in contributions("demo.flash_sale") if (offer := source(db, show.id))]
+    if offers:
+        sku, title, price = offers[0]
         perks.add_perk(
             db,
             clock,
             show,
             kind=PerkKind.flash_sale.value,
-            title=f"限時秒殺：{product.title}"[:160],
+            title=f"限時秒殺：{title}"[:160],
             at_minute=min(60, show.planned_minutes - 1),
-            details={"product": product.sku, "price": price, "duration_minutes": 5, "quota": 50},
+            details={"product": sku, "price": price, "duration_minutes": 5, "quota": 50},
         )

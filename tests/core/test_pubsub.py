@@ -20,22 +20,22 @@ def test_commit_delivers_and_rollback_drops(db: Session, hub: LocalHub, clock: F
         async def collect() -> None:
             async for message in subscription:
                 received.append(message)
-                if message.get("n") == 2:
+                if message.get("id") == 2:
                     return
 
         task = asyncio.create_task(collect())
         await asyncio.sleep(0)
         service.create_workspace(db, clock, "rolled back")
-        publish_after_commit(db, "ws:x", {"n": 1})
+        publish_after_commit(db, "ws:x", {"kind": "task.changed", "id": 1})
         db.rollback()
         service.create_workspace(db, clock, "kept")
-        publish_after_commit(db, "ws:x", {"n": 2})
+        publish_after_commit(db, "ws:x", {"kind": "task.changed", "id": 2})
         assert received == []  # nothing before the commit
         db.commit()
         await asyncio.wait_for(task, timeout=2)
         return received
 
-    assert asyncio.run(scenario()) == [{"n": 2}]
+    assert asyncio.run(scenario()) == [{"kind": "task.changed", "id": 2}]
 
 
 def test_unsubscribed_channels_are_forgotten() -> None:
@@ -47,7 +47,7 @@ def test_unsubscribed_channels_are_forgotten() -> None:
         task = asyncio.create_task(anext(sub))
         await asyncio.sleep(0)
         assert hub.subscriber_count("show:1") == 1
-        hub.publish("show:1", {"kind": "tick"})
+        hub.publish("show:1", {"kind": "workspace.updated"})
         await task
         await sub.aclose()  # type: ignore[attr-defined]
         return hub.subscriber_count("show:1")
@@ -66,10 +66,10 @@ def test_slow_subscriber_drops_oldest_instead_of_blocking() -> None:
         first = asyncio.create_task(anext(sub))
         await asyncio.sleep(0)
         for n in range(QUEUE_SIZE * 4):
-            hub.publish("show:2", {"n": n})
-        got = [int((await first)["n"])]
+            hub.publish("show:2", {"kind": "task.changed", "id": n})
+        got = [int((await first)["id"])]
         while len(got) < QUEUE_SIZE:
-            got.append(int((await anext(sub))["n"]))
+            got.append(int((await anext(sub))["id"]))
         await sub.aclose()  # type: ignore[attr-defined]
         return got
 

@@ -40,10 +40,10 @@ def test_two_processes_share_messages_through_redis() -> None:
             subscription = web_b.subscribe("show:redis-test")
             first = asyncio.create_task(anext(subscription))
             await asyncio.sleep(0.05)
-            web_a.publish("show:redis-test", {"kind": "metrics", "n": 1})
+            web_a.publish("show:redis-test", {"kind": "metrics", "show": "s", "metrics": {"n": 1}})
             got = [await asyncio.wait_for(first, timeout=5)]
-            web_a.publish("show:other", {"kind": "metrics", "n": 2})
-            web_a.publish("show:redis-test", {"kind": "metrics", "n": 3})
+            web_a.publish("show:other", {"kind": "metrics", "show": "s", "metrics": {"n": 2}})
+            web_a.publish("show:redis-test", {"kind": "metrics", "show": "s", "metrics": {"n": 3}})
             got.append(await asyncio.wait_for(anext(subscription), timeout=5))
             await subscription.aclose()  # type: ignore[attr-defined]
             return got
@@ -51,4 +51,7 @@ def test_two_processes_share_messages_through_redis() -> None:
             await web_a.stop()
             await web_b.stop()
 
-    assert asyncio.run(scenario()) == [{"kind": "metrics", "n": 1}, {"kind": "metrics", "n": 3}]
+    assert asyncio.run(scenario()) == [
+        {"kind": "metrics", "show": "s", "metrics": {"n": 1}},
+        {"kind": "metrics", "show": "s", "metrics": {"n": 3}},
+    ]

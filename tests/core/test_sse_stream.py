@@ -23,7 +23,7 @@ from support import Factory
 
 class EndingHub:
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
-        yield {"kind": "metrics", "n": 1}
+        yield {"kind": "metrics", "show": "x", "metrics": {"n": 1}}
 
 
 class Connected:
@@ -63,7 +63,7 @@ def test_a_guarded_stream_ends_at_once_when_the_persons_credentials_change() -> 
 
         reader = asyncio.create_task(read())
         await asyncio.sleep(0.05)
-        hub.publish("show:x", {"kind": "metrics", "n": 1})
+        hub.publish("show:x", {"kind": "metrics", "show": "x", "metrics": {"n": 1}})
         hub.publish(AUTH_CHANNEL, {"kind": "auth.changed", "user": "someone-else"})
         await asyncio.sleep(0.05)
         assert not reader.done()  # another person's change: still allowed, still open

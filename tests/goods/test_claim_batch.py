@@ -1,4 +1,4 @@
-"""Claims from ingest batches (``stock.ClaimBatch``): first come first served by event time across SKUs,
+"""Claims from ingest batches (``claims.ClaimBatch``): first come first served by event time across SKUs,
 quotas, paid orders in the same batch, one low-stock announcement, and the same outcome as claiming one by one.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import FakeClock
-from livecrew.goods import stock
+from livecrew.goods import claims
 from livecrew.goods.models import Claim, LineupItem, OrderLine, Product
 from livecrew.live.models import LiveAction
 from livecrew.shows import service as shows
@@ -64,7 +64,7 @@ def test_a_batch_for_several_skus_is_served_by_event_time(
         "third": "waitlisted",
         "small": "confirmed",
     }
-    view = stock.stock_view(db, room["show"])
+    view = claims.stock_view(db, room["show"])
     assert view["SKU-A2"] == {"stock": 0, "confirmed": 5, "waitlisted": 4, "remaining": 0}
     assert view["SKU-A1"]["stock"] == 99 and view["SKU-A1"]["confirmed"] == 1
 
@@ -145,17 +145,17 @@ def test_a_batch_ends_as_claiming_one_by_one(
         one_show, one_codes = _live_show(factory, db, clock, room["ws"], f"S{round_}", stocks)
         batch_show, batch_codes = _live_show(factory, db, clock, room["ws"], f"B{round_}", stocks)
         for n, (k, qty) in enumerate(wants):
-            stock.claim(db, clock, one_show, buyer=f"b{n}", qty=qty, code=one_codes[k], ts=T + n)
+            claims.claim(db, clock, one_show, buyer=f"b{n}", qty=qty, code=one_codes[k], ts=T + n)
         db.commit()
-        batch = stock.ClaimBatch(db, clock, batch_show)
+        batch = claims.ClaimBatch(db, clock, batch_show)
         for n, (k, qty) in enumerate(wants):
             batch.claim(batch.by_code[batch_codes[k]], buyer=f"b{n}", qty=qty, ts=T + n)
         batch.flush()
         db.commit()
 
         def outcome(show: Show) -> tuple[list[str], list[dict[str, int]]]:
-            claims = db.scalars(select(Claim).where(Claim.show_id == show.id).order_by(Claim.ts)).all()
-            return [c.status for c in claims], list(stock.stock_view(db, show).values())
+            rows = db.scalars(select(Claim).where(Claim.show_id == show.id).order_by(Claim.ts)).all()
+            return [c.status for c in rows], list(claims.stock_view(db, show).values())
 
         assert outcome(batch_show) == outcome(one_show)
         assert "confirmed" in outcome(batch_show)[0] and "waitlisted" in outcome(batch_show)[0]
@@ -166,7 +166,7 @@ def test_a_batch_announces_every_item_it_takes_under_the_threshold_once(
 ) -> None:
     show, codes = _live_show(factory, db, clock, room["ws"], "LOW", (4, 9, 3))
     for _round in range(2):
-        batch = stock.ClaimBatch(db, clock, show)
+        batch = claims.ClaimBatch(db, clock, show)
         for n, k in enumerate((0, 2, 0, 1)):
             batch.claim(batch.by_code[codes[k]], buyer=f"b{n}", qty=1, ts=T + n)
         batch.flush()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import FakeClock
-from livecrew.goods import service, stock
+from livecrew.goods import reports, service
 from livecrew.goods.models import Claim, LineupItem, Product
 from livecrew.live.models import LiveAction
 from support import bearer
@@ -197,7 +197,7 @@ def test_product_results_flag_replacements(
     _claim(client, room, user="u1", code="A1", qty=1)
     room["show"].status = "ended"
     db.commit()
-    results = {r["sku"]: r for r in stock.product_results(db, room["show"])}
+    results = {r["sku"]: r for r in reports.product_results(db, room["show"])}
     assert results["SKU-A1"]["viewers"] == 300 and results["SKU-A1"]["buyers"] == 1
     assert results["SKU-A1"]["replace"] and "conversion 0.33%" in results["SKU-A1"]["reasons"][0]
     assert not results["SKU-A2"]["replace"]

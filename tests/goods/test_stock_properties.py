@@ -13,7 +13,7 @@ from sqlalchemy import select
 from livecrew.core.auth import service as auth
 from livecrew.core.clock import FakeClock
 from livecrew.core.db import make_engine, make_sessionmaker
-from livecrew.goods import service, stock
+from livecrew.goods import claims, service
 from livecrew.goods.models import Claim, LineupItem, Product
 from livecrew.models import metadata
 from livecrew.shows import service as shows
@@ -53,19 +53,19 @@ class ClaimMachine(RuleBasedStateMachine):
     def claim(self, qty: int) -> None:
         self.n += 1
         self.clock.advance(1)
-        stock.claim(self.db, self.clock, self.show, buyer=f"b{self.n}", qty=qty, sku="P")
+        claims.claim(self.db, self.clock, self.show, buyer=f"b{self.n}", qty=qty, sku="P")
         self.db.commit()
 
     @rule(pick=st.integers(0, 1000))
     def cancel(self, pick: int) -> None:
         open_claims = self.db.scalars(select(Claim).where(Claim.status != "cancelled").order_by(Claim.id)).all()
         if open_claims:
-            stock.cancel(self.db, self.clock, self.show, open_claims[pick % len(open_claims)])
+            claims.cancel(self.db, self.clock, self.show, open_claims[pick % len(open_claims)])
             self.db.commit()
 
     @rule(qty=st.integers(1, 5))
     def restock(self, qty: int) -> None:
-        service.restock(self.db, self.clock, self.product, qty)
+        claims.restock(self.db, self.clock, self.product, qty)
         self.db.commit()
         self.total += qty
 
@@ -76,16 +76,16 @@ class ClaimMachine(RuleBasedStateMachine):
         product = self.db.scalar(select(Product).execution_options(populate_existing=True))
         item = self.db.scalar(select(LineupItem).execution_options(populate_existing=True))
         assert product is not None and item is not None
-        claims = self.db.scalars(select(Claim).order_by(Claim.ts, Claim.id)).all()
-        confirmed = sum(c.qty for c in claims if c.status == "confirmed")
+        rows = self.db.scalars(select(Claim).order_by(Claim.ts, Claim.id)).all()
+        confirmed = sum(c.qty for c in rows if c.status == "confirmed")
         assert product.stock >= 0
         assert item.confirmed == confirmed
         assert product.stock + confirmed == self.total
         if item.quota is not None:
             assert confirmed <= item.quota
-        waiting = [c for c in claims if c.status == "waitlisted"]
+        waiting = [c for c in rows if c.status == "waitlisted"]
         if waiting:  # the first in line could not be served with what is left
-            assert waiting[0].qty > stock.remaining(item, product)
+            assert waiting[0].qty > claims.remaining(item, product)
 
 
 TestClaims = ClaimMachine.TestCase

@@ -14,9 +14,9 @@ from livecrew.board.models import DailyBoard, Task
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 
-router = APIRouter(prefix="/api/v1", tags=["board"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["board"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -98,7 +98,7 @@ def list_tasks(
 def add_task(body: TaskIn, db: Db, clock: Clk, principal: Editor) -> TaskOut:
     ws = principal.workspace
     if body.show_id:
-        from livecrew.shows.service import get_show
+        from livecrew.shows.public import get_show
 
         get_show(db, ws, body.show_id)
     task = tasks.create_task(
@@ -106,7 +106,6 @@ def add_task(body: TaskIn, db: Db, clock: Clk, principal: Editor) -> TaskOut:
         source_kind="show" if body.show_id else "manual", source_id=body.show_id, show_id=body.show_id,
         actor=principal.user,
     )  # fmt: skip
-    db.commit()
     return TaskOut.of(task, tasks.today(clock, ws))
 
 
@@ -119,7 +118,6 @@ def change_task(task_id: int, body: TaskPatch, db: Db, clock: Clk, principal: Vi
         db, clock, ws, task, actor=principal.user, may_edit_any=principal.can(Action.review_edit),
         status=body.status, owner_id=body.owner_id, due_on=body.due_on, title=body.title,
     )  # fmt: skip
-    db.commit()
     return TaskOut.of(task, tasks.today(clock, ws))
 
 
@@ -193,7 +191,6 @@ def put_morning(day: date, body: MorningIn, db: Db, clock: Clk, principal: Edito
         db, clock, principal.workspace, day, gmv_target=body.gmv_target, focus_skus=body.focus_skus,
         show_targets=dict(body.show_targets), note=body.note, actor=principal.user,
     )  # fmt: skip
-    db.commit()
     return board_out(db, clock, principal, day, board)
 
 
@@ -204,5 +201,4 @@ def put_evening(day: date, body: EveningIn, db: Db, clock: Clk, principal: Edito
     board, _ = daily.evening_review(
         db, clock, principal.workspace, day, note=body.note, problems=problems, actor=principal.user
     )
-    db.commit()
     return board_out(db, clock, principal, day, board)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from livecrew.core.auth.models import User, Workspace
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from livecrew.core.auth.models import User, Workspace
 
 task_app = typer.Typer(help="Tasks (待辦): list, add, close.", no_args_is_help=True)
 
@@ -21,8 +23,8 @@ def list_(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks past their due day.")] = False,
 ) -> None:
     """List tasks, the overdue ones marked."""
-    from livecrew import cli
     from livecrew.board import tasks
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
 
     with cli.database() as db:
@@ -58,10 +60,10 @@ def add(
     show: Annotated[str | None, typer.Option("--show", help="The show it belongs to (id).")] = None,
 ) -> None:
     """Add a task and print its id."""
-    from livecrew import cli
     from livecrew.board import tasks
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
-    from livecrew.shows.service import get_show
+    from livecrew.shows.public import get_show
 
     with cli.database() as db:
         ws = auth.find_workspace(db, workspace)
@@ -82,9 +84,9 @@ def done(
     task_id: Annotated[int, typer.Argument(help="The task's id.")],
 ) -> None:
     """Mark a task done."""
-    from livecrew import cli
     from livecrew.board import tasks
     from livecrew.board.models import TaskStatus
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
 
     with cli.database() as db:
@@ -98,6 +100,7 @@ def done(
 def _person(db: Session, ws: Workspace, ref: str) -> User:
     from sqlalchemy import select
 
+    from livecrew.core.auth.models import User
     from livecrew.core.errors import NotFound
 
     user = db.get(User, ref)

@@ -16,8 +16,7 @@ from livecrew.board.models import DailyBoard, Task, TaskSource
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import ValidationFailed
-from livecrew.shows.models import Show, ShowStatus
-from livecrew.shows.service import list_shows
+from livecrew.shows.public import Show, ShowStatus, list_shows
 
 MAX_MINOR = 10**13
 PLANNING = (ShowStatus.planned.value, ShowStatus.rehearsing.value, ShowStatus.ready.value)

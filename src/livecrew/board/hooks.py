@@ -10,7 +10,11 @@ from sqlalchemy.orm import Session
 from livecrew.board import daily, tasks
 from livecrew.board.models import Task
 from livecrew.core.auth.models import User, Workspace
-from livecrew.core.clock import Clock
+from livecrew.core.clock import Clock, clock_of
+from livecrew.core.hooks import demo_email
+from livecrew.goods.public import demo_lineup_skus
+from livecrew.shows.public import RehearsalProblemsFound, link_rehearsal_tasks
+from livecrew.web.i18n import pick
 
 DEMO_TASKS: tuple[tuple[str, int, dict[str, str]], ...] = (
     (
@@ -53,9 +57,6 @@ DEMO_TASKS: tuple[tuple[str, int, dict[str, str]], ...] = (
 
 
 def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
-    from livecrew.demo import demo_email
-    from livecrew.shows.templates import pick
-
     if db.scalar(select(Task.id).where(Task.workspace_id == workspace.id).limit(1)) is not None:
         return
     people = {u.email: u for u in db.scalars(select(User).where(User.workspace_id == workspace.id)).all()}
@@ -82,9 +83,25 @@ def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
 
 
 def _focus_skus() -> list[str]:
-    import json
+    return demo_lineup_skus()[:3]
 
-    from livecrew.goods.hooks import DEMO_POOL
 
-    lineup: list[str] = json.loads(DEMO_POOL.read_text(encoding="utf-8")).get("lineup", [])
-    return lineup[:3]
+def on_rehearsal_problems(db: Session, event: RehearsalProblemsFound) -> None:
+    """Each problem a rehearsal found becomes a task (due the show's day, or today if that is past)."""
+    from livecrew.board.models import TaskSource
+
+    clock = clock_of(db)
+    workspace = db.get(Workspace, event.workspace_id)
+    assert workspace is not None
+    actor = db.get(User, event.actor_id) if event.actor_id else None
+    due = max(event.due_on, tasks.today(clock, workspace))
+    detail = f"{event.show_title}: {event.notes}".strip(": ")[:4000]
+    made = [
+        tasks.create_task(
+            db, clock, workspace, title=problem[:200], due_on=due, owner_id=event.owner_id, detail=detail,
+            source_kind=TaskSource.rehearsal.value, source_id=str(event.rehearsal_id), show_id=event.show_id,
+            actor=actor,
+        ).id
+        for problem in event.problems
+    ]  # fmt: skip
+    link_rehearsal_tasks(db, event.rehearsal_id, made)

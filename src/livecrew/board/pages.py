@@ -17,14 +17,14 @@ from livecrew.core.auth import service as auth
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
-from livecrew.live.state import LiveRegistry, live_registry
-from livecrew.shows.models import ShowStatus
+from livecrew.live.public import LiveRegistry, live_registry
+from livecrew.shows.public import ShowStatus
 from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 def my_tasks_tile(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
@@ -49,10 +49,6 @@ Viewer = Annotated[Principal, Depends(require_web(Action.team_view))]
 Editor = Annotated[Principal, Depends(require_web(Action.review_edit))]
 Registry = Annotated[LiveRegistry, Depends(live_registry)]
 PROBLEM_ROWS = 4
-
-
-def _t(request: Request) -> Translator:
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
 
 
 def _minor(value: str, what: str) -> int | None:
@@ -136,9 +132,11 @@ def _board_failed(
     exc: DomainError,
 ) -> Response:  # fmt: skip
     """The board again with what went wrong; nothing of the failed change is kept."""
-    db.rollback()
-    error = translate_error(_t(request), exc)
-    return _board_page(request, db, clock, principal, registry, day, error=error, status_code=exc.status_code)
+
+    def again(error: str, status: int) -> Response:
+        return _board_page(request, db, clock, principal, registry, day, error=error, status_code=status)
+
+    return form_failed(request, db, exc, again)
 
 
 def _day(value: str | None, clock: Clock, principal: Principal) -> date:
@@ -169,7 +167,6 @@ async def board_morning(
             focus_skus=str(form.get("focus_skus", "")).replace("，", ",").replace("\n", ",").split(","),
             show_targets=show_targets, note=str(form.get("note", "")), actor=principal.user,
         )  # fmt: skip
-        db.commit()
     except DomainError as exc:
         return _board_failed(request, db, clock, principal, registry, when, exc)
     return RedirectResponse(f"/board?day={when.isoformat()}&ok=saved", status_code=303)
@@ -200,7 +197,6 @@ async def board_evening(
             db, clock, principal.workspace, when, note=str(form.get("note", "")), problems=problems,
             actor=principal.user,
         )  # fmt: skip
-        db.commit()
     except DomainError as exc:
         return _board_failed(request, db, clock, principal, registry, when, exc)
     return RedirectResponse(f"/board?day={when.isoformat()}&ok=reviewed#raised", status_code=303)
@@ -254,9 +250,10 @@ def _tasks_page(
 def _tasks_failed(
     request: Request, db: Session, clock: Clock, principal: Principal, view: str, exc: DomainError
 ) -> Response:
-    db.rollback()
-    error = translate_error(_t(request), exc)
-    return _tasks_page(request, db, clock, principal, view, error=error, status_code=exc.status_code)
+    return form_failed(
+        request, db, exc,
+        lambda error, status: _tasks_page(request, db, clock, principal, view, error=error, status_code=status),
+    )  # fmt: skip
 
 
 @router.get("/tasks", response_class=HTMLResponse)
@@ -282,7 +279,6 @@ def task_add(
             db, clock, principal.workspace, title=title, due_on=tasks.parse_day(due_on), owner_id=owner_id or None,
             actor=principal.user,
         )  # fmt: skip
-        db.commit()
     except DomainError as exc:
         return _tasks_failed(request, db, clock, principal, view, exc)
     return RedirectResponse(f"/tasks?view={view}&ok=saved", status_code=303)
@@ -304,7 +300,6 @@ def task_status(
         tasks.update_task(
             db, clock, ws, task, actor=principal.user, may_edit_any=principal.can(Action.review_edit), status=status
         )
-        db.commit()
     except DomainError as exc:
         return _tasks_failed(request, db, clock, principal, view, exc)
     return RedirectResponse(f"/tasks?view={view}&ok=saved#task-{task_id}", status_code=303)

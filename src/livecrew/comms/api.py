@@ -12,11 +12,10 @@ from livecrew.comms.schemas import ChannelIn, ChannelPatch, MessageIn, MessagePa
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
-from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
+from livecrew.web.render import translator
 
-router = APIRouter(prefix="/api/v1", tags=["channels"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["channels"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -28,13 +27,9 @@ Moderator = Annotated[Principal, Depends(require(Action.comms_moderate))]
 HostViewer = Annotated[Principal, Depends(require(Action.live_view))]
 
 
-def _t(request: Request, principal: Principal) -> Translator:
-    return Translator(language_for(request, principal))
-
-
 @router.get("/shows/{show_id}/channels", summary="The show's channels: preview, live, emergency")
 def show_channels(show_id: str, request: Request, db: Db, principal: Reader) -> list[dict[str, Any]]:
-    t = _t(request, principal)
+    t = translator(request, principal)
     unread = service.unread_counts(db, principal.workspace.id, principal.user.id)
     return [
         service.channel_dict(c, t, unread=unread.get(c.id, 0))
@@ -44,7 +39,7 @@ def show_channels(show_id: str, request: Request, db: Db, principal: Reader) -> 
 
 @router.get("/channels", summary="The workspace's channels and those of shows that have not ended, with unread counts")
 def list_channels(request: Request, db: Db, principal: Reader) -> list[dict[str, Any]]:
-    t = _t(request, principal)
+    t = translator(request, principal)
     unread = service.unread_counts(db, principal.workspace.id, principal.user.id)
     return [
         service.channel_dict(c, t, unread=unread.get(c.id, 0), show_title=title)
@@ -55,16 +50,14 @@ def list_channels(request: Request, db: Db, principal: Reader) -> list[dict[str,
 @router.post("/channels", status_code=201, summary="A new workspace channel (e.g. 選品, 客服)")
 def create_channel(body: ChannelIn, request: Request, db: Db, clock: Clk, principal: Manager) -> dict[str, Any]:
     channel = service.create_channel(db, clock, principal.workspace.id, body.name, actor=principal.user)
-    db.commit()
-    return service.channel_dict(channel, _t(request, principal))
+    return service.channel_dict(channel, translator(request, principal))
 
 
 @router.patch("/channels/{channel_id}", summary="Rename or archive a workspace channel")
 def patch_channel(channel_id: int, body: ChannelPatch, request: Request, db: Db, principal: Manager) -> dict[str, Any]:
     channel = service.get_channel(db, principal.workspace.id, channel_id)
     service.rename_channel(db, channel, name=body.name, archived=body.archived)
-    db.commit()
-    return service.channel_dict(channel, _t(request, principal))
+    return service.channel_dict(channel, translator(request, principal))
 
 
 @router.post("/channels/{channel_id}/messages", status_code=201, summary="Post a message")
@@ -83,7 +76,6 @@ def post_message(channel_id: int, body: MessageIn, db: Db, clock: Clk, principal
         mention_users=body.mention_users,
     )
     out = service.message_dict(db, message, author=principal.user)
-    db.commit()
     return out
 
 
@@ -123,7 +115,6 @@ def edit_message(message_id: int, body: MessagePatch, db: Db, clock: Clk, princi
     message = service.get_message(db, principal.workspace.id, message_id)
     service.edit(db, clock, message, text=body.text, tags=body.tags, actor=principal.user)
     out = service.message_dict(db, message)
-    db.commit()
     return out
 
 
@@ -131,7 +122,6 @@ def edit_message(message_id: int, body: MessagePatch, db: Db, clock: Clk, princi
 def delete_message(message_id: int, db: Db, clock: Clk, principal: Poster) -> Response:
     message = service.get_message(db, principal.workspace.id, message_id)
     service.delete(db, clock, message, actor=principal.user, roles=principal.roles)
-    db.commit()
     return Response(status_code=204)
 
 
@@ -140,7 +130,6 @@ def pin_message(message_id: int, body: PinIn, db: Db, clock: Clk, principal: Pin
     message = service.get_message(db, principal.workspace.id, message_id)
     service.pin(db, clock, message, pinned=body.pinned, actor=principal.user)
     out = service.message_dict(db, message)
-    db.commit()
     return out
 
 
@@ -149,7 +138,6 @@ def ack_message(message_id: int, db: Db, clock: Clk, principal: Poster) -> dict[
     message = service.get_message(db, principal.workspace.id, message_id)
     service.acknowledge(db, clock, message, actor=principal.user)
     out = service.message_dict(db, message)
-    db.commit()
     return out
 
 
@@ -172,7 +160,6 @@ def message_audit(message_id: int, db: Db, principal: Moderator) -> list[dict[st
 def mark_read(channel_id: int, db: Db, principal: Reader, body: ReadIn | None = None) -> dict[str, Any]:
     channel = service.get_channel(db, principal.workspace.id, channel_id)
     last = service.mark_read(db, principal.user, channel, body.upto if body else None)
-    db.commit()
     return {"channel": channel.id, "last_read": last}
 
 
@@ -191,17 +178,15 @@ def list_tags(db: Db, principal: Reader) -> list[dict[str, Any]]:
 def save_tag(body: TagIn, db: Db, principal: Manager) -> dict[str, Any]:
     tag = service.save_tag(db, principal.workspace.id, body.key, body.labels)
     out = {"key": tag.key, "labels": tag.labels}
-    db.commit()
     return out
 
 
 @router.delete("/comms/tags/{key}", status_code=204, summary="Retire a tag (old messages keep it)")
 def archive_tag(key: str, db: Db, principal: Manager) -> Response:
     service.archive_tag(db, principal.workspace.id, key)
-    db.commit()
     return Response(status_code=204)
 
 
 @router.get("/shows/{show_id}/host", summary="The host's screen: product, next segment, cue cards, messages, banner")
 def host_screen(show_id: str, request: Request, db: Db, clock: Clk, principal: HostViewer) -> dict[str, Any]:
-    return host.screen_state(db, clock, principal, show_id, _t(request, principal))
+    return host.screen_state(db, clock, principal, show_id, translator(request, principal))

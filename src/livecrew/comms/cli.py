@@ -20,12 +20,12 @@ def list_(
     ] = None,
 ) -> None:
     """A show's channels (--show) or the workspace's channels (--workspace), with their ids."""
-    from livecrew import cli
     from livecrew.comms import service
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.core.auth.models import Workspace
     from livecrew.core.errors import NotFound
-    from livecrew.shows.models import Show
+    from livecrew.shows.public import Show
     from livecrew.web.i18n import Translator
 
     if not show and not workspace:
@@ -62,9 +62,9 @@ def post(
     ] = None,
 ) -> None:
     """Post a message to a channel."""
-    from livecrew import cli
     from livecrew.comms import service
     from livecrew.comms.models import Channel
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.core.errors import NotFound
 
@@ -90,9 +90,9 @@ def read(
     limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 50,
 ) -> None:
     """The channel's latest messages, newest last."""
-    from livecrew import cli
     from livecrew.comms import service
     from livecrew.comms.models import Channel
+    from livecrew.core import cli
     from livecrew.core.errors import NotFound
 
     with cli.database() as db:

@@ -8,6 +8,7 @@ _EVENTS = "livecrew.comms.events"
 FEATURE = Feature(
     name="comms",
     models=("livecrew.comms.models",),
+    live_messages=("livecrew.comms.messages:MESSAGES",),
     routers=("livecrew.comms.api:router", "livecrew.comms.pages:router"),
     cli=("livecrew.comms.cli:register",),
     on_workspace_created=("livecrew.comms.hooks:on_workspace_created",),

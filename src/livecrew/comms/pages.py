@@ -18,12 +18,11 @@ from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, Role
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError
-from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import error_text, form_failed, render, translator
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -31,10 +30,6 @@ Reader = Annotated[Principal, Depends(require_web(Action.comms_view))]
 Poster = Annotated[Principal, Depends(require_web(Action.comms_post))]
 Manager = Annotated[Principal, Depends(require_web(Action.comms_manage))]
 HostViewer = Annotated[Principal, Depends(require_web(Action.live_view))]
-
-
-def _t(request: Request, principal: Principal) -> Translator:
-    return Translator(language_for(request, principal))
 
 
 def _people(db: Session, workspace_id: str) -> list[dict[str, str]]:
@@ -71,7 +66,7 @@ def _channels_page(
     draft: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
-    t = _t(request, principal)
+    t = translator(request, principal)
     ws = principal.workspace.id
     unread = service.unread_counts(db, ws, principal.user.id)
     listed = service.visible_channels(db, ws)
@@ -153,7 +148,7 @@ def channels_page(
     except DomainError as exc:
         if c is not None and exc.status_code == 404:
             raise
-        return _channels_page(request, db, principal, None, {}, error=translate_error(_t(request, principal), exc))
+        return _channels_page(request, db, principal, None, {}, error=error_text(request, exc))
 
 
 @router.post("/channels/{channel_id}/post", response_class=HTMLResponse)
@@ -179,11 +174,13 @@ def post_form(
             tags=[x for x in tags or [] if x],
             reply_to=int(reply_to) if reply_to.strip().isdigit() else None,
         )
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        error = translate_error(_t(request, principal), exc)
-        return _channels_page(request, db, principal, channel_id, {}, error=error, draft=text, status_code=422)
+
+        def again(error: str, status: int) -> Response:
+            error = error
+            return _channels_page(request, db, principal, channel_id, {}, error=error, draft=text, status_code=422)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/channels?c={channel_id}", status_code=303)
 
 
@@ -193,12 +190,12 @@ def new_channel(
 ) -> Response:
     try:
         channel = service.create_channel(db, clock, principal.workspace.id, name, actor=principal.user)
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _channels_page(
-            request, db, principal, None, {}, error=translate_error(_t(request, principal), exc), status_code=422
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _channels_page(request, db, principal, None, {}, error=error, status_code=422)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/channels?c={channel.id}", status_code=303)
 
 
@@ -214,18 +211,18 @@ def save_tag(
 ) -> Response:
     try:
         service.save_tag(db, principal.workspace.id, key or None, {"zh-Hant": zh_hant, "zh-Hans": zh_hans, "en": en})
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _channels_page(
-            request, db, principal, None, {}, error=translate_error(_t(request, principal), exc), status_code=422
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _channels_page(request, db, principal, None, {}, error=error, status_code=422)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse("/channels?ok=tag_saved", status_code=303)
 
 
 @router.get("/shows/{show_id}/host", response_class=HTMLResponse)
 def host_page(show_id: str, request: Request, db: Db, clock: Clk, principal: HostViewer) -> HTMLResponse:
-    t = _t(request, principal)
+    t = translator(request, principal)
     state = host.screen_state(db, clock, principal, show_id, t)
     tags = service.list_tags(db, principal.workspace.id, archived=True)
     return render(

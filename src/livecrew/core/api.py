@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from livecrew import __version__
 from livecrew.core.auth.deps import Principal, StreamGuard, require
 from livecrew.core.auth.permissions import Action
-from livecrew.core.deps import app_context, get_db
+from livecrew.core.deps import UnitOfWorkRoute, app_context, get_db
 from livecrew.core.pubsub import AUTH_CHANNEL, LocalHub, workspace_channel
 
-router = APIRouter(prefix="/api/v1", tags=["system"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["system"])
 
 KEEPALIVE_SECONDS = 15.0
 

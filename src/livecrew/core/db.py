@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -104,3 +104,32 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+M = TypeVar("M", bound=Base)
+
+
+def unsaved_defaults(model: type[M], **values: Any) -> M:
+    """A new row of ``model`` with every column's default filled in, not added to any session: what a
+    read shows for a settings row that does not exist (yet), without writing one (a GET never writes)."""
+    filled = dict(values)
+    for column in model.__table__.columns:
+        default = column.default
+        if column.key in filled or default is None:
+            continue
+        arg = getattr(default, "arg", None)
+        if getattr(default, "is_callable", False):
+            filled[column.key] = arg(None)  # type: ignore[misc]
+        elif getattr(default, "is_scalar", False):
+            filled[column.key] = arg
+    return model(**filled)
+
+
+KEEP_ON_ERROR = "livecrew_keep_on_error"
+
+
+def keep_on_error(session: Session) -> None:
+    """What this session holds now is kept even though the request (or command) then fails with an error:
+    the record of a refused or failed attempt (a gate's refusal). Its unit of work commits before answering
+    the error; anything added after this call is kept too, so call it last."""
+    session.info[KEEP_ON_ERROR] = True

@@ -4,7 +4,9 @@
 * ``on_demo_seed(db, clock, workspace)`` — add the feature's demo data to the demo workspace
   (called after the demo team and its week of shows exist; must be idempotent).
 
-Hooks run inside the caller's transaction; they flush, never commit.
+Hooks run inside the caller's transaction; they flush, never commit. ``on_workspace_created`` hooks are run
+by ``core.auth.service.create_workspace``: they create the workspace's settings rows, so that reading a
+page never has to write one.
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ if TYPE_CHECKING:
     from livecrew.core.auth.models import Workspace
 
 
-def run_workspace_created(db: Session, clock: Clock, workspace: Workspace) -> None:
-    for hook in loaded("on_workspace_created"):
-        hook(db, clock, workspace)
+# The demo workspace's people sign in as <login>@DEMO_DOMAIN (livecrew.demo seeds them; features' demo
+# hooks find them by these addresses).
+DEMO_DOMAIN = "demo.livecrew.dev"
+
+
+def demo_email(login: str) -> str:
+    return f"{login}@{DEMO_DOMAIN}"
 
 
 def run_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:

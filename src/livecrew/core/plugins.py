@@ -54,6 +54,8 @@ class Feature:
     gate_checks: tuple[str, ...] = ()
     # Console sections this feature owns.
     sections: tuple[Section, ...] = ()
+    # "module:attribute" — tuples of ``core.live_messages.LiveMessage``: the live (SSE) messages it publishes.
+    live_messages: tuple[str, ...] = ()
     # extension point -> "module:attribute" contributions to it.
     contributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from livecrew.core.live_messages import check
 from livecrew.core.logging import get_logger
 
 log = get_logger(__name__)
@@ -70,7 +71,8 @@ class LocalHub:
             queue.put_nowait(message)
 
     def publish(self, channel: str, message: dict[str, Any]) -> None:
-        """Publish from any thread."""
+        """Publish from any thread. The message's kind must be in the live message catalog."""
+        check(message)
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -147,10 +149,8 @@ class RedisHub(LocalHub):
             await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]  # typed from redis 8.2
 
     def publish(self, channel: str, message: dict[str, Any]) -> None:
+        check(message)
         self._sync.publish(self.PREFIX + channel, orjson.dumps(message))
-
-
-Hub = LocalHub
 
 
 def make_hub(redis_url: str | None) -> LocalHub:
@@ -159,6 +159,7 @@ def make_hub(redis_url: str | None) -> LocalHub:
 
 def publish_after_commit(db: Session, channel: str, message: dict[str, Any]) -> None:
     """Queue a message on the session; it goes out when (and only if) the transaction commits."""
+    check(message)  # an undeclared kind fails the change that publishes it, not the commit
     db.info.setdefault(PENDING_KEY, []).append((channel, message))
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import ValidationFailed
-from livecrew.goods import service, sheets, stock
+from livecrew.goods import claims, listener, reports, service, sheets
 from livecrew.goods.schemas import (
     ClaimIn,
     DocumentOut,
@@ -30,10 +30,10 @@ from livecrew.goods.schemas import (
     SupplierIn,
     SupplierOut,
 )
-from livecrew.shows import service as shows
-from livecrew.shows.models import Show
+from livecrew.shows import public as shows
+from livecrew.shows.public import Show
 
-router = APIRouter(prefix="/api/v1", tags=["goods"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["goods"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -48,7 +48,7 @@ def lineup_section(db: Session, show: Show) -> list[dict[str, Any]]:
 
 
 def stock_left(db: Session, show: Show) -> dict[str, int]:
-    return {p.sku: stock.remaining(i, p) for i, p in service.lineup(db, show.id)}
+    return {p.sku: claims.remaining(i, p) for i, p in service.lineup(db, show.id)}
 
 
 def resolve_lineup_product(db: Session, show: Show, typed: str) -> str | None:
@@ -84,7 +84,6 @@ def list_suppliers(db: Db, principal: Viewer) -> list[SupplierOut]:
 @router.post("/suppliers", response_model=SupplierOut, status_code=201)
 def create_supplier(body: SupplierIn, db: Db, clock: Clk, principal: Editor) -> SupplierOut:
     supplier = service.save_supplier(db, clock, principal.workspace, body.model_dump(exclude_unset=True))
-    db.commit()
     return SupplierOut.of(supplier)
 
 
@@ -97,7 +96,6 @@ def get_supplier(supplier_id: str, db: Db, principal: Viewer) -> SupplierOut:
 def patch_supplier(supplier_id: str, body: SupplierIn, db: Db, clock: Clk, principal: Editor) -> SupplierOut:
     supplier = service.get_supplier(db, principal.workspace, supplier_id)
     service.save_supplier(db, clock, principal.workspace, body.model_dump(exclude_unset=True), supplier)
-    db.commit()
     return SupplierOut.of(supplier)
 
 
@@ -127,7 +125,6 @@ def create_product(body: ProductIn, db: Db, clock: Clk, principal: Editor) -> Pr
     if not data.get("sku") or not data.get("title"):
         raise ValidationFailed("a new product needs at least a sku and a title")
     product = service.save_product(db, clock, principal.workspace, data, actor=principal.user)
-    db.commit()
     return ProductOut.of(product, service.readiness(db, product, clock.now().date()))
 
 
@@ -160,7 +157,6 @@ async def import_products(
     if dry_run:
         return {**summary, "imported": False}
     applied = sheets.apply(db, clock, principal.workspace, checked, valid_only=valid_only, actor=principal.user)
-    db.commit()
     return {**summary, "imported": True, **applied.to_dict()}
 
 
@@ -176,15 +172,13 @@ def patch_product(product_id: str, body: ProductIn, db: Db, clock: Clk, principa
     service.save_product(
         db, clock, principal.workspace, body.model_dump(exclude_unset=True), product, actor=principal.user
     )
-    db.commit()
     return ProductOut.of(product, service.readiness(db, product, clock.now().date()))
 
 
 @router.post("/products/{product_id}/restock", response_model=ProductOut)
 def restock(product_id: str, body: RestockIn, db: Db, clock: Clk, principal: Editor) -> ProductOut:
     product = service.get_product(db, principal.workspace, product_id)
-    service.restock(db, clock, product, body.qty, note=body.note, actor=principal.user)
-    db.commit()
+    claims.restock(db, clock, product, body.qty, note=body.note, actor=principal.user)
     return ProductOut.of(product)
 
 
@@ -230,7 +224,6 @@ async def add_document(
         file=stored,
         actor=principal.user,
     )
-    db.commit()
     return DocumentOut.of(doc)
 
 
@@ -264,7 +257,6 @@ async def add_sample_test(
         notes=notes,
         photos=stored,
     )
-    db.commit()
     return SampleTestOut.of(test)
 
 
@@ -304,7 +296,6 @@ def expiring(
 @router.get("/goods/settings")
 def get_settings(db: Db, principal: Viewer) -> dict[str, Any]:
     row = service.settings_of(db, principal.workspace.id)
-    db.commit()
     return {
         "min_margin_bp": row.min_margin_bp,
         "required_docs": row.required_docs,
@@ -316,7 +307,6 @@ def get_settings(db: Db, principal: Viewer) -> dict[str, Any]:
 @router.put("/goods/settings")
 def put_settings(body: SettingsIn, db: Db, principal: Editor) -> dict[str, Any]:
     service.update_settings(db, principal.workspace, body.model_dump(exclude_unset=True))
-    db.commit()
     return get_settings(db, principal)
 
 
@@ -352,7 +342,6 @@ def add_lineup(show_id: str, body: LineupIn, db: Db, clock: Clk, principal: Edit
         live_price=body.live_price,
         segment_id=body.segment_id,
     )
-    db.commit()
     return LineupItemOut.of(item, product)
 
 
@@ -360,7 +349,6 @@ def add_lineup(show_id: str, body: LineupIn, db: Db, clock: Clk, principal: Edit
 def reorder_lineup(show_id: str, body: LineupOrder, db: Db, principal: Editor) -> list[LineupItemOut]:
     show = _show(db, principal, show_id)
     service.reorder(db, show, body.items)
-    db.commit()
     return [LineupItemOut.of(i, p) for i, p in service.lineup(db, show.id)]
 
 
@@ -369,7 +357,6 @@ def patch_lineup(show_id: str, item_id: int, body: LineupPatch, db: Db, principa
     show = _show(db, principal, show_id)
     item = service.get_item(db, show, item_id)
     service.update_item(db, show, item, body.model_dump(exclude_unset=True))
-    db.commit()
     product = service.get_product(db, principal.workspace, item.product_id)
     return LineupItemOut.of(item, product)
 
@@ -378,13 +365,11 @@ def patch_lineup(show_id: str, item_id: int, body: LineupPatch, db: Db, principa
 def delete_lineup(show_id: str, item_id: int, db: Db, principal: Editor) -> None:
     show = _show(db, principal, show_id)
     service.remove_item(db, show, service.get_item(db, show, item_id))
-    db.commit()
 
 
 @router.get("/shows/{show_id}/lineup/structure", summary="Tier mix and warnings")
 def lineup_structure(show_id: str, db: Db, principal: Viewer) -> dict[str, Any]:
     result = service.structure(db, _show(db, principal, show_id))
-    db.commit()
     return result
 
 
@@ -406,10 +391,9 @@ def post_claim(show_id: str, body: ClaimIn, db: Db, clock: Clk, principal: Claim
     if (body.sku is None) == (body.code is None):
         raise ValidationFailed('give either "sku" or "code" (the claim code, like A1)')
     show = _show(db, principal, show_id)
-    result = stock.claim(
+    result = claims.claim(
         db, clock, show, buyer=body.user, qty=body.qty, sku=body.sku, code=body.code, variant=body.variant
     )
-    db.commit()
     return result.to_dict()
 
 
@@ -435,21 +419,20 @@ def list_claims(
             "text": c.text,
             "ts": c.ts,
         }
-        for c, code, sku in stock.claims_of(db, show, status=status, limit=limit)
+        for c, code, sku in claims.claims_of(db, show, status=status, limit=limit)
     ]
 
 
 @router.post("/shows/{show_id}/claims/{claim_id}/cancel", summary="Cancel; freed stock goes to the waitlist")
 def cancel_claim(show_id: str, claim_id: int, db: Db, clock: Clk, principal: ClaimsManager) -> dict[str, Any]:
     show = _show(db, principal, show_id)
-    row = stock.cancel(db, clock, show, stock.get_claim(db, show, claim_id))
-    db.commit()
+    row = claims.cancel(db, clock, show, claims.get_claim(db, show, claim_id))
     return {"claim": row.id, "status": row.status}
 
 
 @router.get("/shows/{show_id}/stock", summary='Per SKU: {"stock", "confirmed", "waitlisted", "remaining"}')
 def get_stock(show_id: str, db: Db, principal: Viewer) -> dict[str, dict[str, int]]:
-    return stock.stock_view(db, _show(db, principal, show_id))
+    return claims.stock_view(db, _show(db, principal, show_id))
 
 
 @router.get("/shows/{show_id}/checkout", summary="結單: confirmed claims per buyer with totals")
@@ -457,7 +440,7 @@ def get_checkout(
     show_id: str, db: Db, principal: Viewer, format: Annotated[str, Query(pattern="^(json|xlsx|csv)$")] = "json"
 ) -> Any:
     show = _show(db, principal, show_id)
-    buyers = stock.checkout(db, show)
+    buyers = reports.checkout(db, show)
     if format == "json":
         return buyers
     media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
@@ -469,20 +452,18 @@ def get_oversold(show_id: str, db: Db, principal: Viewer) -> list[dict[str, Any]
     show = _show(db, principal, show_id)
     return [
         {"order": o.order_ref, "user": o.buyer, "qty": o.qty, "oversold": o.oversold, "amount": o.amount}
-        for o in stock.oversold_orders(db, show)
+        for o in listener.oversold_orders(db, show)
     ]
 
 
 @router.post("/shows/{show_id}/orders/{order_ref}/return", summary="A refunded item is back: return it to stock")
 def return_order(show_id: str, order_ref: str, body: ReturnIn, db: Db, clock: Clk, principal: Editor) -> dict[str, Any]:
     show = _show(db, principal, show_id)
-    line = stock.return_to_stock(db, clock, show, order_ref, body.qty, principal.user)
-    db.commit()
+    line = listener.return_to_stock(db, clock, show, order_ref, body.qty, principal.user)
     return {"order": line.order_ref, "returned_qty": line.returned_qty}
 
 
 @router.get("/shows/{show_id}/product-results", summary="Per product: conversion, returns, replacement flags (汰換)")
 def product_results(show_id: str, db: Db, principal: Viewer) -> list[dict[str, Any]]:
-    result = stock.product_results(db, _show(db, principal, show_id))
-    db.commit()
+    result = reports.product_results(db, _show(db, principal, show_id))
     return result

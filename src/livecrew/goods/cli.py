@@ -22,7 +22,7 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check the file.")] = False,
 ) -> None:
     """Import products: every row is checked first; nothing is written while a row is bad."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.goods import sheets
 
@@ -51,7 +51,7 @@ def list_(
     tier: Annotated[str | None, typer.Option("--tier", help="traffic, profit or image.")] = None,
 ) -> None:
     """List the product pool with stock and readiness."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.goods import service
 
@@ -80,7 +80,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="Where to write the .xlsx.")] = Path("products.xlsx"),
 ) -> None:
     """Export the product pool to .xlsx (Chinese headers)."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.goods import service, sheets
 
@@ -102,11 +102,11 @@ def add(
     ] = None,
 ) -> None:
     """Add a product to a show's lineup; an unready product is refused with the reasons."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth.models import Workspace
     from livecrew.core.errors import Conflict, NotFound
     from livecrew.goods import service
-    from livecrew.shows.models import Show
+    from livecrew.shows.public import Show
 
     with cli.database() as db:
         found = db.get(Show, show)
@@ -129,16 +129,16 @@ def add(
 @lineup_app.command("show")
 def show_lineup(show: Annotated[str, typer.Argument(help="The show's id.")]) -> None:
     """A show's lineup with live stock, confirmed and waitlisted claims."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.errors import NotFound
-    from livecrew.goods import service, stock
-    from livecrew.shows.models import Show
+    from livecrew.goods import claims, service
+    from livecrew.shows.public import Show
 
     with cli.database() as db:
         found = db.get(Show, show)
         if found is None:
             raise NotFound(f'no show with id "{show}"')
-        view = stock.stock_view(db, found)
+        view = claims.stock_view(db, found)
         table = Table(title=f"{found.title}: lineup")
         for column in ("code", "SKU", "tier", "quota", "stock", "confirmed", "waitlisted", "title"):
             table.add_column(column)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import clock_of
 from livecrew.goods import service
-from livecrew.shows.gate import Problem, gate_check
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.public import Problem, Show, ShowStatus, gate_check
 
 
 @gate_check("lineup_not_empty", applies_to=(ShowStatus.ready, ShowStatus.live))
@@ -34,3 +35,16 @@ def lineup_ready(db: Session, show: Show) -> list[Problem]:
                 )
             )
     return problems
+
+
+def script_lines(db: Session, show: Show) -> list[tuple[str, str, dict[str, Any], str]]:
+    """The lineup's part of the show's script, for text analysis's compliance gate (``text.script_lines``):
+    (where, where's catalog key, its params, the text) per product title, selling point and prepared answer."""
+    lines: list[tuple[str, str, dict[str, Any], str]] = []
+    for item, product in service.lineup(db, show.id):
+        lines.append((f"{item.code} title", "scan.product_title", {"code": item.code}, product.title))
+        for point in product.selling_points:
+            lines.append((f"{item.code} selling point", "scan.product_point", {"code": item.code}, point))
+        for qa in product.objections:
+            lines.append((f"{item.code} prepared answer", "scan.product_answer", {"code": item.code}, qa["a"]))
+    return lines

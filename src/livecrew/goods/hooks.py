@@ -14,10 +14,15 @@ from livecrew.core.auth.models import Workspace
 from livecrew.core.clock import Clock
 from livecrew.goods import service
 from livecrew.goods.models import Product
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.public import Show, ShowStatus
 
 DEMO_POOL = Path(__file__).parent / "data" / "demo_pool.json"
 QUOTAS = {"traffic": 300, "profit": 120, "image": 40}
+
+
+def on_workspace_created(db: Session, clock: Clock, workspace: Workspace) -> None:
+    """A new workspace gets its goods settings row (so that reading them never writes)."""
+    service.create_settings(db, workspace.id)
 
 
 def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
@@ -87,3 +92,12 @@ def _seed_pool(db: Session, clock: Clock, workspace: Workspace, data: dict[str, 
                 if entry["sample"] == "pass"
                 else "香味偏濃，三位試用者中兩位不喜歡",
             )
+
+
+def demo_flash_sale(db: Session, show_id: str) -> tuple[str, str, int] | None:
+    """The demo's flash sale (extension point ``demo.flash_sale``): the lineup's first product, 20 % off."""
+    lineup = service.lineup(db, show_id)
+    if not lineup:
+        return None
+    item, product = lineup[0]
+    return product.sku, product.title, max(100, (item.live_price or product.list_price or 10_000) * 8 // 10)

@@ -16,17 +16,17 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import app_context, get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
-from livecrew.goods import service, sheets, stock
+from livecrew.goods import claims, ledger, listener, reports, service, sheets
 from livecrew.goods.api import XLSX, download
 from livecrew.goods.models import DocKind, Product, ProductStatus, Tier
-from livecrew.shows import service as shows
-from livecrew.shows.models import Show
+from livecrew.shows import public as shows
+from livecrew.shows.public import Show
 from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, language_for, render, translate_error, translator
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -35,17 +35,13 @@ Editor = Annotated[Principal, Depends(require_web(Action.goods_edit))]
 ClaimsManager = Annotated[Principal, Depends(require_web(Action.claims_manage))]
 
 
-def _t(request: Request) -> Translator:
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
-
-
 def _reason_text(t: Translator, reason: dict[str, Any]) -> str:
     text = t(reason["key"], **reason["params"])
     return reason["message"] if text == reason["key"] else text
 
 
 def _error(request: Request, exc: DomainError) -> str:
-    t = _t(request)
+    t = translator(request)
     if isinstance(exc.details, list) and exc.details and isinstance(exc.details[0], dict) and "key" in exc.details[0]:
         return translate_error(t, exc) + " " + "；".join(_reason_text(t, r) for r in exc.details)
     return translate_error(t, exc)
@@ -77,7 +73,7 @@ def _int(text: str, name: str) -> int | None:
 def pool(
     request: Request, db: Db, clock: Clk, principal: Viewer, q: str = "", tier: str = "", status: str = ""
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     today = clock.now().date()
     products = service.list_products(db, principal.workspace, q=q or None, tier=tier or None, status=status or None)
     required = service.settings_of(db, principal.workspace.id).required_docs
@@ -98,7 +94,6 @@ def pool(
         {"doc": d, "product": p, "expired": bool(d.expires_on and d.expires_on < today)}
         for d, p in service.expiring_documents(db, principal.workspace, today)
     ]
-    db.commit()
     return render(
         request,
         "goods/pool.html",
@@ -124,7 +119,7 @@ def pool(
 
 
 def _product_context(db: Session, clock: Clock, request: Request, product: Product | None) -> dict[str, Any]:
-    t = _t(request)
+    t = translator(request)
     ctx: dict[str, Any] = {
         "product": product,
         "tiers": [x.value for x in Tier],
@@ -151,7 +146,6 @@ def _product_page(
         form=extra.pop("form", None),
         **extra,
     )
-    db.commit()
     return render(request, "goods/product.html", ctx, status_code=status, active_nav="goods")
 
 
@@ -205,13 +199,13 @@ async def save_product(
         if product is None:
             data["stock"] = _int(form.get("stock", ""), "stock") or 0
         product = service.save_product(db, clock, principal.workspace, data, product, actor=principal.user)
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        product = service.get_product(db, principal.workspace, product_id) if product_id else None
-        return _product_page(
-            request, db, clock, principal, product, error=_error(request, exc), form=form, status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            product = service.get_product(db, principal.workspace, product_id) if product_id else None
+            return _product_page(request, db, clock, principal, product, error=error, form=form, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/goods/products/{product.id}?ok=saved", status_code=303)
 
 
@@ -231,7 +225,7 @@ def restock(
         amount = qty.strip()
         if not re.fullmatch(r"-?\d{1,8}", amount):
             raise ValidationFailed("qty is a whole number; negative writes stock off", key="err.restock_qty")
-        service.restock(db, clock, product, int(amount), note=note, actor=principal.user)
+        claims.restock(db, clock, product, int(amount), note=note, actor=principal.user)
 
     return _on_product(request, db, clock, principal, product, work, "restocked")
 
@@ -242,12 +236,12 @@ def _on_product(
     """Run a change to a product: commit and go back to its page, or show the page with the error."""
     try:
         work()
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _product_page(
-            request, db, clock, principal, product, error=_error(request, exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _product_page(request, db, clock, principal, product, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/goods/products/{product.id}?ok={ok}", status_code=303)
 
 
@@ -364,10 +358,12 @@ async def save_supplier(request: Request, db: Db, clock: Clk, principal: Editor)
         data["returns_7day"] = form.get("returns_7day") == "on"  # type: ignore[assignment]
         data["reissue_on_damage"] = form.get("reissue_on_damage") == "on"  # type: ignore[assignment]
         service.save_supplier(db, clock, principal.workspace, data, supplier)
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _suppliers(request, db, principal, supplier_id, error=_error(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            return _suppliers(request, db, principal, supplier_id, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse("/goods/suppliers?ok=saved", status_code=303)
 
 
@@ -394,7 +390,6 @@ def template_download(request: Request, principal: Viewer) -> Response:
 @router.get("/goods/export.xlsx")
 def export_download(request: Request, db: Db, principal: Viewer) -> Response:
     data = sheets.export_pool(db, service.list_products(db, principal.workspace), language_for(request, principal))
-    db.commit()
     return download(data, "livecrew-products.xlsx")
 
 
@@ -437,19 +432,21 @@ async def import_upload(
                 active_nav="goods",
             )
         applied = sheets.apply(db, clock, principal.workspace, checked, valid_only=True, actor=principal.user)
-        db.commit()
         if pending:
             for suffix in (".bin", ".json"):
                 (folder / f"{principal.workspace.id}-{pending}{suffix}").unlink(missing_ok=True)
     except DomainError as exc:
-        db.rollback()
-        return render(
-            request,
-            "goods/import.html",
-            {"result": None, "error": _error(request, exc)},
-            status_code=exc.status_code,
-            active_nav="goods",
-        )
+
+        def again(error: str, status: int) -> Response:
+            return render(
+                request,
+                "goods/import.html",
+                {"result": None, "error": error},
+                status_code=status,
+                active_nav="goods",
+            )
+
+        return form_failed(request, db, exc, again, describe=_error)
     return render(
         request,
         "goods/import.html",
@@ -468,7 +465,7 @@ def _show(db: Session, principal: Principal, show_id: str) -> Show:
 def _lineup_page(
     request: Request, db: Session, clock: Clock, principal: Principal, show: Show, **extra: Any
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     status = int(extra.pop("status_code", 200))
     items = service.lineup(db, show.id)
     in_lineup = {p.id for _, p in items}
@@ -485,7 +482,6 @@ def _lineup_page(
         text = t(w["key"], **w["params"])
         w["text"] = w["message"] if text == w["key"] else text
     segments = {s.id: s for s in show.segments}
-    db.commit()
     return render(
         request,
         "goods/lineup.html",
@@ -536,13 +532,13 @@ def lineup_add(
             live_price=_yuan(live_price, "live_price"),
             segment_id=_int(segment_id, "segment"),
         )
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _lineup_page(
-            request, db, clock, principal, show, error=_error(request, exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _lineup_page(request, db, clock, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/lineup?ok=lineup_added", status_code=303)
 
 
@@ -556,7 +552,6 @@ def lineup_order(
     except ValueError:
         raise ValidationFailed("order is a comma-separated list of lineup item ids") from None
     service.reorder(db, show, ids)
-    db.commit()
     return Response(status_code=204)
 
 
@@ -591,13 +586,13 @@ def lineup_edit(
                     "segment_id": _int(segment_id, "segment"),
                 },
             )
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _lineup_page(
-            request, db, clock, principal, show, error=_error(request, exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _lineup_page(request, db, clock, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/lineup?ok=saved", status_code=303)
 
 
@@ -611,14 +606,14 @@ def lineup_download(show_id: str, db: Db, principal: Viewer) -> Response:
 
 
 def _stock_context(db: Session, show: Show) -> dict[str, Any]:
-    view = stock.stock_view(db, show)
+    view = claims.stock_view(db, show)
     items = service.lineup(db, show.id)
     return {
         "show": show,
         "rows": [{"item": i, "p": p, "s": view[p.sku]} for i, p in items],
-        "claims": stock.claims_of(db, show, limit=100),
-        "oversold": stock.oversold_orders(db, show),
-        "open": show.status in stock.OPEN_FOR_CLAIMS,
+        "claims": claims.claims_of(db, show, limit=100),
+        "oversold": listener.oversold_orders(db, show),
+        "open": show.status in ledger.OPEN_FOR_CLAIMS,
     }
 
 
@@ -632,9 +627,8 @@ def _stock_page(request: Request, db: Session, principal: Principal, show: Show,
     ctx = _stock_context(db, show)
     ctx.update(can_claim=principal.can(Action.claims_manage), **extra)
     if show.status in ("ended", "reviewed"):
-        ctx["results"] = stock.product_results(db, show)
-    ctx["checkout"] = stock.checkout(db, show)
-    db.commit()
+        ctx["results"] = reports.product_results(db, show)
+    ctx["checkout"] = reports.checkout(db, show)
     return render(request, "goods/stock.html", ctx, status_code=status, active_nav="live")
 
 
@@ -642,7 +636,6 @@ def _stock_page(request: Request, db: Session, principal: Principal, show: Show,
 def stock_panel(request: Request, show_id: str, db: Db, principal: Viewer) -> Response:
     ctx = _stock_context(db, _show(db, principal, show_id))
     ctx["can_claim"] = principal.can(Action.claims_manage)
-    db.commit()
     return render(request, "goods/_stock_panel.html", ctx)
 
 
@@ -661,12 +654,14 @@ def claim_form(
     show = _show(db, principal, show_id)
     try:
         amount = _int(qty, "qty") or 0
-        result = stock.claim(db, clock, show, buyer=buyer, qty=amount, code=code, variant=variant, source="console")
-        db.commit()
+        result = claims.claim(db, clock, show, buyer=buyer, qty=amount, code=code, variant=variant, source="console")
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _stock_page(request, db, principal, show, error=_error(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _stock_page(request, db, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/stock?ok=claim_{result.status}", status_code=303)
 
 
@@ -676,12 +671,14 @@ def claim_cancel(
 ) -> Response:
     show = _show(db, principal, show_id)
     try:
-        stock.cancel(db, clock, show, stock.get_claim(db, show, claim_id))
-        db.commit()
+        claims.cancel(db, clock, show, claims.get_claim(db, show, claim_id))
     except DomainError as exc:
-        db.rollback()
-        show = _show(db, principal, show_id)
-        return _stock_page(request, db, principal, show, error=_error(request, exc), status_code=exc.status_code)
+
+        def again(error: str, status: int) -> Response:
+            show = _show(db, principal, show_id)
+            return _stock_page(request, db, principal, show, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again, describe=_error)
     return RedirectResponse(f"/shows/{show.id}/stock?ok=claim_cancelled", status_code=303)
 
 
@@ -691,4 +688,4 @@ def checkout_download(show_id: str, fmt: str, db: Db, principal: Viewer) -> Resp
         raise ValidationFailed("the checkout list downloads as .xlsx or .csv")
     show = _show(db, principal, show_id)
     media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    return download(sheets.export_checkout(stock.checkout(db, show), fmt), f"checkout-{show.id}.{fmt}", media)
+    return download(sheets.export_checkout(reports.checkout(db, show), fmt), f"checkout-{show.id}.{fmt}", media)

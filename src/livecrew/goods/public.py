@@ -1,18 +1,30 @@
-"""What the goods offer other features: small read functions over a show's lineup."""
+"""What goods offers other features: reads of the product pool and lineups, kept small.
+
+Other features import these from here only, never from the modules behind them.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from livecrew.goods.hooks import DEMO_POOL
+
+
+def demo_lineup_skus() -> list[str]:
+    """The SKUs of the demo workspace's lineup, in order (the demo's morning focus takes the first few)."""
+    lineup: list[str] = json.loads(DEMO_POOL.read_text(encoding="utf-8")).get("lineup", [])
+    return lineup
+
 
 def product_card(db: Session, show_id: str, ref: str) -> dict[str, Any] | None:
     """A product of the show's lineup by SKU, platform id or claim code, as the host presents it: name, live and
     list price (minor units), stock left for the show, claim code, selling points and prepared answers."""
+    from livecrew.goods.claims import remaining
     from livecrew.goods.models import LineupItem, Product
-    from livecrew.goods.stock import remaining
 
     row = db.execute(
         select(LineupItem, Product)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
+from livecrew.core.db import unsaved_defaults
 from livecrew.core.errors import Conflict, NotFound, ValidationFailed
 from livecrew.core.ids import new_id
 from livecrew.goods.models import (
@@ -29,7 +30,7 @@ from livecrew.goods.models import (
     Supplier,
     Tier,
 )
-from livecrew.shows.models import Show, ShowSegment, ShowStatus
+from livecrew.shows.public import Show, ShowSegment, ShowStatus
 
 EXPIRY_WARNING_DAYS = 30
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -52,16 +53,23 @@ MAX_PRICE = 10**10
 
 
 def settings_of(db: Session, workspace_id: str) -> GoodsSettings:
+    """The workspace's goods settings (made with the workspace); reading never writes: a workspace without
+    its row reads the defaults."""
+    return db.get(GoodsSettings, workspace_id) or unsaved_defaults(GoodsSettings, workspace_id=workspace_id)
+
+
+def create_settings(db: Session, workspace_id: str) -> GoodsSettings:
+    """The settings row of a new workspace (the columns' defaults), or the one it has."""
     row = db.get(GoodsSettings, workspace_id)
     if row is None:
-        row = GoodsSettings(workspace_id=workspace_id)  # the columns' defaults fill it on flush
+        row = unsaved_defaults(GoodsSettings, workspace_id=workspace_id)
         db.add(row)
         db.flush()
     return row
 
 
 def update_settings(db: Session, workspace: Workspace, data: dict[str, Any]) -> GoodsSettings:
-    row = settings_of(db, workspace.id)
+    row = create_settings(db, workspace.id)
     for name in ("min_margin_bp", "return_rate_flag_bp", "conversion_flag_bp"):
         if name in data and data[name] is not None:
             value = data[name]
@@ -274,41 +282,6 @@ def save_product(
         product.supplier_id = get_supplier(db, workspace, sid).id if sid else None
     db.flush()
     return product
-
-
-def restock(
-    db: Session, clock: Clock, product: Product, qty: int, *, note: str = "", actor: User | None = None
-) -> None:
-    """Add stock (qty > 0) or write it off (qty < 0, never below zero), then serve waitlisted claims."""
-    from sqlalchemy import update
-
-    from livecrew.goods import stock as stock_service
-
-    if not isinstance(qty, int) or isinstance(qty, bool) or qty == 0 or abs(qty) > 10_000_000:
-        raise ValidationFailed("qty must be a non-zero whole number (negative writes stock off)")
-    stmt = update(Product).where(Product.id == product.id).values(stock=Product.stock + qty)
-    if qty < 0:
-        stmt = stmt.where(Product.stock >= -qty)
-    if db.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
-        raise Conflict(f"only {product.stock} in stock; cannot write off {-qty}", key="err.stock_short")
-    db.add(
-        StockMove(
-            product_id=product.id,
-            kind="restock" if qty > 0 else "adjust",
-            qty=qty,
-            ref="",
-            note=note[:500],
-            at=clock.now(),
-            actor_id=actor.id if actor else None,
-        )
-    )
-    db.flush()
-    db.refresh(product)
-    if qty > 0:
-        stock_service.serve_waitlists(db, clock, product)
-
-
-# ------------------------------------------------------------------ files, documents, sample tests
 
 
 def store_file(

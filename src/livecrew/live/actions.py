@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from functools import cache
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User
@@ -18,13 +20,20 @@ from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, show_channel
 from livecrew.live import ingest
 from livecrew.live.events import Event, parse_body
+from livecrew.live.facts import ActionPerformed
 from livecrew.live.models import LiveAction, LiveEvent
-from livecrew.live.public import ActionPerformed
-from livecrew.shows import perks
-from livecrew.shows.models import Perk, PerkKind, Show, ShowStatus
+from livecrew.shows import public as perks
+from livecrew.shows.public import Perk, PerkKind, Show, ShowStatus
 
 KINDS = ("explain", "shelf", "coupon", "lucky_bag", "announce")
 _ROOM_ACTIONS = {"explain": ("start", "stop"), "shelf": ("on", "off")}
+
+
+def action_message(record: dict[str, Any]) -> dict[str, Any]:
+    """The ``action`` live message of a recorded action (its kind goes in ``action``: the message's ``kind`` is
+    the stream's event name)."""
+    return {"kind": "action", "id": record["id"], "action": record["kind"], "payload": record["payload"],
+            "ts": record["ts"], "actor": record["actor"]}  # fmt: skip
 
 
 def _room_event(show: Show, kind: str, product: str, action: str, ts: int) -> Event:
@@ -167,7 +176,7 @@ def perform(
     db.add(row)
     db.flush()
     record = {"id": row.id, "kind": kind, "payload": payload, "ts": ts, "actor": actor.display_name}
-    publish_after_commit(db, show_channel(show.id), {"kind": "action", **record})
+    publish_after_commit(db, show_channel(show.id), action_message(record))
     emit(db, ActionPerformed(show.workspace_id, show.id, row.id, kind, payload, actor.id, ts))
     return record, events
 
@@ -175,3 +184,26 @@ def perform(
 def recent_actions(db: Session, show: Show, limit: int = 50) -> list[LiveAction]:
     stmt = select(LiveAction).where(LiveAction.show_id == show.id).order_by(LiveAction.id.desc()).limit(limit)
     return list(db.scalars(stmt).all())
+
+
+@cache
+def _insert_action() -> Any:
+    table = cast(Table, LiveAction.__table__)
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+def announce_auto(db: Session, show_id: str, payloads: list[dict[str, Any]], now: datetime) -> list[int]:
+    """Announcements livecrew itself makes to the control room (goods' "A1 只剩最後 50 件"): recorded as
+    ``announce`` actions of no one, in one insert, and pushed to the open control rooms after the commit."""
+    if not payloads:
+        return []
+    ts = to_ms(now)
+    rows = [
+        {"show_id": show_id, "kind": "announce", "payload": payload, "ts": ts, "at": now, "actor_id": None}
+        for payload in payloads
+    ]
+    ids = [int(r[0]) for r in db.connection().execute(_insert_action(), rows)]
+    for action_id, payload in zip(ids, payloads, strict=True):
+        record = {"id": action_id, "kind": "announce", "payload": payload, "ts": ts, "actor": "livecrew"}
+        publish_after_commit(db, show_channel(show_id), action_message(record))
+    return ids

@@ -16,14 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User, Workspace
-from livecrew.core.clock import Clock
+from livecrew.core.clock import Clock, clock_of
 from livecrew.core.errors import NotFound, ValidationFailed
 from livecrew.core.events import emit
 from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, show_channel
+from livecrew.live.facts import AlertAcknowledged, AlertFact, AlertRaised, AlertResolved
 from livecrew.live.models import Alert, AlertRule
-from livecrew.live.public import AlertAcknowledged, AlertFact, AlertRaised, AlertResolved
-from livecrew.shows.models import Show
+from livecrew.shows.public import Show
+from livecrew.text.public import ComplianceFlagged
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,38 @@ def _publish(db: Session, alert: Alert, kind: str, workspace_id: str | None = No
                 user_id=alert.acknowledged_by if kind == "alert.acknowledged" else None,
             ),
         )
+
+
+def on_compliance_flagged(db: Session, event: ComplianceFlagged) -> None:
+    """Text analysis found lines breaking the lexicon: one open alert per rule and show, raised once, then
+    updated with the latest line while it stays open (``updates`` counts the further lines)."""
+    now = clock_of(db).now()
+    current = db.scalar(
+        select(Alert).where(Alert.show_id == event.show_id, Alert.rule == event.rule, Alert.acknowledged_at.is_(None))
+    )
+    if current is None:
+        current = Alert(
+            show_id=event.show_id,
+            rule=event.rule,
+            severity=event.severity,
+            roles=list(event.roles),
+            message=event.message,
+            key=f"alert.{event.rule}",
+            params=event.params,
+            raised_at=now,
+            updated_at=now,
+            updates=event.lines - 1,
+            event_ts=event.ts,
+        )
+        db.add(current)
+        db.flush()
+        _publish(db, current, "alert.raised", event.workspace_id)
+        return
+    current.message, current.params, current.updated_at = event.message, event.params, now
+    current.updates += event.lines
+    current.event_ts = event.ts
+    db.flush()
+    _publish(db, current, "alert.updated")
 
 
 def alert_texts(alert: Alert) -> dict[str, str]:

@@ -15,15 +15,15 @@ from livecrew.core.api import sse_stream
 from livecrew.core.auth.deps import Principal, StreamGuard, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock, to_ms
-from livecrew.core.deps import app_context, get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.core.pubsub import show_channel
 from livecrew.live import actions, ingest
 from livecrew.live.events import Event
 from livecrew.live.state import LiveRegistry, after_ingest, live_registry
-from livecrew.shows import service as shows
+from livecrew.shows import public as shows
 
-router = APIRouter(prefix="/api/v1", tags=["live"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["live"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -95,7 +95,7 @@ async def post_events(
         def write() -> ingest.IngestResult:
             show = shows.get_show(db, principal.workspace, show_id, bare=True)
             result = ingest.append_parsed(db, clock, show, parsed)
-            db.commit()  # durable before acknowledged
+            db.commit()  # one of two explicit commits (see core.deps): durable before acknowledged, under the lock
             return result
 
         return ingest.write_then_apply(write, lambda result: after_ingest(hub, registry, show_id, result))
@@ -197,7 +197,7 @@ def post_action(
         # make the action sleep behind a feed's batch), and the live state gets the event in commit order.
         show = shows.get_show(db, principal.workspace, show_id, bare=True)  # an action reads its id and status
         done = actions.perform(db, clock, show, data, actor=principal.user, entrants=entrants)
-        db.commit()
+        db.commit()  # one of two explicit commits (see core.deps): under the lock, so live state is in commit order
         return done
 
     record, _events = ingest.write_then_apply(write, lambda done: registry.apply(show_id, done[1]))
@@ -224,7 +224,6 @@ def ack_alert(
     from livecrew.live import alerts
 
     alert = alerts.acknowledge(db, clock, principal.workspace, alert_id, principal.user)
-    db.commit()
     return alerts.alert_dict(alert)
 
 
@@ -259,7 +258,6 @@ def patch_rule(
     from livecrew.live import alerts
 
     alerts.update_rule(db, principal.workspace, rule, enabled=body.enabled, params=body.params, roles=body.roles)
-    db.commit()
     enabled, params, roles = alerts.rule_settings(db, principal.workspace.id)[rule]
     return {"rule": rule, "enabled": enabled, "params": params, "roles": list(roles)}
 
@@ -268,7 +266,7 @@ def patch_rule(
 def get_cues(
     show_id: str, db: Db, principal: Annotated[Principal, Depends(require(Action.live_view))]
 ) -> list[dict[str, Any]]:
-    from livecrew.text.room import cards
+    from livecrew.text.public import cards
 
     shows.get_show(db, principal.workspace, show_id, bare=True)
     return cards(show_id, 20)
@@ -284,7 +282,7 @@ def answer_cue(
     principal: Annotated[Principal, Depends(require(Action.live_control))],
 ) -> dict[str, Any]:
     from livecrew.core.errors import NotFound
-    from livecrew.text.room import answer, cards
+    from livecrew.text.public import answer, cards
 
     shows.get_show(db, principal.workspace, show_id, bare=True)
     try:

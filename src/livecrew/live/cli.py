@@ -24,7 +24,7 @@ def _read(path: str) -> bytes:
 
 
 def _report_rejections(rejected: list[tuple[int, str]]) -> None:
-    from livecrew import cli
+    from livecrew.core import cli
 
     for line, error in rejected[:20]:
         cli.err.print(f"line {line}: {error}", highlight=False)
@@ -55,7 +55,7 @@ def metrics(
 
 def _find_show(show_id: str):  # type: ignore[no-untyped-def]
     from livecrew.core.errors import NotFound
-    from livecrew.shows.models import Show
+    from livecrew.shows.public import Show
 
     def lookup(db):  # type: ignore[no-untyped-def]
         show = db.get(Show, show_id)
@@ -71,7 +71,7 @@ def replay(
     show: Annotated[str, typer.Option("--show", help="The show to feed (its id).")],
 ) -> None:
     """Feed a file into a show through the same path as HTTP ingest (the show's id becomes the session)."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.live import ingest
     from livecrew.live.events import BodyError, parse_body
 
@@ -89,7 +89,7 @@ def replay(
                 rejected.append((start + 1, str(exc)))
                 continue
             result = ingest.append(db, cli.CLOCK, target, parsed.events)
-            db.commit()
+            db.commit()  # ingest commits per batch (see core.deps): the events are durable as they are read
             accepted += result.accepted
             duplicates += result.duplicates
             rejected.extend((start + r.index + 1, r.error) for r in [*parsed.rejected, *result.refused])
@@ -137,7 +137,7 @@ def simulate(
 
 
 def _feed_show(show_id: str, stream, speed: float, play) -> None:  # type: ignore[no-untyped-def]
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.live import ingest
     from livecrew.live.events import parse_body
 
@@ -160,13 +160,13 @@ def _feed_show(show_id: str, stream, speed: float, play) -> None:  # type: ignor
 
 
 def _flush(db, target, pending, ingest, parse_body) -> int:  # type: ignore[no-untyped-def]
-    from livecrew import cli
+    from livecrew.core import cli
 
     if not pending:
         return 0
     parsed = parse_body(b"\n".join(pending), session=target.id)
     result = ingest.append(db, cli.CLOCK, target, parsed.events)
-    db.commit()
+    db.commit()  # ingest: durable before the command reports it (see core.deps)
     return int(result.accepted)
 
 
@@ -176,7 +176,7 @@ def adapt(
     session: Annotated[str, typer.Option("--session", help="The session name to put on every event.")] = "douyin",
 ) -> None:
     """Turn recorded platform messages (JSON Lines) into EVENTS.md events on stdout."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.live.adapters import douyin
 
     if platform != "douyin":

@@ -5,8 +5,10 @@ from livecrew.core.plugins import Feature, Section
 FEATURE = Feature(
     name="live",
     models=("livecrew.live.models",),
+    live_messages=("livecrew.live.messages:MESSAGES",),
     routers=("livecrew.live.api:router", "livecrew.live.pages:router"),
     cli=("livecrew.live.cli:register",),
     jobs=("livecrew.live.jobs:start",),
+    subscribers={"text.compliance_flagged": ("livecrew.live.alerts:on_compliance_flagged",)},
     sections=(Section("live", "/live", 40),),
 )

@@ -24,7 +24,7 @@ from livecrew.core.errors import Conflict, ValidationFailed
 from livecrew.core.plugins import loaded
 from livecrew.live.events import BodyError, Event, ParseResult, Rejection, parse_body
 from livecrew.live.models import LiveEvent
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.public import Show, ShowStatus
 
 
 @dataclass

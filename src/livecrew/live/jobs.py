@@ -8,11 +8,12 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from livecrew.core.background import in_thread
+from livecrew.core.db import session_scope
 from livecrew.core.logging import get_logger
 from livecrew.core.pubsub import show_channel
 from livecrew.live import alerts
 from livecrew.live.state import LiveRegistry, registry_of
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.public import Show, ShowStatus
 
 log = get_logger(__name__)
 TICK_SECONDS = 0.5
@@ -25,7 +26,7 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
     loaded = registry.loaded()
     if not loaded:
         return 0
-    with ctx.sessions() as db:
+    with session_scope(ctx.sessions) as db:  # the job's unit of work
         shows = {s.id: s for s in db.scalars(select(Show).where(Show.id.in_([x.show_id for x in loaded]))).all()}
         for live in loaded:
             show = shows.get(live.show_id)
@@ -51,7 +52,6 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
                     last_received=live.last_received,
                     last_comment_ts=live.last_comment_ts,
                 )
-        db.commit()
     return published
 
 

@@ -12,16 +12,16 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.plugins import contributions
 from livecrew.live import actions, alerts
 from livecrew.live.models import LiveEvent
-from livecrew.shows import perks
-from livecrew.shows import service as shows
-from livecrew.shows.models import ShowStatus
+from livecrew.shows import public as perks
+from livecrew.shows import public as shows
+from livecrew.shows.public import ShowStatus
 from livecrew.web.render import render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -44,7 +44,7 @@ def live_index(
 
 
 def cue_cards(show_id: str) -> list[dict[str, Any]]:
-    from livecrew.text.room import cards
+    from livecrew.text.public import cards
 
     return cards(show_id)
 
@@ -56,9 +56,8 @@ def _recent_comments(db: Session, show_id: str, limit: int = 80) -> list[dict[st
         .order_by(LiveEvent.seq.desc())
         .limit(limit)
     )
-    from livecrew.shows.models import Show
-    from livecrew.text.lexicon import lexicon_for
-    from livecrew.text.room import label
+    from livecrew.shows.public import Show
+    from livecrew.text.public import label, lexicon_for
 
     show = db.get(Show, show_id)
     lexicon = lexicon_for(db, show.workspace_id) if show is not None else None
@@ -78,6 +77,7 @@ def control_room(
     request: Request, show_id: str, db: Db, principal: Annotated[Principal, Depends(require_web(Action.live_view))]
 ) -> Response:
     show = shows.get_show(db, principal.workspace, show_id)
+    recent = actions.recent_actions(db, show, 20)
     panels: list[str] = []
     panel_context: dict[str, Any] = {}
     for panel in contributions(ROOM_PANELS):
@@ -94,7 +94,8 @@ def control_room(
             "comments": _recent_comments(db, show.id),
             "cues": cue_cards(show.id),
             "alerts": [alerts.alert_dict(a) for a in alerts.list_alerts(db, show)[:30]],
-            "actions": actions.recent_actions(db, show, 20),
+            "actions": recent,
+            "announcements": [a for a in recent if a.kind == "announce"][:5],
             "perks": perks.list_perks(db, show),
             "can_control": principal.can(Action.live_control),
             "can_ingest": principal.can(Action.live_ingest),

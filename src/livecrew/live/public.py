@@ -1,64 +1,44 @@
-"""What the live room offers other features: the domain events it emits (see ``livecrew.core.events``).
+"""What the live room offers other features: the domain events it emits (see ``livecrew.core.events``),
+reads of a show's event log and live state, and the announcements livecrew makes to the control room.
 
-Subscribers get these in the emitter's transaction; they flush, never commit.
+Other features import these from here only, never from the modules behind them. Subscribers get the
+events in the emitter's transaction; they flush, never commit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import Clock
-from livecrew.core.events import DomainEvent
+from livecrew.live.actions import announce_auto
+from livecrew.live.facts import (
+    ActionPerformed,
+    AlertAcknowledged,
+    AlertFact,
+    AlertRaised,
+    AlertResolved,
+)
+from livecrew.live.log import explaining, product_viewers
+from livecrew.live.state import LiveRegistry, live_registry
 
-
-@dataclass(frozen=True)
-class AlertFact(DomainEvent):
-    """An alert of a show: raised, acknowledged or resolved. ``rule`` is the alert rule's key
-    (``feed_silent``, ``online_falling``, ``stock_low``, ``speech_compliance``, ``comment_compliance``...)."""
-
-    workspace_id: str
-    show_id: str
-    alert_id: int
-    rule: str
-    severity: str
-    roles: tuple[str, ...]
-    message: str
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-    user_id: str | None = None
-
-
-@dataclass(frozen=True)
-class AlertRaised(AlertFact):
-    topic: ClassVar[str] = "live.alert_raised"
-
-
-@dataclass(frozen=True)
-class AlertAcknowledged(AlertFact):
-    topic: ClassVar[str] = "live.alert_acknowledged"
-
-
-@dataclass(frozen=True)
-class AlertResolved(AlertFact):
-    topic: ClassVar[str] = "live.alert_resolved"
-
-
-@dataclass(frozen=True)
-class ActionPerformed(DomainEvent):
-    """A control-room action was recorded (explain, shelf, coupon, lucky_bag, announce...)."""
-
-    topic: ClassVar[str] = "live.action_performed"
-    workspace_id: str
-    show_id: str
-    action_id: int
-    kind: str
-    payload: dict[str, Any]
-    actor_id: str
-    ts: int
+__all__ = [
+    "ActionPerformed",
+    "AlertAcknowledged",
+    "AlertFact",
+    "AlertRaised",
+    "AlertResolved",
+    "LiveRegistry",
+    "announce_auto",
+    "explaining",
+    "feed_lines",
+    "feed_lines_db",
+    "live_registry",
+    "product_viewers",
+    "raise_alert",
+]
 
 
 # ------------------------------------------------------------------ reads and writes other features may use
@@ -70,7 +50,7 @@ def feed_lines(app: Any, show_id: str, data: bytes) -> dict[str, Any]:
     as jobs of the server use it). Returns ``{"accepted", "duplicates", "rejected"}``."""
     from livecrew.live import ingest
     from livecrew.live.state import after_ingest, registry_of
-    from livecrew.shows.models import Show
+    from livecrew.shows.public import Show
 
     ctx = app.state.ctx
     registry = registry_of(app)
@@ -141,7 +121,7 @@ def feed_lines_db(db: Session, clock: Clock, show_id: str, data: bytes) -> dict[
     """Like :func:`feed_lines` for a process without the server's live state (a command on the database's
     machine): written and committed; servers catch up from the shared log."""
     from livecrew.live import ingest
-    from livecrew.shows.models import Show
+    from livecrew.shows.public import Show
 
     show = db.get(Show, show_id)
     if show is None:

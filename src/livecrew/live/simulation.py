@@ -14,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.background import in_thread
+from livecrew.core.db import session_scope
 from livecrew.core.logging import get_logger
 from livecrew.core.plugins import contributions
 from livecrew.live import ingest
 from livecrew.live.events import parse_body
 from livecrew.live.state import after_ingest, registry_of
-from livecrew.shows import service as shows
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows import public as shows
+from livecrew.shows.public import Show, ShowStatus
 from livecrew.simulate import generate, play
 
 log = get_logger(__name__)
@@ -42,12 +43,12 @@ def show_products(app: FastAPI, show_id: str) -> list[dict[str, Any]] | None:
 def pick_show(app: FastAPI, ref: str) -> str | None:
     """``demo``: the demo workspace's show that is live, else the one that is ready (moved to live)."""
     ctx = app.state.ctx
-    with ctx.sessions() as db:
+    with session_scope(ctx.sessions) as db:  # the start-up job's unit of work
         if ref != "demo":
             show = db.get(Show, ref)
             return show.id if show else None
         from livecrew.core.auth.models import User
-        from livecrew.demo import demo_email
+        from livecrew.core.hooks import demo_email
 
         owner = db.scalar(select(User).where(User.email == demo_email("owner")))
         if owner is None:
@@ -73,7 +74,6 @@ def pick_show(app: FastAPI, ref: str) -> str | None:
             return None
         ops = db.scalar(select(User).where(User.email == demo_email("ops")))
         shows.transition(db, ctx.clock, ws, ready, ShowStatus.live.value, actor=ops, note="simulated show")
-        db.commit()
         return str(ready.id)
 
 
@@ -87,7 +87,7 @@ def _append(app: FastAPI, show_id: str, lines: list[bytes]) -> int:
             if show is None or show.status == ShowStatus.cancelled:
                 return None
             result = ingest.append(db, ctx.clock, show, parsed.events)
-            db.commit()
+            db.commit()  # ingest, under the writer lock (see core.deps)
             return result
 
         def apply(result: ingest.IngestResult | None) -> None:

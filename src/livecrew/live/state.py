@@ -182,7 +182,7 @@ def after_ingest(hub: LocalHub, registry: LiveRegistry, show_id: str, result: In
     registry.apply(show_id, result.new_events, result.max_seq)
     comments = [comment_item(e) for e in result.new_events if e.type == "comment"]
     if comments:
-        from livecrew.text import room
+        from livecrew.text import public as room
 
         explaining = registry.get(show_id).engine_explaining()
         if room.annotate(show_id, comments, explaining):

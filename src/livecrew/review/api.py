@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import ValidationFailed
 from livecrew.review import cases, exports, scorecards, service, trends
 from livecrew.review.schemas import ActionIn, CaseIn, NotesIn, RulesIn
 
-router = APIRouter(prefix="/api/v1", tags=["review"])
+router = APIRouter(prefix="/api/v1", tags=["review"], route_class=UnitOfWorkRoute)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -100,7 +100,7 @@ def post_action(show_id: str, body: ActionIn, db: Db, clock: Clk, principal: Edi
         due_on=body.due_on,
         actor=principal.user,
     )
-    db.commit()
+    db.flush()
     return out
 
 
@@ -116,7 +116,7 @@ def put_notes(show_id: str, body: NotesIn, db: Db, clock: Clk, principal: Editor
         nothing_to_change=body.nothing_to_change,
         actor=principal.user,
     )
-    db.commit()
+    db.flush()
     return out
 
 
@@ -128,7 +128,7 @@ def get_rules(db: Db, principal: Viewer) -> list[dict[str, Any]]:
 @router.put("/review/rules", summary="Replace the workspace's diagnosis rules")
 def put_rules(body: RulesIn, db: Db, clock: Clk, principal: Editor) -> list[dict[str, Any]]:
     out = service.set_rules(db, clock, principal.workspace, body.rules, principal.user)
-    db.commit()
+    db.flush()
     return out
 
 
@@ -176,5 +176,5 @@ def post_case(show_id: str, body: CaseIn, db: Db, clock: Clk, principal: Editor)
         note=body.note,
         actor=principal.user,
     )
-    db.commit()
+    db.flush()
     return out

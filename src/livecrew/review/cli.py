@@ -19,7 +19,7 @@ def review(
     ] = None,
 ) -> None:
     """Write a show's review (復盤): the same numbers as the console and the API."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth.models import Workspace
     from livecrew.review import exports, service
     from livecrew.shows import public as shows

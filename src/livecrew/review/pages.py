@@ -18,14 +18,14 @@ from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, Role
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.review import cases, exports, scorecards, service, trends
 from livecrew.shows import public as shows
 from livecrew.web.i18n import Translator
 from livecrew.web.render import language_for, render, translate_error
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False, route_class=UnitOfWorkRoute)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -138,7 +138,7 @@ async def add_action(request: Request, show_id: str, db: Db, clock: Clk, princip
             action=str(form.get("action", "")), owner_id=str(form.get("owner_id", "")) or None,
             due_on=str(form.get("due_on", "")), actor=principal.user,
         )  # fmt: skip
-        db.commit()
+        db.flush()
     except DomainError as exc:
         return _failed(request, db, clock, principal, show_id, exc)
     return RedirectResponse(f"/review/{show_id}?ok=review_action#actions", status_code=303)
@@ -157,7 +157,7 @@ async def save_notes(request: Request, show_id: str, db: Db, clock: Clk, princip
         if intent == "reviewed":
             db.flush()
             service.mark_reviewed(db, clock, principal.workspace, show_id, principal.user)
-        db.commit()
+        db.flush()
     except DomainError as exc:
         return _failed(request, db, clock, principal, show_id, exc)
     ok = {"reviewed": "review_reviewed", "sign_off": "review_signed"}.get(intent, "saved")
@@ -183,7 +183,7 @@ async def add_case(request: Request, show_id: str, db: Db, clock: Clk, principal
             incident_ref=str(form.get("incident_ref", "")) or None, tags=str(form.get("tags", "")),
             note=str(form.get("note", "")), actor=principal.user,
         )  # fmt: skip
-        db.commit()
+        db.flush()
     except DomainError as exc:
         return _failed(request, db, clock, principal, show_id, exc)
     return RedirectResponse(f"/review/{show_id}?ok=review_case#cases", status_code=303)
@@ -280,7 +280,7 @@ async def save_rules(request: Request, db: Db, clock: Clk, principal: Editor) ->
         except ValueError as exc:
             raise ValidationFailed(f"the rules are not valid JSON: {exc}", key="review.err.rules_json") from None
         service.set_rules(db, clock, principal.workspace, parsed, principal.user)
-        db.commit()
+        db.flush()
     except DomainError as exc:
         db.rollback()
         t = Translator(_lang(request, principal))

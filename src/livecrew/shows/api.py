@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.plugins import contributions
 from livecrew.shows import service, template_edit
 from livecrew.shows.models import Show
@@ -37,7 +37,7 @@ from livecrew.shows.schemas import (
     WeekOut,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["shows"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["shows"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -109,7 +109,6 @@ def edit_template(
     """Edit a template. Shows already created from it keep their own copy."""
     template = service.get_template(db, principal.workspace, ref)
     template_edit.update_template(db, clock, template, body.model_dump(exclude_none=True))
-    db.commit()
     return TemplateOut.of(template)
 
 
@@ -122,7 +121,6 @@ def copy_template(
 ) -> TemplateOut:
     source = service.get_template(db, principal.workspace, body.copy_of)
     template = template_edit.copy_template(db, clock, principal.workspace, source, key=body.key, name=body.name)
-    db.commit()
     return TemplateOut.of(template)
 
 
@@ -154,7 +152,6 @@ def create_show(
         theme=body.theme,
         actor=principal.user,
     )
-    db.commit()
     return show_out(db, show)
 
 
@@ -181,7 +178,6 @@ def transition(
     except service.GateRefused as exc:
         service.record_refusal(db, principal.workspace, show_id, body.to, exc, principal.user)
         raise
-    db.commit()
     return show_out(db, show)
 
 
@@ -191,7 +187,6 @@ def add_roster(
 ) -> RosterOut:
     show = service.get_show(db, principal.workspace, show_id)
     entry = service.add_to_roster(db, principal.workspace, show, body.role, body.user_id)
-    db.commit()
     return RosterOut.of(entry)
 
 
@@ -201,7 +196,6 @@ def remove_roster(
 ) -> None:
     show = service.get_show(db, principal.workspace, show_id)
     service.remove_from_roster(db, principal.workspace, show, entry_id)
-    db.commit()
 
 
 @router.patch("/shows/{show_id}/checklist/{item_id}", response_model=ChecklistOut)
@@ -224,7 +218,6 @@ def patch_checklist(
         actor=principal.user,
         may_edit_any=principal.can(Action.shows_edit),
     )
-    db.commit()
     return ChecklistOut.of(item)
 
 
@@ -243,7 +236,6 @@ def get_schedule(
 
     first = service.parse_start(start, principal.workspace) if start else clock.now()
     w = schedule.week(db, principal.workspace, first, auth.list_users(db, principal.workspace))
-    db.commit()  # the workspace's schedule settings row may have been created
     return WeekOut(
         start=w.start,
         host_rest_hours=schedule.settings_for(db, principal.workspace).host_rest_hours,
@@ -284,7 +276,6 @@ def add_perk(
     perk = perks.add_perk(
         db, clock, show, kind=body.kind, title=body.title, at_minute=body.at_minute, details=body.details
     )
-    db.commit()
     return _perk_out(perk)
 
 
@@ -302,7 +293,6 @@ def draw(
     show = service.get_show(db, principal.workspace, show_id)
     perk = perks.get_perk(db, show, perk_id)
     perks.draw_lucky_bag(db, clock, show, perk, eligible=body.eligible, seed=body.seed, actor=principal.user)
-    db.commit()
     return _perk_out(perk)
 
 
@@ -354,5 +344,4 @@ def add_rehearsal(
         problems=body.problems,
         actor=principal.user,
     )
-    db.commit()
     return RehearsalOut(id=r.id, at=r.at, participants=r.participants, notes=r.notes, problems=r.problems)

@@ -20,7 +20,7 @@ def create(
     room: Annotated[str, typer.Option("--room", help="The platform account / live room.")] = "",
 ) -> None:
     """Create a show and print its id."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.shows import service
 
@@ -48,7 +48,7 @@ def list_(
     """List a workspace's shows."""
     from zoneinfo import ZoneInfo
 
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.shows import service
 
@@ -78,7 +78,7 @@ def move(
     to: Annotated[str, typer.Option("--to", help="rehearsing, ready, live, ended, reviewed or cancelled.")],
 ) -> None:
     """Move a show to another status (the go-live gate applies)."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth.models import Workspace
     from livecrew.core.errors import NotFound
     from livecrew.shows import service

@@ -5,6 +5,7 @@ from livecrew.core.plugins import Feature, Section
 FEATURE = Feature(
     name="shows",
     models=("livecrew.shows.models",),
+    live_messages=("livecrew.shows.messages:MESSAGES",),
     routers=("livecrew.shows.api:router", "livecrew.shows.pages:router"),
     cli=("livecrew.shows.cli:register",),
     on_workspace_created=("livecrew.shows.hooks:on_workspace_created",),

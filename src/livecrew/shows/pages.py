@@ -14,18 +14,18 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth import service as auth
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
-from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
+from livecrew.core.auth.roles import TEAM_ROLES
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.core.plugins import contributions
 from livecrew.shows import perks, schedule, service, template_pages
 from livecrew.shows.gate import Problem
 from livecrew.shows.models import Show, ShowStatus
 from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, render, role_names, translate_error, translator
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # The template pages first: /shows/templates must not be read as a show's id.
 router.include_router(template_pages.router)
 
@@ -51,14 +51,6 @@ DETAIL_PANELS = "shows.detail_panel"
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
-
-
-def _t(request: Request) -> Translator:
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
-
-
-def role_names(t: Translator) -> dict[str, str]:
-    return {r.value: t.pick(ROLE_NAMES[r]) for r in Role}
 
 
 def describe(t: Translator, problem: Problem) -> str:
@@ -136,23 +128,25 @@ def create_show(
             room=room,
             actor=principal.user,
         )
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _list_page(
-            request,
-            db,
-            clock,
-            principal,
-            form=form,
-            error=translate_error(_t(request), exc),
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _list_page(
+                request,
+                db,
+                clock,
+                principal,
+                form=form,
+                error=error,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/shows/{show.id}?ok=show_created", status_code=303)
 
 
 def _detail(request: Request, db: Session, principal: Principal, show: Show, **extra: Any) -> Response:
-    t = _t(request)
+    t = translator(request)
     people = [p for p in auth.list_users(db, principal.workspace) if p.active]
     by_id = {p.id: p for p in auth.list_users(db, principal.workspace)}
     staffed: dict[str, list[dict[str, Any]]] = {}
@@ -215,11 +209,14 @@ def _detail(request: Request, db: Session, principal: Principal, show: Show, **e
 
 def _failed(request: Request, db: Session, principal: Principal, show_id: str, exc: DomainError) -> Response:
     """Show the show's page again with what went wrong; nothing of the failed change is kept."""
-    db.rollback()
     if exc.status_code == 404:
         raise exc
-    show = service.get_show(db, principal.workspace, show_id)
-    return _detail(request, db, principal, show, error=translate_error(_t(request), exc), status_code=exc.status_code)
+
+    def again(error: str, status: int) -> Response:
+        show = service.get_show(db, principal.workspace, show_id)
+        return _detail(request, db, principal, show, error=error, status_code=status)
+
+    return form_failed(request, db, exc, again)
 
 
 @router.get("/shows/{show_id}", response_class=HTMLResponse)
@@ -241,10 +238,9 @@ def move(
     show = service.get_show(db, principal.workspace, show_id)
     try:
         service.transition(db, clock, principal.workspace, show, to, actor=principal.user)
-        db.commit()
     except service.GateRefused as exc:
         service.record_refusal(db, principal.workspace, show_id, to, exc, principal.user)
-        t = _t(request)
+        t = translator(request)
         problems = [Problem(**{k: v for k, v in d.items()}) for d in (exc.details or []) if isinstance(d, dict)]
         show = service.get_show(db, principal.workspace, show_id)
         return _detail(
@@ -273,7 +269,6 @@ def roster_add(
     show = service.get_show(db, principal.workspace, show_id)
     try:
         service.add_to_roster(db, principal.workspace, show, role, user_id)
-        db.commit()
     except DomainError as exc:
         return _failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#roster", status_code=303)
@@ -290,7 +285,6 @@ def roster_remove(
     show = service.get_show(db, principal.workspace, show_id)
     try:
         service.remove_from_roster(db, principal.workspace, show, entry_id)
-        db.commit()
     except DomainError as exc:
         return _failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#roster", status_code=303)
@@ -319,7 +313,6 @@ def checklist(
             actor=principal.user,
             may_edit_any=principal.can(Action.shows_edit),
         )
-        db.commit()
     except DomainError as exc:
         return _failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#item-{item_id}", status_code=303)
@@ -392,7 +385,6 @@ async def perk_add(
             at_minute=_int(at, "at_minute") if at else None,
             details=details,
         )
-        db.commit()
     except DomainError as exc:
         return _failed(request, db, principal, show_id, exc)
     return _back_to(show_id, "perks")
@@ -414,7 +406,6 @@ def perk_draw(
         perk = perks.get_perk(db, show, perk_id)
         people = [line.strip() for line in eligible.replace(",", "\n").splitlines() if line.strip()]
         perks.draw_lucky_bag(db, clock, show, perk, eligible=people, seed=seed.strip() or None, actor=principal.user)
-        db.commit()
     except DomainError as exc:
         return _failed(request, db, principal, show_id, exc)
     return _back_to(show_id, f"perk-{perk_id}")
@@ -443,7 +434,6 @@ def rehearsal_add(
             problems=problems.splitlines(),
             actor=principal.user,
         )
-        db.commit()
     except DomainError as exc:
         return _failed(request, db, principal, show_id, exc)
     return _back_to(show_id, "rehearsals")
@@ -457,13 +447,12 @@ def schedule_page(
     principal: Annotated[Principal, Depends(require_web(Action.shows_view))],
     start: str | None = None,
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     ws = principal.workspace
     first = service.parse_start(start, ws) if start else clock.now()
     users = auth.list_users(db, ws)
     week = schedule.week(db, ws, first, users)
     names = {u.id: u.display_name for u in users}
-    db.commit()
     cells: dict[tuple[str, int], list[Show]] = {}
     for show in week.shows:
         local = show.starts_at.astimezone(ZoneInfo(ws.timezone))
@@ -503,5 +492,4 @@ def schedule_settings(
     host_rest_hours: Annotated[str, Form()] = "",
 ) -> Response:
     schedule.set_host_rest_hours(db, principal.workspace, _int(host_rest_hours, "host_rest_hours"))
-    db.commit()
     return RedirectResponse("/schedule?ok=saved", status_code=303)

@@ -172,12 +172,13 @@ def add_rehearsal(
 
 
 def _problems_to_tasks(db: Session, clock: Clock, show: Show, rehearsal: Rehearsal, actor: User | None) -> None:
-    """Each problem found becomes a task for the show's operations person, due before the show starts."""
+    """Each problem found becomes a task for the show's operations person, due before the show starts: the
+    board does it (it subscribes to ``RehearsalProblemsFound``) and links the tasks back here."""
     from zoneinfo import ZoneInfo
 
-    from livecrew.board import tasks
-    from livecrew.board.models import TaskSource
     from livecrew.core.auth.models import Workspace
+    from livecrew.core.events import emit
+    from livecrew.shows.facts import RehearsalProblemsFound
     from livecrew.shows.gate import active_roster
 
     if not rehearsal.problems:
@@ -187,24 +188,30 @@ def _problems_to_tasks(db: Session, clock: Clock, show: Show, rehearsal: Rehears
     staffed = active_roster(db, show)
     crew = staffed.get("operations") or staffed.get("controller") or []
     owner = crew[0] if crew else actor
-    due = max(show.starts_at.astimezone(ZoneInfo(workspace.timezone)).date(), tasks.today(clock, workspace))
-    made = []
-    for problem in rehearsal.problems:
-        task = tasks.create_task(
-            db,
-            clock,
-            workspace,
-            title=problem["text"][:200],
-            due_on=due,
-            owner_id=owner.id if owner else None,
-            detail=f"{show.title}: {rehearsal.notes}".strip(": ")[:4000],
-            source_kind=TaskSource.rehearsal.value,
-            source_id=str(rehearsal.id),
+    emit(
+        db,
+        RehearsalProblemsFound(
+            workspace_id=workspace.id,
             show_id=show.id,
-            actor=actor,
-        )
-        made.append({**problem, "task_id": task.id})
-    rehearsal.problems = made
+            show_title=show.title,
+            rehearsal_id=rehearsal.id,
+            problems=tuple(problem["text"] for problem in rehearsal.problems),
+            notes=rehearsal.notes,
+            due_on=show.starts_at.astimezone(ZoneInfo(workspace.timezone)).date(),
+            owner_id=owner.id if owner else None,
+            actor_id=actor.id if actor else None,
+        ),
+    )
+
+
+def link_rehearsal_tasks(db: Session, rehearsal_id: int, task_ids: list[int]) -> None:
+    """The board made these tasks of a rehearsal's problems (in their order): note each beside its problem."""
+    rehearsal = db.get(Rehearsal, rehearsal_id)
+    if rehearsal is None:
+        raise NotFound(f"no rehearsal {rehearsal_id}")
+    rehearsal.problems = [
+        {**problem, "task_id": task_id} for problem, task_id in zip(rehearsal.problems, task_ids, strict=True)
+    ]
     db.flush()
 
 

@@ -1,40 +1,95 @@
-"""What the shows feature offers other features: the domain events it emits (``livecrew.core.events``)."""
+"""What the shows feature offers other features: the show and its template (read), the lifecycle, the
+go-live gate's check decorator, perks and the domain events it emits (``livecrew.core.events``).
+
+Other features import these from here only, never from the modules behind them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from livecrew.core.events import DomainEvent
-from livecrew.shows.gate import Problem as Problem
-from livecrew.shows.gate import gate_check as gate_check
-from livecrew.shows.models import ShowStatus as ShowStatus
+from livecrew.shows.facts import GateRefusedFact, RehearsalProblemsFound, ShowCreated, ShowTransitioned
+from livecrew.shows.gate import Problem, active_roster, gate_check
+from livecrew.shows.models import (
+    ItemStatus,
+    Perk,
+    PerkKind,
+    RosterEntry,
+    Show,
+    ShowSegment,
+    ShowStatus,
+    ShowTemplate,
+)
+from livecrew.shows.perks import draw_lucky_bag, get_perk, link_rehearsal_tasks, list_perks
+from livecrew.shows.service import (
+    EDITABLE,
+    add_to_roster,
+    create_show,
+    ends_at,
+    gate_problems,
+    get_show,
+    get_template,
+    list_shows,
+    list_templates,
+    resolve_assignments,
+    transition,
+)
+
+if TYPE_CHECKING:
+    from fastapi import Request, Response
+
+    from livecrew.core.auth.deps import Principal
+    from livecrew.core.errors import DomainError
+
+__all__ = [
+    "EDITABLE",
+    "GateRefusedFact",
+    "ItemStatus",
+    "Perk",
+    "PerkKind",
+    "Problem",
+    "RehearsalProblemsFound",
+    "RosterEntry",
+    "Show",
+    "ShowCreated",
+    "ShowSegment",
+    "ShowStatus",
+    "ShowTemplate",
+    "ShowTransitioned",
+    "active_roster",
+    "add_to_roster",
+    "create_show",
+    "draw_lucky_bag",
+    "ends_at",
+    "gate_check",
+    "gate_problems",
+    "get_perk",
+    "get_show",
+    "get_template",
+    "link_rehearsal_tasks",
+    "list_perks",
+    "list_shows",
+    "list_templates",
+    "resolve_assignments",
+    "show_page_with_error",
+    "show_status",
+    "transition",
+    "workspace_of_show",
+]
 
 
-@dataclass(frozen=True)
-class ShowCreated(DomainEvent):
-    topic: ClassVar[str] = "shows.show_created"
-    workspace_id: str
-    show_id: str
-    title: str
-    starts_at: datetime
-    actor_id: str | None
+def show_page_with_error(
+    request: Request, db: Session, principal: Principal, show_id: str, exc: DomainError
+) -> Response:
+    """The show's console page again, with what went wrong (for a form another feature adds to it)."""
+    from livecrew.shows.pages import _failed
 
-
-@dataclass(frozen=True)
-class ShowTransitioned(DomainEvent):
-    """A show moved in its lifecycle (``planned`` → ``rehearsing`` → ``ready`` → ``live`` → ``ended``...)."""
-
-    topic: ClassVar[str] = "shows.show_transitioned"
-    workspace_id: str
-    show_id: str
-    from_status: str
-    to_status: str
-    actor_id: str | None
+    return _failed(request, db, principal, show_id, exc)
 
 
 def show_status(db: Session, workspace_id: str, show_id: str) -> str:
@@ -146,20 +201,6 @@ def run_of_show_now(db: Session, show_id: str, now: datetime) -> dict[str, Any]:
     return {"current": current, "next": upcoming, "started_at": start.isoformat()}
 
 
-@dataclass(frozen=True)
-class GateRefusedFact(DomainEvent):
-    """The gate refused a show's move (say, to ``live``). The move itself rolled back: this fact is emitted in a
-    small transaction of its own by the route that caught the refusal. ``problems``: the unmet conditions as
-    ``{"check", "message", "key", "params"}``."""
-
-    topic: ClassVar[str] = "shows.gate_refused"
-    workspace_id: str
-    show_id: str
-    to_status: str
-    problems: tuple[dict[str, Any], ...]
-    actor_id: str | None
-
-
 def shows_in_status(db: Session, workspace_id: str, statuses: frozenset[str]) -> dict[str, ShowInfo]:
     """The workspace's shows in any of these statuses (without their live time), by id."""
     from livecrew.shows.models import Show
@@ -169,7 +210,6 @@ def shows_in_status(db: Session, workspace_id: str, statuses: frozenset[str]) ->
 
 
 # ------------------------------------------------------------------ reads for the review (復盤)
-# A gate check of another feature is made with ``gate_check`` and returns ``Problem`` s.
 
 
 ENDED_STATUSES = (ShowStatus.ended.value, ShowStatus.reviewed.value)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User, Workspace
+from livecrew.core.db import unsaved_defaults
 from livecrew.core.errors import ValidationFailed
 from livecrew.shows.models import Show, ShowSettings, ShowStatus
 from livecrew.shows.service import ends_at, list_shows
@@ -38,9 +39,16 @@ class Conflict:
 
 
 def settings_for(db: Session, workspace: Workspace) -> ShowSettings:
+    """The workspace's scheduling rules (made with the workspace); reading never writes: a workspace
+    without its row reads the defaults."""
+    return db.get(ShowSettings, workspace.id) or unsaved_defaults(ShowSettings, workspace_id=workspace.id)
+
+
+def create_settings(db: Session, workspace: Workspace) -> ShowSettings:
+    """The scheduling rules of a new workspace (the defaults), or the ones it has."""
     row = db.get(ShowSettings, workspace.id)
     if row is None:
-        row = ShowSettings(workspace_id=workspace.id, host_rest_hours=10)
+        row = unsaved_defaults(ShowSettings, workspace_id=workspace.id)
         db.add(row)
         db.flush()
     return row
@@ -49,7 +57,7 @@ def settings_for(db: Session, workspace: Workspace) -> ShowSettings:
 def set_host_rest_hours(db: Session, workspace: Workspace, hours: int) -> ShowSettings:
     if not 0 <= hours <= 72:
         raise ValidationFailed(f"the rest between a host's shows is 0 to 72 hours (got {hours})", key="err.rest_hours")
-    row = settings_for(db, workspace)
+    row = create_settings(db, workspace)
     row.host_rest_hours = hours
     db.flush()
     return row

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session, lazyload, load_only
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.auth.roles import TEAM_ROLES
 from livecrew.core.clock import Clock
+from livecrew.core.db import keep_on_error
 from livecrew.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from livecrew.core.events import emit
 from livecrew.core.ids import new_id
 from livecrew.core.pubsub import publish_after_commit, show_channel, workspace_channel
 from livecrew.shows import gate
+from livecrew.shows.facts import GateRefusedFact, ShowCreated, ShowTransitioned
 from livecrew.shows.models import (
     ChecklistItem,
     ItemStatus,
@@ -27,7 +29,6 @@ from livecrew.shows.models import (
     ShowTemplate,
     ShowTransition,
 )
-from livecrew.shows.public import ShowCreated, ShowTransitioned
 from livecrew.shows.templates import localise, shipped_templates
 
 TEAM_ROLE_KEYS = [r.value for r in TEAM_ROLES]
@@ -324,13 +325,13 @@ def transition(
 def record_refusal(
     db: Session, workspace: Workspace, show_id: str, to: str, exc: GateRefused, actor: User | None
 ) -> None:
-    """After a refused move was rolled back: tell the subscribers (the show's channel) in a transaction of its own."""
-    from livecrew.shows.public import GateRefusedFact
+    """A move the gate refused: roll it back and tell the subscribers (the show's channel). The request fails,
+    but keeps this (``core.db.keep_on_error``): its unit of work commits the refusal's record."""
 
     db.rollback()
     problems = tuple(d for d in (exc.details or []) if isinstance(d, dict))
     emit(db, GateRefusedFact(workspace.id, show_id, to, problems, actor.id if actor else None))
-    db.commit()
+    keep_on_error(db)
 
 
 def transition_time(show: Show, status: str) -> datetime | None:

@@ -12,14 +12,14 @@ from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError
 from livecrew.shows import service, template_edit
 from livecrew.shows.models import PerkKind, ShowTemplate
 from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, render, translator
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -27,10 +27,6 @@ Viewer = Annotated[Principal, Depends(require_web(Action.shows_view))]
 Editor = Annotated[Principal, Depends(require_web(Action.shows_edit))]
 BLANK_ROWS = 2
 SEGMENT_FIELDS = ("key", "position", "title", "kind", "minutes", "slot", "perk", "perk_note", "points", "cue_role")
-
-
-def _t(request: Request) -> Translator:
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
 
 
 def _role_named(t: Translator, params: dict[str, Any]) -> dict[str, Any]:
@@ -73,12 +69,12 @@ def template_copy(
     try:
         source = service.get_template(db, principal.workspace, copy_of)
         made = template_edit.copy_template(db, clock, principal.workspace, source, key=key, name=name)
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _templates_page(
-            request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _templates_page(request, db, principal, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/shows/templates/{made.key}?ok=saved", status_code=303)
 
 
@@ -86,7 +82,7 @@ def _editor(
     request: Request, db: Session, principal: Principal, template: ShowTemplate, *, error: str | None = None,
     status_code: int = 200, draft: dict[str, Any] | None = None,
 ) -> Response:  # fmt: skip
-    t = _t(request)
+    t = translator(request)
     shown = draft or {
         "name": template.name,
         "description": template.description,
@@ -171,12 +167,14 @@ async def template_save(request: Request, ref: str, db: Db, clock: Clk, principa
     }
     try:
         template_edit.update_template(db, clock, template, changes)
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        template = service.get_template(db, principal.workspace, ref)
-        return _editor(
-            request, db, principal, template, error=translate_error(_t(request), exc), status_code=exc.status_code,
-            draft=changes,
-        )  # fmt: skip
+
+        def again(error: str, status: int) -> Response:
+            template = service.get_template(db, principal.workspace, ref)
+            return _editor(
+                request, db, principal, template, error=error, status_code=status,
+                draft=changes,
+            )  # fmt: skip
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/shows/templates/{template.key}?ok=saved", status_code=303)

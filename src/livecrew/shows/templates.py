@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from livecrew.web.i18n import pick
+
 DATA = Path(__file__).parent / "data" / "templates.json"
 
 
@@ -17,13 +19,6 @@ def shipped_templates() -> list[dict[str, Any]]:
     data = json.loads(DATA.read_text(encoding="utf-8"))
     templates: list[dict[str, Any]] = data["templates"] if isinstance(data, dict) else data
     return templates
-
-
-def pick(text: Any, language: str) -> str:
-    """A string from a {language: text} mapping (or a plain string), in the wanted language."""
-    if isinstance(text, dict):
-        return str(text.get(language) or text.get("zh-Hant") or text.get("en") or next(iter(text.values()), ""))
-    return str(text or "")
 
 
 def localise(template: dict[str, Any], language: str) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.shows.public import show_status
 from livecrew.sources import service
 
-router = APIRouter(prefix="/api/v1", tags=["sources"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["sources"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -58,7 +58,6 @@ def create_source(show_id: str, body: SourceIn, db: Db, clock: Clk, principal: F
     if body.start:
         service.set_wanted(db, clock, source, True)
     out = service.to_dict(source)
-    db.commit()
     return out
 
 
@@ -66,7 +65,6 @@ def create_source(show_id: str, body: SourceIn, db: Db, clock: Clk, principal: F
 def start_source(source_id: SourceId, db: Db, clock: Clk, principal: Feeder) -> dict[str, Any]:
     source = service.set_wanted(db, clock, service.get_source(db, principal.workspace, source_id), True)
     out = service.to_dict(source)
-    db.commit()
     return out
 
 
@@ -74,11 +72,9 @@ def start_source(source_id: SourceId, db: Db, clock: Clk, principal: Feeder) -> 
 def stop_source(source_id: SourceId, db: Db, clock: Clk, principal: Feeder) -> dict[str, Any]:
     source = service.set_wanted(db, clock, service.get_source(db, principal.workspace, source_id), False)
     out = service.to_dict(source)
-    db.commit()
     return out
 
 
 @router.delete("/sources/{source_id}", status_code=204, summary="Remove a stopped source")
 def delete_source(source_id: SourceId, db: Db, principal: Feeder) -> None:
     service.delete_source(db, service.get_source(db, principal.workspace, source_id))
-    db.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
@@ -29,7 +28,9 @@ def connect(
     api_token: Annotated[str | None, typer.Option("--api-token", help="With --api: a livecrew API token.")] = None,
 ) -> None:
     """Read a platform's live stream and feed it into a show (stable ids: a reconnect never counts twice)."""
-    from livecrew import cli
+    import asyncio
+
+    from livecrew.core import cli
     from livecrew.shows.public import workspace_of_show
     from livecrew.sources import service
     from livecrew.sources.base import SourceState, run

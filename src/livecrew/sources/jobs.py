@@ -11,6 +11,7 @@ import secrets
 from fastapi import FastAPI
 
 from livecrew.core.background import in_thread
+from livecrew.core.db import session_scope
 from livecrew.core.logging import get_logger
 from livecrew.live.public import raise_alert
 from livecrew.sources import service
@@ -30,20 +31,18 @@ class SourceJob:
         self.running: dict[int, tuple[asyncio.Task[SourceState], asyncio.Event, SourceState]] = {}
 
     def _claim(self) -> list[tuple[int, str, str, str, dict[str, object], str]]:
-        with self.ctx.sessions() as db:
+        with session_scope(self.ctx.sessions) as db:  # the pass's unit of work
             mine = service.claim(db, self.ctx.clock.now(), self.runner)
             rows = [(s.id, s.show_id, s.platform, s.target, dict(s.options), s.secret) for s in mine]
-            db.commit()
         return rows
 
     def _report(self, source_id: int, state: SourceState) -> bool:
-        with self.ctx.sessions() as db:
+        with session_scope(self.ctx.sessions) as db:  # the pass's unit of work
             wanted = service.report(db, source_id, state, self.ctx.clock.now(), self.runner)
-            db.commit()
         return wanted
 
     def _failed(self, source_id: int, show_id: str, platform: str, state: SourceState) -> None:
-        with self.ctx.sessions() as db:
+        with session_scope(self.ctx.sessions) as db:  # the pass's unit of work
             service.report(db, source_id, state, self.ctx.clock.now(), self.runner)
             raise_alert(
                 db,
@@ -56,7 +55,6 @@ class SourceJob:
                 params={"platform": platform, "error": state.last_error[:300]},
             )
             service.release(db, source_id, self.runner)
-            db.commit()
 
     async def _run_one(
         self, row: tuple[int, str, str, str, dict[str, object], str], stop: asyncio.Event, state: SourceState
@@ -80,10 +78,9 @@ class SourceJob:
         return state
 
     def _finished(self, source_id: int, state: SourceState) -> None:
-        with self.ctx.sessions() as db:
+        with session_scope(self.ctx.sessions) as db:  # the pass's unit of work
             service.report(db, source_id, state, self.ctx.clock.now(), self.runner)
             service.release(db, source_id, self.runner)
-            db.commit()
 
     async def tick(self) -> None:
         for source_id, (task, stop, state) in list(self.running.items()):

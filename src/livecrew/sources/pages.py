@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError
 from livecrew.shows.public import show_status
 from livecrew.sources import service
-from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -87,11 +86,8 @@ def source_add(
             actor=principal.user,
         )
         service.set_wanted(db, clock, source, True)
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        t = Translator(language_for(request, principal))
-        return _back(show_id, "show", translate_error(t, exc))
+        return form_failed(request, db, exc, lambda error, _status: _back(show_id, "show", error))
     return _back(show_id, "show")
 
 
@@ -110,5 +106,4 @@ def source_switch(
     source = service.get_source(db, principal.workspace, source_id)
     service.set_wanted(db, clock, source, verb == "start")
     show_id = source.show_id
-    db.commit()
     return _back(show_id, place)

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
-from livecrew.shows import service as shows
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
+from livecrew.shows import public as shows
 from livecrew.team import backups, duties, kpis, matrix
 from livecrew.team.models import Absence, Backup, Duty, DutyChange, KpiDefinition, MatrixReview
 
-router = APIRouter(prefix="/api/v1", tags=["team"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["team"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -103,7 +103,6 @@ def add_duty(body: DutyIn, db: Db, clock: Clk, principal: Editor) -> DutyOut:
         db, clock, principal.workspace, role=body.role, phase=body.phase, title=body.title, detail=body.detail,
         key=body.key, actor=principal.user,
     )  # fmt: skip
-    db.commit()
     return DutyOut.of(duty)
 
 
@@ -117,7 +116,6 @@ def change_duty(key: str, body: DutyPatch, db: Db, clock: Clk, principal: Editor
         duties.retire_duty(db, clock, duty, actor=principal.user)
     elif body.retired is False and duty.retired_at is not None:
         duties.restore_duty(db, clock, duty, actor=principal.user)
-    db.commit()
     return DutyOut.of(duty)
 
 
@@ -196,7 +194,6 @@ def get_matrix(ref: str, db: Db, clock: Clk, principal: Viewer) -> MatrixOut:
 def set_owner(ref: str, duty_key: str, body: OwnerIn, db: Db, clock: Clk, principal: Editor) -> MatrixOut:
     template = shows.get_template(db, principal.workspace, ref)
     matrix.set_owner(db, clock, principal.workspace, template, duty_key, body.owner_role)
-    db.commit()
     return matrix_out(matrix.check(db, principal.workspace, template, clock.now()))
 
 
@@ -204,7 +201,6 @@ def set_owner(ref: str, duty_key: str, body: OwnerIn, db: Db, clock: Clk, princi
 def review_matrix(ref: str, body: ReviewIn, db: Db, clock: Clk, principal: Editor) -> ReviewOut:
     template = shows.get_template(db, principal.workspace, ref)
     review = matrix.mark_reviewed(db, clock, principal.workspace, template, actor=principal.user, note=body.note)
-    db.commit()
     return ReviewOut.of(review)
 
 
@@ -256,14 +252,12 @@ def put_backup(body: BackupIn, db: Db, clock: Clk, principal: Editor) -> BackupO
         db, clock, principal.workspace, role=body.role, person_id=body.person_id, backup_id=body.backup_id,
         actor=principal.user,
     )  # fmt: skip
-    db.commit()
     return BackupOut.of(row)
 
 
 @router.delete("/team/backups/{backup_id}", status_code=204)
 def delete_backup(backup_id: int, db: Db, principal: Editor) -> None:
     backups.remove_backup(db, principal.workspace, backup_id)
-    db.commit()
 
 
 class AbsenceIn(BaseModel):
@@ -331,7 +325,6 @@ def mark_absent(
     backups.mark_absent(
         db, clock, principal.workspace, show, user_id=body.user_id, reason=body.reason, actor=principal.user
     )
-    db.commit()
     return _absences(db, principal, show_id)
 
 
@@ -342,7 +335,6 @@ def cover_absence(
     """Put a person into the absent person's role (usually the proposed backup)."""
     show = shows.get_show(db, principal.workspace, show_id)
     backups.cover(db, principal.workspace, show, absent_id=body.absent_id, role=body.role, user_id=body.user_id)
-    db.commit()
     return _absences(db, principal, show_id)
 
 
@@ -424,7 +416,6 @@ def list_kpis(db: Db, principal: Viewer, role: str | None = None, include_retire
 @router.post("/team/kpis", response_model=KpiOut, status_code=201)
 def add_kpi(body: KpiIn, db: Db, clock: Clk, principal: Editor) -> KpiOut:
     row = kpis.create_kpi(db, clock, principal.workspace, actor=principal.user, **body.model_dump())
-    db.commit()
     return KpiOut.of(row)
 
 
@@ -433,5 +424,4 @@ def change_kpi(key: str, body: KpiPatch, db: Db, clock: Clk, principal: Editor) 
     row = kpis.get_kpi(db, principal.workspace, key)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "target"}
     kpis.update_kpi(db, clock, principal.workspace, row, actor=principal.user, **changes)
-    db.commit()
     return KpiOut.of(row)

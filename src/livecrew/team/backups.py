@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import Conflict, NotFound, ValidationFailed
-from livecrew.shows.models import RosterEntry, Show, ShowStatus
-from livecrew.shows.service import EDITABLE, ends_at, resolve_assignments
+from livecrew.shows.public import EDITABLE, RosterEntry, Show, ShowStatus, ends_at, resolve_assignments
 from livecrew.team.duties import check_role
 from livecrew.team.models import Absence, Backup
 

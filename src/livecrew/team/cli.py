@@ -16,9 +16,9 @@ def check_matrix(
     template: Annotated[str | None, typer.Option("--template", help="One template (id or key); default: all.")] = None,
 ) -> None:
     """Check every duty has exactly one owner role; exit status 1 when a matrix has problems."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
-    from livecrew.shows import service as shows
+    from livecrew.shows import public as shows
     from livecrew.team import matrix
 
     failed = False
@@ -50,7 +50,7 @@ def list_duties(
     role: Annotated[str | None, typer.Option("--role", help="Only this role's duties.")] = None,
 ) -> None:
     """List the duty catalog."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.team import duties
 

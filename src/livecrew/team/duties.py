@@ -15,8 +15,8 @@ from livecrew.core.auth.models import User, Workspace
 from livecrew.core.auth.roles import TEAM_ROLES
 from livecrew.core.clock import Clock
 from livecrew.core.errors import Conflict, NotFound, ValidationFailed
-from livecrew.shows.templates import pick
 from livecrew.team.models import Duty, DutyChange, Phase
+from livecrew.web.i18n import pick
 
 ROLES_FILE = Path(__file__).parent / "data" / "roles.json"
 TEAM_ROLE_KEYS = tuple(r.value for r in TEAM_ROLES)

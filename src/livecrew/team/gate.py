@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User
-from livecrew.shows.gate import Problem, gate_check
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.public import Problem, Show, ShowStatus, gate_check
 from livecrew.team.backups import absences
 
 

@@ -29,8 +29,8 @@ def on_workspace_created(db: Session, clock: Clock, workspace: Workspace) -> Non
 
 
 def on_demo_seed(db: Session, clock: Clock, workspace: Workspace) -> None:
-    from livecrew.demo import demo_email
-    from livecrew.shows import service as shows
+    from livecrew.core.hooks import demo_email
+    from livecrew.shows import public as shows
 
     duties.install_shipped(db, clock, workspace)
     kpis.install_shipped(db, clock, workspace)

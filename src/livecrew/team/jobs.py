@@ -7,6 +7,7 @@ import asyncio
 from fastapi import FastAPI
 
 from livecrew.core.background import in_thread
+from livecrew.core.db import session_scope
 from livecrew.core.logging import get_logger
 from livecrew.team import reminders
 
@@ -17,9 +18,8 @@ FIRST_AFTER_SECONDS = 60.0  # let start-up (migrations, demo seeding, the simula
 
 def run_once(app: FastAPI) -> int:
     ctx = app.state.ctx
-    with ctx.sessions() as db:
+    with session_scope(ctx.sessions) as db:  # the job's unit of work
         made = reminders.remind(db, ctx.clock)
-        db.commit()
     return len(made)
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import Conflict, NotFound, ValidationFailed
-from livecrew.shows.templates import pick
 from livecrew.team.duties import TEAM_ROLE_KEYS
 from livecrew.team.models import DIRECTIONS, KpiDefinition
+from livecrew.web.i18n import pick
 
 KPIS_FILE = Path(__file__).parent / "data" / "kpis.json"
 TEAM = "team"

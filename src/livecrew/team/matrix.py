@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from livecrew.board.public import TaskSource, close_tasks_from
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import ValidationFailed
-from livecrew.shows.models import ShowTemplate
+from livecrew.shows.public import ShowTemplate
 from livecrew.team import duties
 from livecrew.team.models import Duty, MatrixReview
 
@@ -138,7 +139,6 @@ def mark_reviewed(
     )
     db.add(review)
     db.flush()
-    from livecrew.team.reminders import close_on_review
-
-    close_on_review(db, clock, workspace, template, actor)
+    # Marking the matrix reviewed closes the reminder task (team.reminders raised it).
+    close_tasks_from(db, clock, workspace, source_kind=TaskSource.matrix, source_id=template.id, actor=actor)
     return review

@@ -15,26 +15,21 @@ from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
-from livecrew.shows import pages as show_pages
-from livecrew.shows import service as shows
-from livecrew.shows.models import Show
+from livecrew.shows import public as shows
+from livecrew.shows.public import Show
 from livecrew.team import backups, duties, kpis, matrix
 from livecrew.team.models import Phase
 from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, render, role_names, translator
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
 Viewer = Annotated[Principal, Depends(require_web(Action.team_view))]
 Editor = Annotated[Principal, Depends(require_web(Action.team_edit))]
-
-
-def _t(request: Request) -> Translator:
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
 
 
 def _role_rows(t: Translator) -> list[dict[str, str]]:
@@ -46,15 +41,16 @@ def _team_roles(t: Translator) -> list[dict[str, str]]:
 
 
 def _role_names(t: Translator) -> dict[str, str]:
-    return show_pages.role_names(t) | {kpis.TEAM: t("kpis.team")}
+    return role_names(t) | {kpis.TEAM: t("kpis.team")}
 
 
 def _failing(
     page: Callable[..., Response], request: Request, db: Session, principal: Principal, exc: DomainError, **kw: Any
 ) -> Response:
     """Show the page again with what went wrong; nothing of the failed change is kept."""
-    db.rollback()
-    return page(request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code, **kw)
+    return form_failed(
+        request, db, exc, lambda error, status: page(request, db, principal, error=error, status_code=status, **kw)
+    )
 
 
 # ------------------------------------------------------------------ people
@@ -62,7 +58,7 @@ def _failing(
 
 @router.get("/team", response_class=HTMLResponse)
 def team(request: Request, db: Db, principal: Viewer) -> Response:
-    t = _t(request)
+    t = translator(request)
     people = service.list_users(db, principal.workspace)
     roles = _role_rows(t)
     counts = {r["key"]: sum(1 for p in people if p.active and r["key"] in p.role_keys) for r in roles}
@@ -87,7 +83,7 @@ def _duties_page(
     request: Request, db: Session, principal: Principal, *, error: str | None = None, status_code: int = 200,
     edit: str | None = None, role: str | None = None,
 ) -> Response:  # fmt: skip
-    t = _t(request)
+    t = translator(request)
     ws = principal.workspace
     role = role if role in duties.TEAM_ROLE_KEYS else None
     rows = duties.list_duties(db, ws, role=role, include_retired=True)
@@ -148,7 +144,6 @@ def duty_save(
             duty = duties.create_duty(
                 db, clock, ws, role=role, phase=phase, title=title, detail=detail, actor=principal.user
             )
-        db.commit()
     except DomainError as exc:
         return _failing(_duties_page, request, db, principal, exc, edit=key or None)
     return RedirectResponse(f"/team/duties?ok=saved#duty-{duty.key}", status_code=303)
@@ -164,7 +159,6 @@ def duty_retire(
             duties.restore_duty(db, clock, duty, actor=principal.user)
         else:
             duties.retire_duty(db, clock, duty, actor=principal.user)
-        db.commit()
     except DomainError as exc:
         return _failing(_duties_page, request, db, principal, exc)
     return RedirectResponse(f"/team/duties?ok=saved#duty-{key}", status_code=303)
@@ -177,7 +171,7 @@ def _matrix_page(
     request: Request, db: Session, principal: Principal, *, error: str | None = None, status_code: int = 200,
     template: str | None = None, clock: Clock,
 ) -> Response:  # fmt: skip
-    t = _t(request)
+    t = translator(request)
     ws = principal.workspace
     templates = shows.list_templates(db, ws)
     if not templates:
@@ -241,7 +235,6 @@ def matrix_owner(
         if not owner_role:
             raise ValidationFailed("pick the role that owns this duty", key="err.matrix_pick")
         matrix.set_owner(db, clock, ws, tpl, duty, None if owner_role == "-" else owner_role)
-        db.commit()
     except DomainError as exc:
         return _failing(_matrix_page, request, db, principal, exc, template=template, clock=clock)
     return RedirectResponse(f"/team/matrix?template={tpl.key}&ok=saved#duty-{duty}", status_code=303)
@@ -255,7 +248,6 @@ def matrix_review(
     try:
         tpl = shows.get_template(db, ws, template)
         matrix.mark_reviewed(db, clock, ws, tpl, actor=principal.user, note=note)
-        db.commit()
     except DomainError as exc:
         return _failing(_matrix_page, request, db, principal, exc, template=template, clock=clock)
     return RedirectResponse(f"/team/matrix?template={tpl.key}&ok=reviewed", status_code=303)
@@ -267,7 +259,7 @@ def matrix_review(
 def _backups_page(
     request: Request, db: Session, principal: Principal, *, error: str | None = None, status_code: int = 200
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     ws = principal.workspace
     people = [u for u in service.list_users(db, ws) if u.active]
     named = {(b.role, b.person_id): b for b in backups.list_backups(db, ws)}
@@ -320,7 +312,6 @@ def backup_save(
         backups.set_backup(
             db, clock, principal.workspace, role=role, person_id=person_id, backup_id=backup_id, actor=principal.user
         )
-        db.commit()
     except DomainError as exc:
         return _failing(_backups_page, request, db, principal, exc)
     return RedirectResponse("/team/backups?ok=saved", status_code=303)
@@ -333,7 +324,7 @@ def _kpis_page(
     request: Request, db: Session, principal: Principal, *, error: str | None = None, status_code: int = 200,
     edit: str | None = None,
 ) -> Response:  # fmt: skip
-    t = _t(request)
+    t = translator(request)
     ws = principal.workspace
     rows = kpis.list_kpis(db, ws, include_retired=True)
     by_role: dict[str, list[Any]] = {}
@@ -408,7 +399,6 @@ def kpi_save(
             kpis.update_kpi(db, clock, ws, row, actor=principal.user, active=bool(active), **fields)
         else:
             row = kpis.create_kpi(db, clock, ws, actor=principal.user, key=key, role=role, **fields)
-        db.commit()
     except DomainError as exc:
         return _failing(_kpis_page, request, db, principal, exc, edit=existing or None)
     return RedirectResponse(f"/team/kpis?ok=saved#kpi-{row.key}", status_code=303)
@@ -429,7 +419,7 @@ def absence_panel(request: Request, db: Session, principal: Principal, show: Sho
 
 
 def _show_failed(request: Request, db: Session, principal: Principal, show_id: str, exc: DomainError) -> Response:
-    return show_pages._failed(request, db, principal, show_id, exc)
+    return shows.show_page_with_error(request, db, principal, show_id, exc)
 
 
 @router.post("/shows/{show_id}/absences", response_class=HTMLResponse)
@@ -445,7 +435,6 @@ def absence_add(
     show = shows.get_show(db, principal.workspace, show_id)
     try:
         backups.mark_absent(db, clock, principal.workspace, show, user_id=user_id, reason=reason, actor=principal.user)
-        db.commit()
     except DomainError as exc:
         return _show_failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#absences", status_code=303)
@@ -464,7 +453,6 @@ def absence_cover(
     show = shows.get_show(db, principal.workspace, show_id)
     try:
         backups.cover(db, principal.workspace, show, absent_id=absent_id, role=role, user_id=user_id)
-        db.commit()
     except DomainError as exc:
         return _show_failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}?ok=covered#absences", status_code=303)
@@ -481,7 +469,6 @@ def absence_withdraw(
     show = shows.get_show(db, principal.workspace, show_id)
     try:
         backups.withdraw_absence(db, show, absence_id)
-        db.commit()
     except DomainError as exc:
         return _show_failed(request, db, principal, show_id, exc)
     return RedirectResponse(f"/shows/{show_id}#absences", status_code=303)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from livecrew.board import tasks
-from livecrew.board.models import Task, TaskSource, TaskStatus
+from livecrew.board.public import Task, TaskSource, add_task, open_tasks_from, today
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
-from livecrew.shows.models import ShowTemplate
+from livecrew.shows.public import ShowTemplate
 from livecrew.team import matrix
 
 TITLE = {
@@ -40,37 +39,23 @@ def remind(db: Session, clock: Clock) -> list[Task]:
         report = matrix.check(db, workspace, template, clock.now())
         if not report.review_due:
             continue
-        open_task = tasks.list_tasks(
-            db, workspace, status=TaskStatus.open.value, source_kind=TaskSource.matrix.value, source_id=template.id
-        )
-        if open_task:
+        if open_tasks_from(db, workspace, source_kind=TaskSource.matrix, source_id=template.id):
             continue
         reviewer = _reviewer(db, workspace)
-        made.append(
-            tasks.create_task(
-                db,
-                clock,
-                workspace,
-                title=TITLE.get(workspace.default_language, TITLE["en"]).format(
-                    name=template.name, days=report.days_since_review
-                ),
-                detail=f"/team/matrix?template={template.key}",
-                due_on=tasks.today(clock, workspace),
-                owner_id=reviewer.id if reviewer else None,
-                source_kind=TaskSource.matrix.value,
-                source_id=template.id,
-                actor=None,
-            )
+        task_id = add_task(
+            db,
+            clock,
+            workspace,
+            title=TITLE.get(workspace.default_language, TITLE["en"]).format(
+                name=template.name, days=report.days_since_review
+            ),
+            detail=f"/team/matrix?template={template.key}",
+            due_on=today(clock, workspace),
+            owner_id=reviewer.id if reviewer else None,
+            source_kind=TaskSource.matrix,
+            source_id=template.id,
         )
+        task = db.get(Task, task_id)
+        assert task is not None
+        made.append(task)
     return made
-
-
-def close_on_review(
-    db: Session, clock: Clock, workspace: Workspace, template: ShowTemplate, actor: User | None
-) -> None:
-    """Marking the matrix reviewed closes the reminder task."""
-    for task in tasks.list_tasks(
-        db, workspace, status=TaskStatus.open.value, source_kind=TaskSource.matrix.value, source_id=template.id
-    ):
-        tasks.set_status(task, clock, TaskStatus.done.value, actor)
-    db.flush()

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.auth.deps import Principal, api_principal, require
 from livecrew.core.auth.permissions import Action
-from livecrew.core.deps import get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_db
 from livecrew.text import lexicon
 from livecrew.text.compliance import CATEGORIES, SEVERITIES
 from livecrew.text.lexicon import lexicon_for
 from livecrew.text.models import LexiconChange
 from livecrew.text.triage import triage
 
-router = APIRouter(prefix="/api/v1/text", tags=["text"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1/text", tags=["text"])
 
 MAX_TEXTS = 1000
 MAX_CHARS = 10_000
@@ -85,7 +85,6 @@ class TriageBatchOut(BaseModel):
 )
 def post_scan(body: ScanIn, principal: Member, db: Annotated[Session, Depends(get_db)]) -> dict[str, Any]:
     lexicon = lexicon_for(db, principal.workspace.id)
-    db.commit()
     results = [{"hits": [h.to_dict() for h in lexicon.scan(t, body.profile, body.lang)]} for t in body.items()]
     return results[0] if body.text is not None else {"results": results}
 
@@ -184,7 +183,6 @@ class RevertIn(BaseModel):
 
 def _change(db: Session, change: LexiconChange, principal: Principal) -> dict[str, Any]:
     out = lexicon.HistoryRow(change, principal.viewer.name if change.actor_id else None).to_dict()
-    db.commit()
     return out
 
 
@@ -213,7 +211,6 @@ def get_lexicon(
         per_page=per_page,
         lang=lang,
     )
-    db.commit()
     return {
         "version": found.version,
         "total": found.total,
@@ -232,7 +229,6 @@ def get_history(
 ) -> dict[str, Any]:
     rows = lexicon.history(db, principal.workspace, limit=limit, before=before)
     version = lexicon.current_version(db, principal.workspace)
-    db.commit()
     return {"version": version, "items": [r.to_dict() for r in rows]}
 
 

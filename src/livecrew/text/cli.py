@@ -67,7 +67,7 @@ def scan_command(
         raise typer.BadParameter(f'"{lang}" is not a language; use {", ".join(LANGUAGES)}', param_hint="--lang")
     lexicon = default_lexicon()
     if workspace:
-        from livecrew import cli
+        from livecrew.core import cli
         from livecrew.core.auth import service as auth
         from livecrew.text.lexicon import lexicon_for
 
@@ -120,7 +120,7 @@ TermArg = Annotated[str, typer.Argument(help="The term or allow-word.")]
 
 
 def _change(workspace: str, by: str | None, work: Callable[..., Any]) -> None:
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.core.errors import NotFound
 
@@ -147,7 +147,7 @@ def lexicon_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The workspace's effective lexicon (its own changes first)."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.text import lexicon
 
@@ -254,7 +254,7 @@ def lexicon_history(
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
 ) -> None:
     """The workspace's lexicon changes, newest first."""
-    from livecrew import cli
+    from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.text import lexicon
 

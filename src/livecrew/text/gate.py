@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from livecrew.shows.gate import Problem, gate_check
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.core.plugins import contributions
+from livecrew.shows.public import Problem, Show, ShowStatus, gate_check
 from livecrew.text.compliance import Hit
 from livecrew.text.lexicon import lexicon_for
 
@@ -32,17 +32,9 @@ def script_lines(db: Session, show: Show, lang: str = "zh-Hant") -> list[ScriptL
         lines.append((f"segment {n} title", "scan.segment_title", {"n": n}, seg.title))
         for point in seg.talking_points or []:
             lines.append((f"segment {n} talking point", "scan.segment_point", {"n": n}, point))
-    try:
-        from livecrew.goods import service as goods
-    except ImportError:  # pragma: no cover - goods is part of livecrew
-        goods = None  # type: ignore[assignment]
-    if goods is not None:
-        for item, product in goods.lineup(db, show.id):
-            lines.append((f"{item.code} title", "scan.product_title", {"code": item.code}, product.title))
-            for point in product.selling_points:
-                lines.append((f"{item.code} selling point", "scan.product_point", {"code": item.code}, point))
-            for qa in product.objections:
-                lines.append((f"{item.code} prepared answer", "scan.product_answer", {"code": item.code}, qa["a"]))
+    # Other features add their lines of the script (goods: the lineup's titles, selling points, answers).
+    for source in contributions("text.script_lines"):
+        lines.extend(source(db, show))
     return [ScriptLine(w, k, p, text, lexicon.scan(text, "host", lang)) for w, k, p, text in lines]
 
 

@@ -1,6 +1,7 @@
 """Ingest listener: what the host says (``speech``) is scanned with the ``host`` profile and what viewers
 write with the ``audience`` profile, both with the workspace's lexicon; violations raise alerts for the controller
-in the same transaction, so the control room hears of them as soon as the events are stored. A comment's hits are
+in the same transaction (the live room raises them: ``text.public.ComplianceFlagged``), so the control room
+hears of them as soon as the events are stored. A comment's hits are
 handed to the room (``room.remember``) so labelling it after the commit does not scan it again."""
 
 from __future__ import annotations
@@ -8,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import Clock
-from livecrew.live.alerts import _publish
-from livecrew.live.models import Alert
-from livecrew.shows.models import Show
+from livecrew.core.events import emit
+from livecrew.shows.public import Show
 from livecrew.text import room
 from livecrew.text.compliance import Hit, Lexicon
 from livecrew.text.lexicon import lexicon_for
@@ -49,8 +48,9 @@ def on_events(db: Session, clock: Clock, show: Show, events: Iterable[Any]) -> N
 
 
 def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: list[Hit], lines: int = 1) -> None:
-    """One open alert per rule and show: raised once, then updated with the latest line while it stays open
-    (``updates`` counts the further lines, ``lines`` of them in this call)."""
+    """Tell the live room: one open alert per rule and show, raised once, then updated with the latest line."""
+    from livecrew.text.public import ComplianceFlagged
+
     text = event.text or ""
     params = {
         "text": text[:200],
@@ -58,31 +58,18 @@ def _raise(db: Session, clock: Clock, show: Show, rule: str, event: Any, hits: l
         "user": event.user or "",
         "hits": [h.to_dict() for h in hits[:5]],
     }
-    message = f'"{text[:80]}": {params["terms"]} ({hits[0].reason})'
-    now = clock.now()
-    current = db.scalar(
-        select(Alert).where(Alert.show_id == show.id, Alert.rule == rule, Alert.acknowledged_at.is_(None))
-    )
-    if current is None:
-        current = Alert(
+    speech = rule == "speech_compliance"
+    emit(
+        db,
+        ComplianceFlagged(
+            workspace_id=show.workspace_id,
             show_id=show.id,
             rule=rule,
-            severity="high" if rule == "speech_compliance" else "medium",
-            roles=["controller"] if rule == "speech_compliance" else ["controller", "service"],
-            message=message,
-            key=f"alert.{rule}",
+            severity="high" if speech else "medium",
+            roles=("controller",) if speech else ("controller", "service"),
+            message=f'"{text[:80]}": {params["terms"]} ({hits[0].reason})',
             params=params,
-            raised_at=now,
-            updated_at=now,
-            updates=lines - 1,
-            event_ts=event.ts,
-        )
-        db.add(current)
-        db.flush()
-        _publish(db, current, "alert.raised", show.workspace_id)
-        return
-    current.message, current.params, current.updated_at = message, params, now
-    current.updates += lines
-    current.event_ts = event.ts
-    db.flush()
-    _publish(db, current, "alert.updated")
+            lines=lines,
+            ts=event.ts,
+        ),
+    )

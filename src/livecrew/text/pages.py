@@ -14,17 +14,16 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
-from livecrew.core.deps import get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_db
 from livecrew.core.errors import DomainError
-from livecrew.shows import service as shows
+from livecrew.shows import public as shows
 from livecrew.text import lexicon
 from livecrew.text.compliance import CATEGORIES, LANGUAGES, PROFILES, SEVERITIES, Hit
 from livecrew.text.gate import script_lines
 from livecrew.text.models import LexiconChange
-from livecrew.web.i18n import Translator
-from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.render import form_failed, language_for, render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 Viewer = Annotated[Principal, Depends(require_web(Action.workspace_view))]
 Editor = Annotated[Principal, Depends(require_web(Action.compliance_edit))]
@@ -66,7 +65,6 @@ def compliance_page(
                 "block": any(h.severity == "block" for h in line.hits),
             }
         )
-    db.commit()
     return render(
         request,
         "shows/compliance.html",
@@ -107,7 +105,6 @@ def _lexicon_page(request: Request, db: Session, principal: Principal, query: di
     kept = {k: v for k, v in filters.items() if v}
     pages = max(1, -(-page.total // PER_PAGE))
     history = lexicon.history(db, principal.workspace, limit=50)
-    db.commit()
     return render(
         request,
         "text/lexicon.html",
@@ -154,19 +151,20 @@ def _change(
     """Run one change: commit and go back to the page, or show the page with the error and the form kept."""
     try:
         work()
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        t = Translator(language_for(request, principal))
-        return _lexicon_page(
-            request,
-            db,
-            principal,
-            {},
-            error=translate_error(t, exc),
-            form=form,
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _lexicon_page(
+                request,
+                db,
+                principal,
+                {},
+                error=error,
+                form=form,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/compliance/lexicon?ok={ok}", status_code=303)
 
 

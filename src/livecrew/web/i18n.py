@@ -23,6 +23,13 @@ def catalog(language: str) -> dict[str, str]:
     return data
 
 
+def pick(text: Any, language: str) -> str:
+    """A string from a {language: text} mapping (or a plain string), in the wanted language."""
+    if isinstance(text, dict):
+        return str(text.get(language) or text.get("zh-Hant") or text.get("en") or next(iter(text.values()), ""))
+    return str(text or "")
+
+
 class Translator:
     def __init__(self, language: str) -> None:
         self.language = language if language in LANGUAGES else FALLBACK

@@ -29,14 +29,14 @@ from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.config import LANGUAGES, Settings
-from livecrew.core.deps import get_clock, get_db, get_settings_dep
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db, get_settings_dep
 from livecrew.core.errors import DomainError, NotFound, ValidationFailed
 from livecrew.core.plugins import contributions
 from livecrew.core.pubsub import publish_after_commit, workspace_channel
 from livecrew.web.i18n import Translator
-from livecrew.web.render import LANG_COOKIE, language_for, render, translate_error
+from livecrew.web.render import LANG_COOKIE, error_text, form_failed, render, translator
 
-router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -82,10 +82,6 @@ HomeStat = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
 HOME_STATS = "web.home_stat"
 
 
-def _t(request: Request) -> Translator:
-    return Translator(language_for(request, getattr(request.state, "principal", None)))
-
-
 # ------------------------------------------------------------------ sign in / out, language
 
 
@@ -113,13 +109,12 @@ def login(
         user = service.authenticate(db, clock, policy, email, password, ip, device=device)
         secret = service.start_session(db, clock, user, settings.session_hours)
         device = service.remember_device(db, clock, user, device)
-        db.commit()
     except DomainError as exc:
-        db.commit()  # keep the record of the failed attempt
+        # Not form_failed: the record of the failed attempt is kept (the request's unit of work commits it).
         response = render(
             request,
             "login.html",
-            {"next_url": _safe_next(next), "email": email, "error": translate_error(_t(request), exc)},
+            {"next_url": _safe_next(next), "email": email, "error": error_text(request, exc)},
             status_code=exc.status_code,
         )
         if retry := getattr(exc, "retry_after", None):
@@ -149,7 +144,6 @@ def logout(request: Request, db: Db) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         service.end_session(db, cookie)
-        db.commit()
     response = RedirectResponse("/login?ok=signed_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -171,7 +165,6 @@ def change_language(
         lang = ""
     if user is not None:
         service.set_language(db, user, lang or None)
-        db.commit()
     if lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
     return response
@@ -186,9 +179,10 @@ def invite_page(request: Request, secret: str) -> Response:
 def accept_invite(request: Request, secret: str, db: Db, clock: Clk, password: Annotated[str, Form()] = "") -> Response:
     try:
         service.accept_invitation(db, clock, secret, password)
-        db.commit()
     except DomainError as exc:
-        return render(request, "invite.html", {"error": translate_error(_t(request), exc)}, status_code=exc.status_code)
+        return form_failed(
+            request, db, exc, lambda error, status: render(request, "invite.html", {"error": error}, status_code=status)
+        )
     return RedirectResponse("/login?ok=password_set", status_code=303)
 
 
@@ -197,7 +191,7 @@ def accept_invite(request: Request, secret: str, db: Db, clock: Clk, password: A
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, Depends(web_principal)]) -> Response:
-    t = _t(request)
+    t = translator(request)
     people = service.list_users(db, principal.workspace)
     active = [p for p in people if p.active]
     coverage = []
@@ -296,12 +290,12 @@ def workspace_save(
             default_language=default_language,
         )
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "workspace.updated"})
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _workspace_form_page(
-            request, principal, form, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _workspace_form_page(request, principal, form, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse("/settings/workspace?ok=saved", status_code=303)
 
 
@@ -316,7 +310,7 @@ def _people_page(
     form: Mapping[str, object] | None = None,
     **extra: object,
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     status = int(str(extra.pop("status_code", 200)))
     return render(
         request,
@@ -372,17 +366,19 @@ async def people_add(
             secret = service.create_invitation(db, clock, principal.workspace, user)
             invite_url = str(request.url_for("accept_invite_page", secret=secret))
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _people_page(
-            request,
-            db,
-            principal,
-            form=form,
-            error=translate_error(_t(request), exc),
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _people_page(
+                request,
+                db,
+                principal,
+                form=form,
+                error=error,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     if invite_url:
         return _people_page(request, db, principal, invite_url=invite_url)
     return RedirectResponse("/settings/people?ok=person_added", status_code=303)
@@ -400,14 +396,14 @@ async def people_roles(
         user = service.get_user(db, principal.workspace, person_id)
         service.set_roles(db, principal.workspace, user, [str(v) for v in data.getlist("roles")])
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        if exc.status_code == 404:
-            raise
-        return _people_page(
-            request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            if status == 404:
+                raise
+            return _people_page(request, db, principal, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse("/settings/people?ok=roles_saved", status_code=303)
 
 
@@ -426,14 +422,14 @@ def people_active(
         user = service.get_user(db, principal.workspace, person_id)
         service.set_active(db, clock, principal.workspace, user, change == "activate")
         publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        if exc.status_code == 404:
-            raise
-        return _people_page(
-            request, db, principal, error=translate_error(_t(request), exc), status_code=exc.status_code
-        )
+
+        def again(error: str, status: int) -> Response:
+            if status == 404:
+                raise
+            return _people_page(request, db, principal, error=error, status_code=status)
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse(f"/settings/people?ok={change}d", status_code=303)
 
 
@@ -481,18 +477,20 @@ def tokens_create(
                 raise ValidationFailed("the number of days must be a whole number", key="err.token_days")
             valid_days = int(days)
         _token, secret = service.create_token(db, clock, principal.user, name=name, days=valid_days)
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return _tokens_page(
-            request,
-            db,
-            clock,
-            principal,
-            form=form,
-            error=translate_error(_t(request), exc),
-            status_code=exc.status_code,
-        )
+
+        def again(error: str, status: int) -> Response:
+            return _tokens_page(
+                request,
+                db,
+                clock,
+                principal,
+                form=form,
+                error=error,
+                status_code=status,
+            )
+
+        return form_failed(request, db, exc, again)
     return _tokens_page(request, db, clock, principal, new_secret=secret)
 
 
@@ -511,7 +509,6 @@ def tokens_revoke(
         actor=principal.user,
         may_manage_all=principal.can(Action.tokens_manage),
     )
-    db.commit()
     return RedirectResponse("/settings/tokens?ok=token_revoked", status_code=303)
 
 
@@ -520,7 +517,7 @@ def tokens_revoke(
 
 @router.get("/settings/profile", response_class=HTMLResponse)
 def profile_page(request: Request, principal: Annotated[Principal, Depends(web_principal)]) -> Response:
-    t = _t(request)
+    t = translator(request)
     return render(
         request,
         "settings/profile.html",
@@ -537,21 +534,23 @@ def profile_password(
     current: Annotated[str, Form()] = "",
     new: Annotated[str, Form()] = "",
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     try:
         service.change_password(db, principal.user, current, new, keep_session=request.cookies.get(SESSION_COOKIE))
-        db.commit()
     except DomainError as exc:
-        db.rollback()
-        return render(
-            request,
-            "settings/profile.html",
-            {
-                "tab": "profile",
-                "role_names": {r.value: t.pick(ROLE_NAMES[r]) for r in Role},
-                "error": translate_error(t, exc),
-            },
-            status_code=exc.status_code,
-            active_nav="settings",
-        )
+
+        def again(error: str, status: int) -> Response:
+            return render(
+                request,
+                "settings/profile.html",
+                {
+                    "tab": "profile",
+                    "role_names": {r.value: t.pick(ROLE_NAMES[r]) for r in Role},
+                    "error": error,
+                },
+                status_code=status,
+                active_nav="settings",
+            )
+
+        return form_failed(request, db, exc, again)
     return RedirectResponse("/settings/profile?ok=password_changed", status_code=303)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from livecrew import __version__
@@ -20,6 +21,9 @@ from livecrew.core.deps import app_context
 from livecrew.core.errors import DomainError
 from livecrew.core.plugins import sections
 from livecrew.web.i18n import LANGUAGE_NAMES, Translator, match_accept_language
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 LANG_COOKIE = "lc_lang"
@@ -77,6 +81,12 @@ def language_for(request: Request, principal: Principal | None) -> str:
 ROLE_KEYS = frozenset(r.value for r in Role)
 
 
+def translator(request: Request, principal: Principal | None = None) -> Translator:
+    """The reader's translator: their own language when signed in (``principal``, else the request's), else
+    the cookie's, the browser's, or the workspace default's. The one ``_t`` of every console page."""
+    return Translator(language_for(request, principal or getattr(request.state, "principal", None)))
+
+
 def translate_error(t: Translator, exc: DomainError) -> str:
     if exc.key:
         params = dict(exc.params)
@@ -130,3 +140,45 @@ def render(
     }
     base.update(context or {})
     return TEMPLATES.TemplateResponse(request, template, base, status_code=status_code)
+
+
+def role_names(t: Translator) -> dict[str, str]:
+    """Every role's name in the reader's language."""
+    return {r.value: t.pick(ROLE_NAMES[r]) for r in Role}
+
+
+def error_text(request: Request, exc: DomainError) -> str:
+    """What went wrong, in the reader's language (a console form shows it above the form)."""
+    return translate_error(translator(request), exc)
+
+
+def form_failed(
+    request: Request,
+    db: Session,
+    exc: DomainError,
+    show_again: Callable[[str, int], Response],
+    *,
+    describe: Callable[[Request, DomainError], str] | None = None,
+) -> Response:
+    """A console form's change failed: nothing of it is kept (rolled back at once, so the page shows the
+    data as it was) and ``show_again(error, status)`` renders the page again with what went wrong in the
+    reader's language (``describe`` may say more than :func:`error_text`). Every console form ends here on
+    a domain error (directly or by :func:`form_action`)."""
+    db.rollback()
+    return show_again((describe or error_text)(request, exc), exc.status_code)
+
+
+def form_action(
+    request: Request,
+    db: Session,
+    change: Callable[[], Response],
+    show_again: Callable[[str, int], Response],
+) -> Response:
+    """A console form's change, the one way: run ``change`` (it returns the answer, usually a redirect, and
+    the request's unit of work commits); on a domain error nothing of it is kept (rolled back at once, so
+    the page shows the data as it was) and ``show_again(error, status)`` re-renders the page with what went
+    wrong in the reader's language."""
+    try:
+        return change()
+    except DomainError as exc:
+        return form_failed(request, db, exc, show_again)

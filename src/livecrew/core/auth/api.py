@@ -23,10 +23,10 @@ from livecrew.core.auth.schemas import (
     WorkspacePatch,
 )
 from livecrew.core.clock import Clock
-from livecrew.core.deps import get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.pubsub import publish_after_commit, workspace_channel
 
-router = APIRouter(prefix="/api/v1", tags=["workspace"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["workspace"])
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -53,7 +53,6 @@ def patch_workspace(
     workspace = db.merge(principal.workspace)
     service.update_workspace(db, workspace, **body.model_dump(exclude_unset=True))
     publish_after_commit(db, workspace_channel(workspace.id), {"kind": "workspace.updated"})
-    db.commit()
     return WorkspaceOut.of(workspace)
 
 
@@ -85,7 +84,6 @@ def add_person(
         secret = service.create_invitation(db, clock, principal.workspace, user)
         url = str(request.url_for("accept_invite_page", secret=secret))
     publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-    db.commit()
     return PersonCreated(**PersonOut.of(user).model_dump(), invitation_url=url)
 
 
@@ -112,7 +110,6 @@ def patch_person(
     if body.active is not None:
         service.set_active(db, clock, principal.workspace, user, body.active)
     publish_after_commit(db, workspace_channel(principal.workspace.id), {"kind": "people.changed", "id": user.id})
-    db.commit()
     return PersonOut.of(user)
 
 
@@ -128,7 +125,6 @@ def create_token(
 ) -> TokenCreated:
     user = db.merge(principal.user)
     token, secret = service.create_token(db, clock, user, name=body.name, days=body.days)
-    db.commit()
     return TokenCreated(**TokenOut.of(token).model_dump(), token=secret)
 
 
@@ -144,5 +140,4 @@ def revoke_token(
         actor=principal.user,
         may_manage_all=principal.can(Action.tokens_manage),
     )
-    db.commit()
     return TokenOut.of(token)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -33,4 +35,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 # Verifying against this keeps the time of a sign-in with an unknown e-mail close to a real one.
-DUMMY_HASH = _hasher.hash("livecrew-timing-equaliser")
+@cache
+def dummy_hash() -> str:
+    """A hash of nothing anyone uses, made on first need (not at import: hashing is slow on purpose)."""
+    return _hasher.hash("livecrew-timing-equaliser")

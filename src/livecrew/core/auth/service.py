@@ -25,14 +25,14 @@ from livecrew.core.auth.models import (
     WebSession,
     Workspace,
 )
-from livecrew.core.auth.passwords import DUMMY_HASH, check_strength, hash_password, verify_password
+from livecrew.core.auth.passwords import check_strength, dummy_hash, hash_password, verify_password
 from livecrew.core.auth.roles import Role, parse_role
 from livecrew.core.clock import Clock
 from livecrew.core.config import LANGUAGES, Settings
 from livecrew.core.errors import Conflict, NotFound, TooManyAttempts, Unauthenticated, ValidationFailed
-from livecrew.core.hooks import run_workspace_created
 from livecrew.core.ids import new_id
 from livecrew.core.logging import get_logger
+from livecrew.core.plugins import loaded
 from livecrew.core.pubsub import AUTH_CHANNEL, publish_after_commit
 
 TOKEN_PREFIX = "lc_"
@@ -125,7 +125,8 @@ def create_workspace(
     )
     db.add(workspace)
     db.flush()
-    run_workspace_created(db, clock, workspace)
+    for hook in loaded("on_workspace_created"):  # the features' settings rows and shipped defaults
+        hook(db, clock, workspace)
     return workspace
 
 
@@ -485,7 +486,7 @@ def authenticate(
     check_throttle(db, clock, policy, email, ip, known_device=known)
     user = next((u for u in candidates if verify_password(u.password_hash, password)), None)
     if not candidates:
-        verify_password(DUMMY_HASH, password)
+        verify_password(dummy_hash(), password)
     if user is None:
         record_failure(db, clock, email, ip)
         raise Unauthenticated("The e-mail address or the password is not correct.", key="err.bad_login")

@@ -1,7 +1,7 @@
 """The review after the show: actions, meeting notes and sign-off, stored show figures, diagnosis rules, cases.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0013
 Create Date: 2026-12-05 23:29:36.335188
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import livecrew.core.db
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -28,9 +28,18 @@
       if (!window.EventSource) return;
       var state = document.getElementById("stream-state");
       var source = new EventSource(list.getAttribute("data-stream"));
-      var labels = { "people.changed": list.dataset.labelPeople, "workspace.updated": list.dataset.labelWorkspace };
+      // Every kind of the workspace stream (livecrew.core.live_messages) is listed here.
+      var labels = {
+        "people.changed": list.dataset.labelPeople, "workspace.updated": list.dataset.labelWorkspace,
+        "task.created": list.dataset.labelTask, "task.changed": list.dataset.labelTask,
+        "show.created": list.dataset.labelShow, "show.status": list.dataset.labelShow
+      };
       source.addEventListener("hello", function () {
         if (state) { state.classList.add("on"); state.textContent = state.dataset.connectedText; }
+      });
+      source.addEventListener("auth.ended", function () {
+        source.close();
+        if (state) { state.classList.remove("on"); state.textContent = state.dataset.disconnectedText; }
       });
       source.onerror = function () {
         if (state) { state.classList.remove("on"); state.textContent = state.dataset.disconnectedText; }

@@ -30,5 +30,7 @@
     source.addEventListener("hello", function () { refresh(); });
     source.addEventListener("comms.message", refresh);
     source.addEventListener("comms.read", function () { refresh(); });
+    // A channel made or changed (a show's channels appear when it is scheduled): the counts cover it.
+    source.addEventListener("comms.channel", function () { refresh(); });
   });
 })();

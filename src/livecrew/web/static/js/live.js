@@ -258,10 +258,46 @@
   ["alert.raised", "alert.updated", "alert.resolved", "alert.acknowledged"].forEach(function (kind) {
     source.addEventListener(kind, function (e) { upsertAlert(JSON.parse(e.data).alert, kind); });
   });
-  source.addEventListener("action", function (e) {
-    var a = JSON.parse(e.data);
+  // Every kind of the show stream (livecrew.core.live_messages) has its handler here.
+  function note(text) {
     var log = document.getElementById("action-log");
-    if (log) { var li = document.createElement("li"); li.textContent = (a.actor || "") + " · " + a.kind + " " + JSON.stringify(a.payload); log.prepend(li); }
-    if (a.kind === "explain" && a.payload.action === "start") explainMarks.push({ minute: minuteOf(a.ts), label: a.payload.product });
+    if (!log) return;
+    var li = document.createElement("li");
+    li.textContent = new Date().toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }) + " " + text;
+    log.prepend(li);
+  }
+  function actionName(kind) { return root.getAttribute("data-action-" + kind.replace(/_/g, "-")) || kind; }
+  var handlers = {
+    "action": function (a) {
+      var p = a.payload || {};
+      note((a.actor || "") + " · " + actionName(a.action) + " " + (p.product || p.title || p.text || "") + " " + (p.action || ""));
+      if (a.action === "announce") {
+        var list = document.getElementById("announcements");
+        if (list) {
+          var li = document.createElement("li");
+          li.className = "fresh";
+          li.textContent = (a.actor ? a.actor + " · " : "") + (p.text || "");
+          list.prepend(li);
+          while (list.children.length > 5) list.removeChild(list.lastElementChild);
+        }
+      }
+      if (a.action === "explain" && p.action === "start") explainMarks.push({ minute: minuteOf(a.ts), label: p.product });
+      if (a.action === "explain" || a.action === "shelf") root.dataset.lastAction = a.action + ":" + (p.product || "") + ":" + (p.action || "");
+    },
+    "claims": function (m) { note(root.dataset.labelClaims + " " + (m.changed || []).join("、")); },
+    "oversold": function (m) { note("⚠ " + root.dataset.labelOversold + " " + m.order + " ×" + m.qty); },
+    "show.status": function (m) {
+      var badge = document.getElementById("show-status");
+      if (badge) { badge.className = "status status-" + m.status; badge.textContent = root.getAttribute("data-status-" + m.status) || m.status; }
+    },
+    "checklist.changed": function () { note(root.dataset.labelChecklist); },
+    "perk.drawn": function (m) { note(root.dataset.labelDrawn + ": " + (m.winners || []).join("、")); },
+    "auth.ended": function () {
+      source.close();
+      state.classList.remove("on"); state.textContent = state.dataset.disconnectedText;
+    }
+  };
+  Object.keys(handlers).forEach(function (kind) {
+    source.addEventListener(kind, function (e) { handlers[kind](JSON.parse(e.data)); });
   });
 })();
