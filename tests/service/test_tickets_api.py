@@ -7,8 +7,8 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from service_support import Desk
 from livecrew.core.clock import FakeClock
+from service_support import Desk
 from support import Factory, bearer
 
 
