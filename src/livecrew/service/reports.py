@@ -145,9 +145,9 @@ def daily(db: Session, clock: Clock, workspace_id: str, day: date) -> DailyRepor
         db.scalar(
             select(func.count()).where(
                 Ticket.workspace_id == workspace_id,
-                Ticket.created_at < cutoff,
-                or_(Ticket.status.in_(OPEN_STATUSES), Ticket.solved_at >= cutoff),
-                or_(Ticket.closed_at.is_(None), Ticket.closed_at >= cutoff),
+                Ticket.created_at <= cutoff,
+                or_(Ticket.status.in_(OPEN_STATUSES), Ticket.solved_at > cutoff),
+                or_(Ticket.closed_at.is_(None), Ticket.closed_at > cutoff),
             )
         )
         or 0
