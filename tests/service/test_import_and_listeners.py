@@ -64,11 +64,24 @@ def test_xlsx_with_english_keys_and_big5_csv(client: TestClient, desk: Desk) -> 
 
 def test_refunds_in_the_log_open_one_case_per_order(client: TestClient, desk: Desk, clock: FakeClock) -> None:
     t0 = to_ms(clock.now()) - 60_000
-    ingest(client, desk, [
-        {"id": "o", "type": "order", "ts": t0, "user": "amy", "order": "o-9", "product": "SKU-7", "qty": 1, "amount": 500},
-        {"id": "p", "type": "pay", "ts": t0 + 10, "user": "amy", "order": "o-9", "amount": 500},
-        {"id": "r1", "type": "refund", "ts": t0 + 20, "user": "amy", "order": "o-9", "amount": 200},
-    ])  # fmt: skip
+    ingest(
+        client,
+        desk,
+        [
+            {
+                "id": "o",
+                "type": "order",
+                "ts": t0,
+                "user": "amy",
+                "order": "o-9",
+                "product": "SKU-7",
+                "qty": 1,
+                "amount": 500,
+            },
+            {"id": "p", "type": "pay", "ts": t0 + 10, "user": "amy", "order": "o-9", "amount": 500},
+            {"id": "r1", "type": "refund", "ts": t0 + 20, "user": "amy", "order": "o-9", "amount": 200},
+        ],
+    )
     ingest(client, desk, [{"id": "r2", "type": "refund", "ts": t0 + 30, "user": "amy", "order": "o-9", "amount": 100}])
     listed = client.get("/api/v1/tickets?kind=refund", headers=desk.headers).json()
     assert len(listed) == 1
@@ -78,17 +91,25 @@ def test_refunds_in_the_log_open_one_case_per_order(client: TestClient, desk: De
 
 def test_complaint_comments_open_tickets_only_when_turned_on(client: TestClient, desk: Desk, clock: FakeClock) -> None:
     t0 = to_ms(clock.now()) - 60_000
-    ingest(client, desk, [
-        {"id": "x0", "type": "explain", "ts": t0, "product": "SKU-3", "action": "start"},
-        {"id": "c0", "type": "comment", "ts": t0 + 1, "user": "bob", "text": "收到的貨是壞的，太差了"},
-    ])  # fmt: skip
+    ingest(
+        client,
+        desk,
+        [
+            {"id": "x0", "type": "explain", "ts": t0, "product": "SKU-3", "action": "start"},
+            {"id": "c0", "type": "comment", "ts": t0 + 1, "user": "bob", "text": "收到的貨是壞的，太差了"},
+        ],
+    )
     assert _count(client, desk) == 0
     r = client.put("/api/v1/service/settings", json={"auto_complaints": True}, headers=desk.headers)
     assert r.status_code == 200 and r.json()["auto_complaints"] is True
-    ingest(client, desk, [
-        {"id": "c1", "type": "comment", "ts": t0 + 2, "user": "bob", "text": "收到的貨是壞的，太差了"},
-        {"id": "c2", "type": "comment", "ts": t0 + 3, "user": "cat", "text": "這件有 M 號嗎？"},
-    ])  # fmt: skip
+    ingest(
+        client,
+        desk,
+        [
+            {"id": "c1", "type": "comment", "ts": t0 + 2, "user": "bob", "text": "收到的貨是壞的，太差了"},
+            {"id": "c2", "type": "comment", "ts": t0 + 3, "user": "cat", "text": "這件有 M 號嗎？"},
+        ],
+    )
     listed = client.get("/api/v1/tickets", headers=desk.headers).json()
     assert [(t["kind"], t["customer"], t["product"], t["source"]) for t in listed] == [
         ("complaint", "bob", "SKU-3", "auto")

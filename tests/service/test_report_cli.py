@@ -42,10 +42,23 @@ def test_daily_report_counts(client: TestClient, desk: Desk, clock: FakeClock, d
     db.commit()
     # amy pays within 24 hours of asking; bob never does.
     t0 = to_ms(clock.now())
-    ingest(client, desk, [
-        {"id": "o1", "type": "order", "ts": t0, "user": "amy", "order": "o1", "product": "SKU-1", "qty": 1, "amount": 990},
-        {"id": "p1", "type": "pay", "ts": t0 + 1000, "user": "amy", "order": "o1", "amount": 990},
-    ])  # fmt: skip
+    ingest(
+        client,
+        desk,
+        [
+            {
+                "id": "o1",
+                "type": "order",
+                "ts": t0,
+                "user": "amy",
+                "order": "o1",
+                "product": "SKU-1",
+                "qty": 1,
+                "amount": 990,
+            },
+            {"id": "p1", "type": "pay", "ts": t0 + 1000, "user": "amy", "order": "o1", "amount": 990},
+        ],
+    )
     r = client.get("/api/v1/service/reports/daily?day=2026-06-12", headers=desk.headers).json()
     assert r["opened"] == 4 and r["consults"] == 2 and r["handled"] == 2 and r["solved"] == 1
     assert r["avg_first_reply_seconds"] == 180 and r["first_reply_rate"] == 0.5

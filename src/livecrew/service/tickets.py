@@ -461,7 +461,7 @@ class Filters:
     open_only: bool = False
 
 
-def _filtered(workspace_id: str, f: Filters, now: datetime) -> Select[tuple[Ticket]]:
+def _filtered(workspace_id: str, f: Filters, now: datetime) -> Select[Ticket]:
     stmt = select(Ticket).where(Ticket.workspace_id == workspace_id)
     for status in f.status:
         if status not in STATUSES:
