@@ -4,7 +4,7 @@
   var root = document.getElementById("service-live");
   if (!root) return;
   var showId = root.dataset.show;
-  function csrf() { var m = document.cookie.match(/(?:^|; )lc_csrf=([^;]*)/); return m ? decodeURIComponent(m[1]) : ""; }
+  function csrf() { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.getAttribute("content") : ""; }
   function textOf(li) {
     var last = li.lastChild;
     while (last && last.nodeType !== 3) last = last.previousSibling;
