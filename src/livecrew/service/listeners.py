@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import Clock
-from livecrew.service import config
-from livecrew.service.models import Ticket, TicketSource
+from livecrew.service.models import ServiceSettings, Ticket, TicketSource
 from livecrew.service.tickets import NewTicket, open_ticket
 
 
@@ -25,10 +24,10 @@ def on_events(db: Session, clock: Clock, show: Any, events: Iterable[Any]) -> No
             refunds.append(event)
     if not comments and not refunds:
         return
-    settings = config.settings_for(db, show.workspace_id)
-    if comments and settings.auto_complaints:
+    row = db.get(ServiceSettings, show.workspace_id)  # one primary-key read per batch (the defaults: none)
+    if comments and row is not None and row.auto_complaints:
         _complaints(db, clock, show, comments)
-    if refunds and settings.refund_tickets:
+    if refunds and (row is None or row.refund_tickets):
         _refunds(db, clock, show, refunds)
 
 
