@@ -102,3 +102,17 @@ def test_console_import_keeps_nothing_until_clean(console: TestClient, desk: Des
 def test_host_sees_no_service_pages(client: TestClient, desk: Desk) -> None:
     login(client, desk.host.email)
     assert client.get("/service").status_code == 403
+
+
+def test_console_export_is_a_logged_post(console: TestClient, desk: Desk) -> None:
+    page = console.get(f"/service/retarget?show={desk.show_id}&segment=clicked_not_paid")
+    assert page.status_code == 200 and 'id="retarget-export"' in page.text
+    r = console.post(
+        "/service/retarget/export",
+        data={"show": desk.show_id, "segment": "clicked_not_paid", "format": "xlsx", "csrf_token": csrf(console)},
+    )
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = console.post(
+        "/service/retarget/export", data={"segment": "x", "show": desk.show_id, "csrf_token": csrf(console)}
+    )
+    assert r.status_code == 422

@@ -117,14 +117,15 @@ def test_asked_claimed_period_and_logged_exports(client: TestClient, desk: Desk,
     day = clock.now().date().isoformat()
     period = client.get(f"/api/v1/retarget?segment=clicked_not_paid&since={day}", headers=desk.headers).json()
     assert period == {"segment": "clicked_not_paid", "users": ["amy"]}
-    csv = client.get(f"/api/v1/shows/{desk.show_id}/retarget?segment=clicked_not_paid&format=csv", headers=desk.headers)
+    export = "/api/v1/retarget/exports"
+    csv = client.post(export, json={"show": desk.show_id, "segment": "clicked_not_paid"}, headers=desk.headers)
     assert csv.status_code == 200 and "amy" in csv.content.decode("utf-8-sig") and "P1" in csv.text
-    xlsx = client.get(
-        f"/api/v1/shows/{desk.show_id}/retarget?segment=commented_not_paid&format=xlsx", headers=desk.headers
-    )
+    body = {"since": day, "segment": "commented_not_paid", "format": "xlsx"}
+    xlsx = client.post(export, json=body, headers=desk.headers)
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client.post(export, json={"segment": "clicked_not_paid"}, headers=desk.headers).status_code == 422
     logged = db.scalars(select(ServiceExport).where(ServiceExport.workspace_id == desk.ws.id)).all()
     assert [(x.what, x.user_id, x.rows) for x in logged] == [
         ("retarget.csv", desk.owner.id, 1),
-        ("retarget.xlsx", desk.owner.id, 2),  # amy and bob commented and did not pay
+        ("retarget.xlsx", desk.owner.id, 2),  # amy and bob commented and did not pay (over the day)
     ]

@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import get_clock, get_db
-from livecrew.core.errors import ValidationFailed
+from livecrew.core.errors import NotFound, ValidationFailed
 from livecrew.service import config, imports, macros, problems, reports, retarget, tickets
 from livecrew.service.models import TicketSource
 from livecrew.service.schemas import (
@@ -192,8 +193,6 @@ def open_from_live(db: Session, clock: Clock, principal: Principal, show_id: str
     from livecrew.text.public import triage_comment
 
     if show_brief(db, principal.workspace.id, show_id) is None:
-        from livecrew.core.errors import NotFound
-
         raise NotFound(f"no show {show_id} in this workspace", key="err.service_show")
     if body.source not in ("comment", "cue"):
         raise ValidationFailed('source is "comment" or "cue"', key="err.service_source")
@@ -229,75 +228,80 @@ def create_from_live(show_id: str, body: LiveTicketIn, db: Db, clock: Clk, princ
 # ---------------------------------------------------------------- retargeting
 
 
-@router.get("/shows/{show_id}/retarget", response_model=None)
+@router.get("/shows/{show_id}/retarget")
 def show_retarget(
-    show_id: str,
-    db: Db,
-    clock: Clk,
-    principal: Viewer,
-    segment: str = "clicked_not_paid",
-    detail: bool = False,
-    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-    lang: str = "zh-Hant",
-) -> Any:
+    show_id: str, db: Db, principal: Viewer, segment: str = "clicked_not_paid", detail: bool = False
+) -> dict[str, Any]:
+    """A retargeting segment of one show: ``{"segment", "users"}`` (sorted); ``detail`` adds what each wanted."""
     wants = retarget.for_show(db, principal.workspace.id, show_id, segment)
-    return _retarget_answer(db, clock, principal, wants, segment, {"show": show_id}, detail, format, lang)
+    db.commit()
+    return _segment_body(segment, wants, detail)
 
 
 def _period(since: date, until: date | None, timezone: str) -> tuple[datetime, datetime]:
     tz = ZoneInfo(timezone)
-    end_day = until or since
-    return datetime.combine(since, time(0), tz), datetime.combine(end_day + timedelta(days=1), time(0), tz)
+    return datetime.combine(since, time(0), tz), datetime.combine((until or since) + timedelta(days=1), time(0), tz)
 
 
-@router.get("/retarget", response_model=None)
+@router.get("/retarget")
 def period_retarget(
     db: Db,
-    clock: Clk,
     principal: Viewer,
     since: date,
     until: date | None = None,
     segment: str = "clicked_not_paid",
     detail: bool = False,
-    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
-    lang: str = "zh-Hant",
-) -> Any:
+) -> dict[str, Any]:
+    """A segment over every show that started in the period (days in the workspace's zone, both included)."""
     start, end = _period(since, until, principal.workspace.timezone)
     wants = retarget.for_period(db, principal.workspace.id, start, end, segment)
-    params = {"since": since.isoformat(), "until": (until or since).isoformat()}
-    return _retarget_answer(db, clock, principal, wants, segment, params, detail, format, lang)
-
-
-def _retarget_answer(
-    db: Session,
-    clock: Clock,
-    principal: Principal,
-    wants: list[retarget.Want],
-    segment: str,
-    params: dict[str, Any],
-    detail: bool,
-    format: str,
-    lang: str,
-) -> Any:
-    if format == "json":
-        body: dict[str, Any] = {"segment": segment, "users": [w.user for w in wants]}
-        if detail:
-            body["wants"] = [w.to_dict() for w in wants]
-        db.commit()
-        return body
-    retarget.log_export(
-        db,
-        clock,
-        principal.workspace.id,
-        principal.user.id,
-        f"retarget.{format}",
-        {**params, "segment": segment},
-        len(wants),
-    )
-    name = f"retarget-{segment}-{'-'.join(str(v) for v in params.values())}.{format}"
-    data = retarget.to_csv(wants, lang) if format == "csv" else retarget.to_xlsx(wants, lang, segment)
     db.commit()
-    return download(data, name, "text/csv; charset=utf-8" if format == "csv" else XLSX)
+    return _segment_body(segment, wants, detail)
+
+
+def _segment_body(segment: str, wants: list[retarget.Want], detail: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {"segment": segment, "users": [w.user for w in wants]}
+    if detail:
+        body["wants"] = [w.to_dict() for w in wants]
+    return body
+
+
+class ExportIn(BaseModel):
+    segment: str = "clicked_not_paid"
+    format: str = Field(default="csv", pattern="^(csv|xlsx)$")
+    lang: str = "zh-Hant"
+    show: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@router.post("/retarget/exports")
+def export_retarget(body: ExportIn, db: Db, clock: Clk, principal: Viewer) -> Response:
+    """A retargeting list as CSV or XLSX, of a show or of a period. Every export is logged (who, what, when)."""
+    return export_list(db, clock, principal, body)
+
+
+def export_list(db: Session, clock: Clock, principal: Principal, body: ExportIn) -> Response:
+    if body.show:
+        wants = retarget.for_show(db, principal.workspace.id, body.show, body.segment)
+        params: dict[str, Any] = {"show": body.show}
+    elif body.since:
+        start, end = _period(body.since, body.until, principal.workspace.timezone)
+        wants = retarget.for_period(db, principal.workspace.id, start, end, body.segment)
+        params = {"since": body.since.isoformat(), "until": (body.until or body.since).isoformat()}
+    else:
+        raise ValidationFailed("say which show, or since which day", key="err.service_export")
+    retarget.log_export(
+        db, clock, principal.workspace.id, principal.user.id, f"retarget.{body.format}",
+        {**params, "segment": body.segment}, len(wants),
+    )  # fmt: skip
+    name = f"retarget-{body.segment}-{'-'.join(str(v) for v in params.values())}.{body.format}"
+    if body.format == "csv":
+        data, media = retarget.to_csv(wants, body.lang), "text/csv; charset=utf-8"
+    else:
+        data, media = retarget.to_xlsx(wants, body.lang, body.segment), XLSX
+    db.commit()
+    return download(data, name, media)
 
 
 # ---------------------------------------------------------------- settings, agents, templates
@@ -399,8 +403,7 @@ def daily_report(
     if format == "json":
         db.commit()
         return {**report.data, "summary": report.summary()}
-    retarget.log_export(db, clock, principal.workspace.id, principal.user.id, "report.xlsx", {"day": report.day}, 1)
-    data = reports.to_xlsx(report, lang)
+    data = reports.to_xlsx(report, lang)  # aggregates only, no customer's data
     db.commit()
     return download(data, f"service-report-{report.day}.xlsx")
 

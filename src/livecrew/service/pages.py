@@ -258,7 +258,7 @@ def _ticket_page(
         "hits": hits or [],
         "unfilled": macros.unfilled(draft),
         "error": error,
-        "next_status": sorted(tickets._NEXT[t.status]),
+        "next_status": tickets.next_statuses(t.status),
     }
     db.commit()
     return render(request, "service/ticket.html", context, status_code=status_code, active_nav=NAV)
@@ -494,7 +494,7 @@ def retarget_page(
     try:
         if show:
             wants = retarget.for_show(db, principal.workspace.id, show, segment)
-            query = f"/api/v1/shows/{show}/retarget?segment={segment}"
+            query = "show"
         elif since:
             start_day = reports.parse_day(since)
             end_day = reports.parse_day(until) if until else start_day
@@ -505,7 +505,7 @@ def retarget_page(
                 datetime.combine(end_day + timedelta(days=1), time(0), tz),
                 segment,
             )
-            query = f"/api/v1/retarget?segment={segment}&since={start_day}&until={end_day}"
+            query = "period"
     except DomainError as exc:
         error = _error(request, exc)
     context = {
@@ -523,6 +523,28 @@ def retarget_page(
     }
     db.commit()
     return render(request, "service/retarget.html", context, active_nav=NAV)
+
+
+@router.post("/service/retarget/export")
+async def retarget_export(request: Request, db: Db, clock: Clk, principal: Viewer) -> Response:
+    """The console's export buttons (a form post: an export is logged, so it is never a GET)."""
+    from livecrew.service.api import ExportIn, export_list
+
+    form = await request.form()
+    try:
+        body = ExportIn(
+            segment=str(form.get("segment") or "clicked_not_paid"),
+            format="xlsx" if form.get("format") == "xlsx" else "csv",
+            lang=language_for(request, principal),
+            show=str(form.get("show") or "") or None,
+            since=reports.parse_day(str(form["since"])) if form.get("since") else None,
+            until=reports.parse_day(str(form["until"])) if form.get("until") else None,
+        )
+        return export_list(db, clock, principal, body)
+    except DomainError as exc:
+        db.rollback()
+        context = {"message": _error(request, exc), "status": exc.status_code}
+        return render(request, "error.html", context, status_code=exc.status_code)
 
 
 # ---------------------------------------------------------------- import

@@ -49,6 +49,11 @@ _NEXT: dict[str, frozenset[str]] = {
 }
 
 
+def next_statuses(status: str) -> list[str]:
+    """The statuses a ticket in ``status`` may move to."""
+    return sorted(_NEXT.get(status, frozenset()))
+
+
 class ReplyFlagged(Conflict):
     """A reply holds wording the compliance scanner flags; it is sent only when the sender confirms."""
 
