@@ -12,9 +12,10 @@ from livecrew.core.plugins import Feature
 from livecrew.goods.feature import FEATURE as GOODS
 from livecrew.live.feature import FEATURE as LIVE
 from livecrew.review.feature import FEATURE as REVIEW
+from livecrew.service.feature import FEATURE as SERVICE
 from livecrew.shows.feature import FEATURE as SHOWS
 from livecrew.sources.feature import FEATURE as SOURCES
 from livecrew.team.feature import FEATURE as TEAM
 from livecrew.text.feature import FEATURE as TEXT
 
-FEATURES: tuple[Feature, ...] = (BOARD, COMMS, GOODS, LIVE, REVIEW, SHOWS, SOURCES, TEAM, TEXT)
+FEATURES: tuple[Feature, ...] = (BOARD, COMMS, GOODS, LIVE, REVIEW, SERVICE, SHOWS, SOURCES, TEAM, TEXT)

@@ -45,8 +45,9 @@ EXPECTED: dict[str, set[str]] = {
     "comms.moderate": {"owner"},
     "incidents.run": {r.value for r in Role},
     "incidents.edit": {"owner", "operations", "controller"},
-    "service.view": {r.value for r in Role},
-    "service.edit": {"owner", "service"},
+    "service.view": {"owner", "operations", "service"},  # customer data: these roles only
+    "service.edit": {"owner", "operations", "service"},
+    "service.manage": {"owner", "operations"},
     "review.view": {r.value for r in Role},
     "review.edit": {"owner", "operations", "analyst"},
     "review.scores_all": {"owner", "operations"},

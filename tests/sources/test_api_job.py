@@ -77,6 +77,7 @@ def test_the_server_job_runs_a_started_source_then_stops_it_when_asked(
 
     async def scenario() -> None:
         job = SourceJob(app)
+        job.wake()  # as the start route does for the process's own job
         await job.tick()
         for _ in range(200):
             await asyncio.sleep(0.02)
@@ -111,6 +112,7 @@ def test_a_refused_source_stops_and_raises_an_alert_in_the_control_room(
 
     async def scenario() -> None:
         job = SourceJob(app)
+        job.wake()  # as the start route does for the process's own job
         await job.tick()
         for task, _stop, _state in list(job.running.values()):
             await asyncio.wait_for(task, timeout=10)

@@ -1164,6 +1164,48 @@ class SessionEngine:
                     bucket[value] = bucket.get(value, 0) + 1
         return {"drop_offs": drop_offs, "retention": retention, "traffic": traffic, "persona": persona}
 
+    def retarget(self) -> tuple[dict[str, dict[str, list[str]]], set[str]]:
+        """METRICS.md's Retargeting segments over the window, and the buyers.
+
+        Each segment maps a user to what they wanted: the products they clicked (``clicked_not_paid``) or
+        ordered (``ordered_not_paid``), sorted; ``commented_not_paid`` maps to an empty list.
+        """
+        win = self.window()  # replays first when stale, so the paid orders below are current
+        names = list(self._users)
+        products = self._product_names
+        s = self._s
+        buyers = {self._d_user[s.o_pay[number]] for number in s.paid_list}
+        wants: dict[int, dict[int, set[int]]] = {K_CLICK: {}, K_ORDER: {}, K_COMMENT: {}}
+        if win is not None:
+            start, end = win
+            base, lts, luk, la = self._base, self._lts, self._luk, self._la
+            d_product = self._d_product
+            for i in range(len(luk)):
+                uk = luk[i]
+                k = uk & 31
+                if k not in wants:
+                    continue
+                ts = base + lts[i]
+                u = uk >> 5
+                if ts < start or ts > end or u < 0 or u in buyers:
+                    continue
+                seen = wants[k].setdefault(u, set())
+                if k == K_CLICK:
+                    seen.add(la[i])
+                elif k == K_ORDER:
+                    product = d_product[la[i]]
+                    if product >= 0:
+                        seen.add(product)
+        segments: dict[str, dict[str, list[str]]] = {}
+        for key, kind in (
+            ("clicked_not_paid", K_CLICK),
+            ("ordered_not_paid", K_ORDER),
+            ("commented_not_paid", K_COMMENT),
+        ):
+            users = {names[u]: sorted(products[p] for p in ps) for u, ps in wants[kind].items()}
+            segments[key] = {user: users[user] for user in sorted(users)}
+        return segments, {names[u] for u in buyers}
+
 
 def compute(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
     """Metrics of every session in a stream of events."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
+
+from sqlalchemy.orm import Session
 
 from livecrew.core.events import DomainEvent
 
@@ -30,3 +33,25 @@ class DailyReportReady(DomainEvent):
     workspace_id: str
     day: str
     summary: str
+
+
+@dataclass(frozen=True)
+class ProductProblem:
+    """A product flagged by customer service: ``count`` tickets of ``kind`` (complaint or an after-sales kind)
+    within 7 days; ``ticket_ids`` link them."""
+
+    product: str
+    kind: str
+    count: int
+    ticket_ids: tuple[int, ...]
+    flagged_at: datetime
+
+
+def product_problems(db: Session, workspace_id: str) -> list[ProductProblem]:
+    """The workspace's open recurring-problem flags, newest first (for the product pool and operations)."""
+    from livecrew.service.problems import open_flags
+
+    return [
+        ProductProblem(f.product, f.kind, f.count, tuple(f.ticket_ids or ()), f.flagged_at)
+        for f in open_flags(db, workspace_id)
+    ]

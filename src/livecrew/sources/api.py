@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.shows.public import show_status
 from livecrew.sources import service
+from livecrew.sources.jobs import wake
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["sources"])
 
@@ -41,7 +42,9 @@ def list_sources(show_id: str, db: Db, principal: Viewer) -> list[dict[str, Any]
 
 
 @router.post("/shows/{show_id}/sources", status_code=201, summary="Connect a platform's live stream to the show")
-def create_source(show_id: str, body: SourceIn, db: Db, clock: Clk, principal: Feeder) -> dict[str, Any]:
+def create_source(
+    show_id: str, body: SourceIn, request: Request, db: Db, clock: Clk, principal: Feeder
+) -> dict[str, Any]:
     show_status(db, principal.workspace.id, show_id)
     source = service.create_source(
         db,
@@ -57,13 +60,15 @@ def create_source(show_id: str, body: SourceIn, db: Db, clock: Clk, principal: F
     )
     if body.start:
         service.set_wanted(db, clock, source, True)
+        wake(request.app)
     out = service.to_dict(source)
     return out
 
 
 @router.post("/sources/{source_id}/start", summary="Ask the server to run the source")
-def start_source(source_id: SourceId, db: Db, clock: Clk, principal: Feeder) -> dict[str, Any]:
+def start_source(source_id: SourceId, request: Request, db: Db, clock: Clk, principal: Feeder) -> dict[str, Any]:
     source = service.set_wanted(db, clock, service.get_source(db, principal.workspace, source_id), True)
+    wake(request.app)
     out = service.to_dict(source)
     return out
 

@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import os
 import secrets
+import time
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -21,6 +23,11 @@ from livecrew.sources.sinks import ServerSink
 
 log = get_logger(__name__)
 POLL_SECONDS = 2.0
+# Without a hint the table is read this often: a source started in another process, or one whose runner died
+# (its lease ran out). A start in this process hints the job (``wake``), which then reads it every pass for a
+# few seconds (the start commits after its request's answer is built). A quiet table is not read in between.
+SLOW_POLL_SECONDS = 30.0
+HINT_SECONDS = 6.0
 
 
 class SourceJob:
@@ -29,6 +36,12 @@ class SourceJob:
         self.ctx = app.state.ctx
         self.runner = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.running: dict[int, tuple[asyncio.Task[SourceState], asyncio.Event, SourceState]] = {}
+        self.hinted_until = 0.0
+        self.next_claim = time.monotonic() + SLOW_POLL_SECONDS
+
+    def wake(self) -> None:
+        """A source was started in this process (from any thread): read the table on the next passes."""
+        self.hinted_until = time.monotonic() + HINT_SECONDS
 
     def _claim(self) -> list[tuple[int, str, str, str, dict[str, object], str]]:
         with session_scope(self.ctx.sessions) as db:  # the pass's unit of work
@@ -88,11 +101,20 @@ class SourceJob:
                 self.running.pop(source_id)
             elif not await in_thread(self._report, source_id, state):  # stopped by a person; renews the lease
                 stop.set()
+        now = time.monotonic()
+        if not (self.running or now < self.hinted_until or now >= self.next_claim):
+            return  # nothing runs here and nothing new was started: the database is not asked
+        self.next_claim = now + SLOW_POLL_SECONDS
         for row in await in_thread(self._claim):
             if row[0] not in self.running:
                 stop, state = asyncio.Event(), SourceState()
                 task = asyncio.create_task(self._run_one(row, stop, state), name=f"livecrew-source-{row[0]}")
                 self.running[row[0]] = (task, stop, state)
+
+    async def start_running(self) -> None:
+        self.hinted_until = time.monotonic() + 1
+        await self.tick()
+        self.hinted_until = 0.0
 
     async def loop(self) -> None:
         try:
@@ -110,7 +132,15 @@ class SourceJob:
                     await asyncio.wait_for(task, timeout=5)
 
 
+def wake(app: Any) -> None:
+    """Hint this process's source job that a source was started (nothing when no job runs here)."""
+    job = getattr(app.state, "sources", None)
+    if isinstance(job, SourceJob):
+        job.wake()
+
+
 async def start(app: FastAPI) -> list[asyncio.Task[None]]:
     job = SourceJob(app)
     app.state.sources = job
+    await job.start_running()  # sources left running before a restart, before the first request
     return [asyncio.create_task(job.loop(), name="livecrew-sources")]

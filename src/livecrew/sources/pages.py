@@ -17,6 +17,7 @@ from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError
 from livecrew.shows.public import show_status
 from livecrew.sources import service
+from livecrew.sources.jobs import wake
 from livecrew.web.render import form_failed, render
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -86,6 +87,7 @@ def source_add(
             actor=principal.user,
         )
         service.set_wanted(db, clock, source, True)
+        wake(request.app)
     except DomainError as exc:
         return form_failed(request, db, exc, lambda error, _status: _back(show_id, "show", error))
     return _back(show_id, "show")
@@ -105,5 +107,7 @@ def source_switch(
         return Response(status_code=404)
     source = service.get_source(db, principal.workspace, source_id)
     service.set_wanted(db, clock, source, verb == "start")
+    if verb == "start":
+        wake(request.app)
     show_id = source.show_id
     return _back(show_id, place)

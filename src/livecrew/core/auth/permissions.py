@@ -42,6 +42,7 @@ class Action(StrEnum):
     incidents_edit = "incidents.edit"
     service_view = "service.view"
     service_edit = "service.edit"
+    service_manage = "service.manage"
     review_view = "review.view"
     review_edit = "review.edit"
     review_scores_all = "review.scores_all"
@@ -75,8 +76,9 @@ ACTION_HELP: dict[Action, str] = {
     Action.comms_moderate: "delete anyone's message in team channels (kept in the audit trail)",
     Action.incidents_run: "open an incident and work its runbook",
     Action.incidents_edit: "edit runbooks",
-    Action.service_view: "see customer-service tickets and reports",
-    Action.service_edit: "work customer-service tickets and reply templates",
+    Action.service_view: "see customer-service tickets, customers, reports and retargeting lists",
+    Action.service_edit: "work customer-service tickets, reply templates and imports",
+    Action.service_manage: "change service hours, SLA targets, automatic tickets and agents' hours",
     Action.review_view: "see review reports and scorecards",
     Action.review_edit: "write reviews, targets and follow-up tasks",
     Action.review_scores_all: "see everyone's scorecards (others see their own)",
@@ -123,8 +125,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.comms_moderate: frozenset({_O}),
     Action.incidents_run: _EVERYONE,
     Action.incidents_edit: frozenset({_O, _OP, _C}),
-    Action.service_view: _EVERYONE,
-    Action.service_edit: frozenset({_O, _SV}),
+    Action.service_view: frozenset({_O, _OP, _SV}),  # customer data: service, operations and owner only
+    Action.service_edit: frozenset({_O, _OP, _SV}),
+    Action.service_manage: frozenset({_O, _OP}),
     Action.review_view: _EVERYONE,
     Action.review_edit: frozenset({_O, _OP, _AN}),
     Action.review_scores_all: frozenset({_O, _OP}),
