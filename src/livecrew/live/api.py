@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-import orjson
+import msgspec
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,13 +17,21 @@ from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock, to_ms
 from livecrew.core.deps import app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.logging import get_logger
 from livecrew.core.pubsub import show_channel
 from livecrew.live import actions, ingest
+from livecrew.live import log as event_log
 from livecrew.live.events import Event
 from livecrew.live.state import LiveRegistry, after_ingest, live_registry
 from livecrew.shows import service as shows
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
+log = get_logger(__name__)
+
+
+class ExportFailed(RuntimeError):
+    """A log row could not be written out: the export stops broken rather than cut short."""
+
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -122,10 +130,25 @@ def export_events(
     factory = app_context(request).sessions
 
     def lines() -> Iterator[bytes]:
+        # Pages of the log in its order, each row as it came with the show as its session. A row that
+        # cannot be written out ends the response broken (no clean end of the chunked body), so a client
+        # never takes a cut-off log for the whole one; the server logs which row it was.
+        decode, encode = msgspec.json.Decoder().decode, msgspec.json.encode
         with factory() as session:
-            for body in ingest.iter_bodies(session, show_id):
-                body["session"] = show_id  # the log keeps lines as they came; the show is their session
-                yield orjson.dumps(body) + b"\n"
+            chunk: list[bytes] = []
+            for pos, text in event_log.iter_rows(session, show_id):
+                try:
+                    body = decode(text)
+                    body["session"] = show_id  # the log keeps lines as they came; the show is their session
+                    chunk.append(encode(body))
+                except (msgspec.DecodeError, RecursionError, TypeError) as exc:
+                    log.error("live.export_failed", show=show_id, pos=pos, error=str(exc)[:200])
+                    raise ExportFailed(f"row {pos} of the log of show {show_id} cannot be exported") from exc
+                if len(chunk) >= 1000:
+                    yield b"\n".join(chunk) + b"\n"
+                    chunk = []
+            if chunk:
+                yield b"\n".join(chunk) + b"\n"
 
     filename = f"livecrew-{show.id}.jsonl"
     return StreamingResponse(
