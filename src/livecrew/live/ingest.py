@@ -107,9 +107,20 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
                 stamps.append(e.ts)
                 users.append(e.user)
                 bodies.append(_stored(e))
-            cursor.execute(
-                _PG_INSERT, [show_id, count, count, show_id, at, actor_id, ids, kinds, stamps, users, bodies]
-            )
+            params = {
+                "show": show_id,
+                "n": count,
+                "at": at,
+                "actor": actor_id,
+                "lo": min(stamps),
+                "hi": max(stamps),
+                "ids": ids,
+                "kinds": kinds,
+                "stamps": stamps,
+                "users": users,
+                "bodies": bodies,
+            }
+            cursor.execute(_PG_INSERT, params)
             rows = cursor.fetchall()
             if rows:
                 base = int(rows[0][2])
@@ -150,14 +161,20 @@ def _stored(event: Event) -> str:
 
 
 _PG_INSERT = (
-    "WITH head AS ("
-    "INSERT INTO live_log_heads (show_id, pos) VALUES (%s, %s) "
+    # The show's ts range is widened in the same statement (ingest refuses events far outside it): the
+    # show's row is locked from here to the commit, as the log head is.
+    "WITH widen AS ("
+    "UPDATE shows SET events_ts_min = least(events_ts_min, %(lo)s), events_ts_max = greatest(events_ts_max, %(hi)s) "
+    "WHERE id = %(show)s AND (events_ts_min IS NULL OR events_ts_max IS NULL "
+    "OR events_ts_min > %(lo)s OR events_ts_max < %(hi)s)), "
+    "head AS ("
+    "INSERT INTO live_log_heads (show_id, pos) VALUES (%(show)s, %(n)s) "
     "ON CONFLICT (show_id) DO UPDATE SET pos = live_log_heads.pos + excluded.pos "
-    "RETURNING pos - %s AS base) "
+    "RETURNING pos - %(n)s AS base) "
     'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body, pos) '
-    "SELECT %s, %s, %s, e.event_id, e.type, e.ts, e.who, e.body::json, head.base + e.n "
-    "FROM head, unnest(%b::text[], %b::text[], %b::bigint[], %b::text[], %b::text[]) "
-    "WITH ORDINALITY AS e(event_id, type, ts, who, body, n) ORDER BY e.n "
+    "SELECT %(show)s, %(at)s, %(actor)s, e.event_id, e.type, e.ts, e.who, e.body::json, head.base + e.n "
+    "FROM head, unnest(%(ids)b::text[], %(kinds)b::text[], %(stamps)b::bigint[], %(users)b::text[], "
+    "%(bodies)b::text[]) WITH ORDINALITY AS e(event_id, type, ts, who, body, n) ORDER BY e.n "
     "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING event_id, pos, (SELECT base FROM head)"
 )
 _SQLITE_HEAD = (
@@ -244,6 +261,12 @@ def _widen_range() -> Update:
 _WIDEN_RANGE = _widen_range()  # built once: a statement's cache key is worked out each time it is built
 
 
+def _kept_range(show: Show, lo: int, hi: int) -> None:
+    old_lo, old_hi = show.events_ts_min, show.events_ts_max
+    set_committed_value(show, "events_ts_min", lo if old_lo is None else min(lo, old_lo))
+    set_committed_value(show, "events_ts_max", hi if old_hi is None else max(hi, old_hi))
+
+
 def _keep_range(db: Session, show: Show, lo: int, hi: int) -> None:
     """Widen the stored range (of the logged events) to take [lo, hi], in one conditional update."""
     old_lo, old_hi = show.events_ts_min, show.events_ts_max
@@ -284,10 +307,11 @@ def append(
     for listener in _listeners():
         listener(db, clock, show, result.new_events)
     if inserted:
-        # Last, so the show's row stays locked (PostgreSQL) only from here to the commit: ingest for the
-        # same show in other processes waits that long, not for this whole batch.
-        stamps = [e.ts for e in result.new_events]
-        _keep_range(db, show, min(stamps), max(stamps))
+        stamps = [e.ts for e in kept]
+        if db.get_bind().dialect.name == "postgresql":  # the insert statement widened it
+            _kept_range(show, min(stamps), max(stamps))
+        else:
+            _keep_range(db, show, min(stamps), max(stamps))
     return result
 
 
