@@ -205,7 +205,9 @@ def test_the_live_state_keeps_the_newest_comment_time(client: TestClient, setup:
     assert live.last_comment_ts == T0 + 400_000  # an older comment arriving late does not move it back
 
 
-def test_each_new_event_carries_the_position_of_its_log_row(setup: dict[str, Any], db: Session, clock: FakeClock) -> None:
+def test_each_new_event_carries_the_position_of_its_log_row(
+    setup: dict[str, Any], db: Session, clock: FakeClock
+) -> None:
     from livecrew.live import ingest
 
     show, jsonl = setup["show"], "application/x-ndjson"

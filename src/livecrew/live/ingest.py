@@ -107,7 +107,7 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
                 stamps.append(e.ts)
                 users.append(e.user)
                 bodies.append(_stored(e))
-            params = {
+            values = {
                 "show": show_id,
                 "n": count,
                 "at": at,
@@ -120,7 +120,7 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
                 "users": users,
                 "bodies": bodies,
             }
-            cursor.execute(_PG_INSERT, params)
+            cursor.execute(_PG_INSERT, values)
             rows = cursor.fetchall()
             if rows:
                 base = int(rows[0][2])
