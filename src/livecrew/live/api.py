@@ -18,6 +18,7 @@ from livecrew.core.clock import Clock, to_ms
 from livecrew.core.deps import app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.core.logging import get_logger
+from livecrew.core.params import DbId
 from livecrew.core.pubsub import show_channel
 from livecrew.live import actions, ingest
 from livecrew.live import log as event_log
@@ -188,7 +189,7 @@ class ActionIn(BaseModel):
     kind: str = Field(description="explain, shelf, coupon, lucky_bag or announce")
     product: str | None = Field(default=None, max_length=200)
     action: str | None = Field(default=None, description="explain: start/stop; shelf: on/off; lucky_bag: start/draw")
-    perk_id: int | None = None
+    perk_id: DbId | None = None
     text: str | None = Field(default=None, max_length=1000)
 
 
@@ -233,7 +234,7 @@ def get_alerts(
 
 @router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert (the time to acknowledge is recorded)")
 def ack_alert(
-    alert_id: int, db: Db, clock: Clk, principal: Annotated[Principal, Depends(require(Action.live_view))]
+    alert_id: DbId, db: Db, clock: Clk, principal: Annotated[Principal, Depends(require(Action.live_view))]
 ) -> dict[str, Any]:
     from livecrew.live import alerts
 

@@ -17,6 +17,7 @@ from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.deps import get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.params import DbId
 from livecrew.shows import pages as show_pages
 from livecrew.shows import service as shows
 from livecrew.shows.models import Show
@@ -474,7 +475,7 @@ def absence_cover(
 def absence_withdraw(
     request: Request,
     show_id: str,
-    absence_id: int,
+    absence_id: DbId,
     db: Db,
     principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
 ) -> Response:
