@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bound_contextvars
@@ -247,7 +248,18 @@ def create_app(
         # A number past what the database keeps (64-bit) reached a query; the ids of paths and bodies are
         # bounded by their type (core.params), this is the net under the rest.
         log.warning("http.number_out_of_range", path=request.url.path, error=str(exc))
-        message = "A number in the request is out of range: the largest one kept is 9223372036854775807."
+        message = "A number in the request is out of range (an id is at most 2147483647)."
+        if _is_api(request):
+            return JSONResponse({"error": "invalid", "message": message}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def bad_value(request: Request, exc: DataError) -> Response:
+        # The database refused a value of the request (SQLSTATE class 22, "data exception": a NUL character
+        # in a text, a number out of its column's range): the request is not valid, the server is fine.
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "a value is not valid"
+        log.warning("http.value_refused_by_database", path=request.url.path, error=reason[:300])
+        message = f"A value in the request cannot be stored: {reason}."
         if _is_api(request):
             return JSONResponse({"error": "invalid", "message": message}, status_code=422)
         return render(request, "error.html", {"status": 422, "message": message}, status_code=422)

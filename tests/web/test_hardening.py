@@ -215,3 +215,11 @@ def test_an_import_runs_off_the_event_loop(
         worker.join(30)
     assert health.status_code == 200
     assert outcome["import"].status_code == 200, outcome["import"].text
+
+
+def test_a_nul_character_is_never_a_server_error(client: TestClient, owner: dict[str, Any]) -> None:
+    """PostgreSQL refuses NUL in text (a data exception): the request is answered 422 there, taken on SQLite."""
+    r = client.post("/api/v1/tokens", json={"name": "bad\x00name"}, headers=bearer(owner["token"]))
+    assert r.status_code < 500, r.text
+    if r.status_code == 422:
+        assert r.json()["error"] == "invalid"

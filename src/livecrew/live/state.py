@@ -192,7 +192,10 @@ async def live_registry(request: Request) -> LiveRegistry:  # a dependency: asyn
 
 def after_ingest(hub: LocalHub, registry: LiveRegistry, show_id: str, result: IngestResult) -> None:
     """After the commit: update the live state and push the new comments to the control rooms."""
-    registry.apply(show_id, result.new_events, result.base, result.top)
+    try:
+        registry.apply(show_id, result.new_events, result.base, result.top)
+    except LiveStateUnavailable:
+        return  # the batch is stored (and logged why the show could not be built); the next use builds it
     comments = [comment_item(e) for e in result.new_events if e.type == "comment"]
     if comments:
         from livecrew.text import room
