@@ -31,7 +31,6 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
         return 0
     with ctx.sessions() as db:
         shows = {s.id: s for s in db.scalars(select(Show).where(Show.id.in_([x.show_id for x in loaded]))).all()}
-        db.commit()
         for live in loaded:
             show = shows.get(live.show_id)
             if show is None:
@@ -39,7 +38,8 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
                 continue
             try:
                 published += _tick_show(app, registry, db, show, live)
-                db.commit()
+                if show.status == ShowStatus.live:  # its alerts were evaluated (and may have been written)
+                    db.commit()
             except Exception:
                 db.rollback()
                 log.exception("live.show_tick_failed", show=live.show_id)
