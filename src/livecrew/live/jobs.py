@@ -43,6 +43,7 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
             except Exception:
                 db.rollback()
                 log.exception("live.show_tick_failed", show=live.show_id)
+        db.commit()  # ends the reads' transaction (a commit, as a rollback would also undo a shared test connection's)
     return published
 
 
