@@ -1,13 +1,15 @@
 """End-to-end ingest: events/s through HTTP in batches of 1,000, durable (committed) before each answer.
 
-    .venv/bin/python bench/ingest.py [--events 200000] [--connections 1 2 4] [--one-show]
+    .venv/bin/python bench/ingest.py [--events 200000] [--connections 1 2 4] [--processes 1 2 4] [--one-show]
                                      [--database-url postgresql+psycopg://postgres@127.0.0.1/test]
+                                     [--redis-url redis://127.0.0.1:6379/7]
 
-A real `livecrew serve` (one process) over a fresh database; this process posts the batches over
-1, 2 or 4 keep-alive connections at once, each batch waiting for its answer. Each connection feeds its own
-show (several rooms live at once, one feeder each), in time order; `--one-show` makes them all feed one show,
-so that batches of one show arrive out of time order. The file is simulated 4-hour shows laid end to end (ids
-made unique, each show's times after the one before).
+Real `livecrew serve` processes (``--processes``, each run of the list in turn; one by default) over a fresh
+database; this process posts the batches over ``--connections`` keep-alive connections per server process at
+once, each batch waiting for its answer. Each connection feeds its own show (several rooms live at once, one
+feeder each), in time order; `--one-show` makes them all feed one show, so that batches of one show arrive out
+of time order (and, with several processes, are committed by several). The file is simulated 4-hour shows
+laid end to end (ids made unique, each show's times after the one before).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from contextlib import ExitStack
 
 import httpx
 import orjson
@@ -43,19 +46,19 @@ def make_batches(events: int, batch: int) -> list[bytes]:
 
 
 def post_all(
-    base: str, token: str, show_ids: list[str], batches: list[bytes], connections: int, one_show: bool
+    bases: list[str], token: str, show_ids: list[str], batches: list[bytes], connections: int, one_show: bool
 ) -> tuple[int, list[float]]:
     """Post every batch over `connections` connections; returns (accepted, per-batch seconds).
 
-    Connection n posts batches n, n + connections, …: to its own show, or with ``one_show`` all to the first
-    (then the batches of one show interleave, and commit order is not time order)."""
+    Connection n posts batches n, n + connections, … to server n % len(bases): to its own show, or with
+    ``one_show`` all to the first (then the batches of one show interleave, and commit order is not time order)."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
     accepted = [0] * connections
     latencies: list[list[float]] = [[] for _ in range(connections)]
     failures: list[str] = []
 
     def worker(n: int) -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+        with httpx.Client(base_url=bases[n % len(bases)], headers=headers, timeout=120) as client:
             show_id = show_ids[0 if one_show else n]
             for body in batches[n::connections]:
                 t = time.perf_counter()
@@ -80,30 +83,40 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--connections", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--connections", type=int, nargs="+", default=None, help="per server process")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1], help="livecrew serve processes")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=None, help="the processes' Redis (fan-out), as in production")
     parser.add_argument("--one-show", action="store_true", help="all connections feed one show")
     args = parser.parse_args()
+    if args.connections is None:
+        args.connections = [1] if args.processes != [1] else [1, 2, 4]
     batches = make_batches(args.events, args.batch)
-    for connections in args.connections:
-        setup = prepare(args.database_url, shows_count=1 if args.one_show else connections)
-        show_ids = [setup.show_id, *setup.more_shows]
-        with serve(setup) as base:
-            started = time.perf_counter()
-            accepted, latencies = post_all(base, setup.token, show_ids, batches, connections, args.one_show)
-            elapsed = time.perf_counter() - started
-            t = time.perf_counter()
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {setup.token}"}) as client:
-                pv = sum(client.get(f"/api/v1/shows/{show_id}/metrics").json()["pv"] for show_id in show_ids)
-            metrics_ms = (time.perf_counter() - t) * 1000 / len(show_ids)
-        p50 = latencies[len(latencies) // 2] * 1000
-        p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
-        database = setup.url.split(":", 1)[0].split("+", 1)[0]
-        print(
-            f"{database}, {connections} connection(s), {len(show_ids)} show(s): {accepted / elapsed:>8,.0f} events/s "
-            f"durable ({accepted:,} in {len(batches)} batches of {args.batch}; per batch p50 {p50:.0f} ms, "
-            f"p99 {p99:.0f} ms; metrics after: {metrics_ms:.0f} ms a show, pv {pv:,})"
-        )
+    extra_env = {"LIVECREW_REDIS_URL": args.redis_url} if args.redis_url else {}
+    for processes in args.processes:
+        for per_process in args.connections:
+            connections = processes * per_process
+            setup = prepare(args.database_url, shows_count=1 if args.one_show else connections)
+            show_ids = [setup.show_id, *setup.more_shows]
+            with ExitStack() as stack:
+                bases = [stack.enter_context(serve(setup, extra_env)) for _ in range(processes)]
+                started = time.perf_counter()
+                accepted, latencies = post_all(bases, setup.token, show_ids, batches, connections, args.one_show)
+                elapsed = time.perf_counter() - started
+                t = time.perf_counter()
+                with httpx.Client(base_url=bases[0], headers={"Authorization": f"Bearer {setup.token}"}) as client:
+                    pv = sum(client.get(f"/api/v1/shows/{show_id}/metrics").json()["pv"] for show_id in show_ids)
+                metrics_ms = (time.perf_counter() - t) * 1000 / len(show_ids)
+            p50 = latencies[len(latencies) // 2] * 1000
+            p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+            database = setup.url.split(":", 1)[0].split("+", 1)[0]
+            print(
+                f"{database}, {processes} process(es) x {per_process} connection(s), {len(show_ids)} show(s): "
+                f"{accepted / elapsed:>8,.0f} events/s durable ({accepted:,} in {len(batches)} batches of "
+                f"{args.batch}; per batch p50 {p50:.0f} ms, p99 {p99:.0f} ms; metrics after: {metrics_ms:.0f} ms "
+                f"a show, pv {pv:,})",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -68,11 +68,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(setup: Setup) -> Iterator[str]:
+def serve(setup: Setup, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`livecrew serve` on a free port over the prepared database; yields its base URL."""
     port = _free_port()
     env = {
         **os.environ,
+        **(extra_env or {}),
         "LIVECREW_DATABASE_URL": setup.url,
         "LIVECREW_DATA_DIR": str(setup.data_dir),
         "LIVECREW_LOG_LEVEL": "WARNING",

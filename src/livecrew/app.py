@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.contextvars import bound_contextvars
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from livecrew import __version__
@@ -75,6 +79,48 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[st
     return f"The request is not valid. {summary}", problems
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A body past the limit, found while it streams in (chunked, or longer than its Content-Length said).
+
+    An HTTPException, because FastAPI turns any other error met while reading a body into a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413, f"The request body is larger than {limit / (1024 * 1024):.0f} MiB; send it in smaller batches."
+        )
+
+
+class BodyLimit:
+    """Counts the body as it streams in and stops it at the limit: a chunked body has no Content-Length to
+    check up front, and nothing past the limit is read into memory."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+        limit = self.limit
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _request_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -128,6 +174,10 @@ def create_app(
     app.state.ctx = ctx
     app.state.engine = engine
 
+    # Added before guard, so inside it: a body stopped here raises in the route's own task, where the
+    # exception handlers answer it (guard, a BaseHTTPMiddleware, reads the body in a task group of its own).
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
@@ -145,15 +195,18 @@ def create_app(
                 )
         had_cookie = CSRF_COOKIE in request.cookies
         started = time.perf_counter()
-        response = await call_next(request)
-        if not request.url.path.startswith("/static/"):
-            log.info(
-                "http.request",
-                method=request.method,
-                path=request.url.path,
-                status=response.status_code,
-                ms=round((time.perf_counter() - started) * 1000, 1),
-            )
+        request_id = request.state.request_id = _request_id()
+        with bound_contextvars(request_id=request_id):  # on every log line of the request
+            response = await call_next(request)
+            if not request.url.path.startswith("/static/"):
+                log.info(
+                    "http.request",
+                    method=request.method,
+                    path=request.url.path,
+                    status=response.status_code,
+                    ms=round((time.perf_counter() - started) * 1000, 1),
+                )
+        response.headers["X-Request-ID"] = request_id
         token = getattr(request.state, "csrf_token", None)
         if token and not had_cookie:
             secure = cookie_secure(request, settings)
@@ -202,7 +255,7 @@ def create_app(
         }
         message = messages.get(exc.status_code, str(exc.detail))
         if _is_api(request):
-            code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+            code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
             return JSONResponse({"error": code, "message": message}, status_code=exc.status_code)
         return render(
             request,
@@ -215,6 +268,54 @@ def create_app(
     async def api_reference() -> Response:
         """Swagger UI from the npm registry's swagger-ui-dist (copied at install), started by our own script."""
         return HTMLResponse(API_DOCS_PAGE)
+
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError) -> Response:
+        # A number past what the database keeps (64-bit) reached a query; the ids of paths and bodies are
+        # bounded by their type (core.params), this is the net under the rest.
+        log.warning("http.number_out_of_range", path=request.url.path, error=str(exc))
+        message = "A number in the request is out of range (an id is at most 2147483647)."
+        if _is_api(request):
+            return JSONResponse({"error": "invalid", "message": message}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def bad_value(request: Request, exc: DataError) -> Response:
+        # The database refused a value of the request (SQLSTATE class 22, "data exception": a NUL character
+        # in a text, a number out of its column's range): the request is not valid, the server is fine.
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "a value is not valid"
+        log.warning("http.value_refused_by_database", path=request.url.path, error=reason[:300])
+        message = f"A value in the request cannot be stored: {reason}."
+        if _is_api(request):
+            return JSONResponse({"error": "invalid", "message": message}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # The documented shape, with the request id of the log line that has the traceback.
+        request_id = getattr(request.state, "request_id", None) or _request_id()
+        log.error(
+            "http.server_error",
+            request_id=request_id,
+            method=request.method,
+            path=request.url.path,
+            error=f"{type(exc).__name__}: {exc}"[:500],
+            exc_info=exc,
+        )
+        message = (
+            "Something went wrong on the server; nothing you sent was wrong. "
+            f"The error is logged with request id {request_id}: quote it when you report it."
+        )
+        headers = {"X-Request-ID": request_id}
+        if _is_api(request) or "text/html" not in request.headers.get("accept", ""):
+            body = {"error": "server_error", "message": message, "request_id": request_id}
+            return JSONResponse(body, status_code=500, headers=headers)
+        try:
+            page = render(request, "error.html", {"status": 500, "message": message}, status_code=500)
+            page.headers["X-Request-ID"] = request_id
+            return page
+        except Exception:  # the page itself failed: plain text still carries the id
+            return Response(message, status_code=500, media_type="text/plain; charset=utf-8", headers=headers)
 
     app.include_router(system_router)
     app.include_router(auth_router)

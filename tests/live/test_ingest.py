@@ -168,7 +168,8 @@ def test_metrics_equal_the_file_after_ingest_restart_and_repost(
 
 
 def test_live_state_skips_log_rows_it_already_applied(client: TestClient, setup: dict[str, Any], db: Session) -> None:
-    """The engine keeps no id set; the registry skips re-read log rows by seq (catch-up overlap, races)."""
+    """The engine keeps no id set; a show applies the log up to its cursor once (catch-up, own batches)."""
+    from livecrew.live import log as ingest_log
     from livecrew.live.state import registry_of
 
     show_id = setup["show"].id
@@ -178,8 +179,9 @@ def test_live_state_skips_log_rows_it_already_applied(client: TestClient, setup:
     before = client.get(f"{url}/metrics", headers=bearer(setup["token"])).json()
     registry = registry_of(client.app)  # type: ignore[arg-type]
     live = registry.get(show_id)
-    live.last_seq = 0  # as if every row were newer than what this process saw: catch-up re-reads them all
-    assert registry.catch_up(db, live) == 0
+    assert registry.catch_up(db, live) == 0  # nothing above the cursor
+    with live.lock:  # rows read again from below the cursor are skipped
+        assert live.apply_rows(ingest_log.rows_after(db, show_id, 0)) == 0
     assert client.get(f"{url}/metrics", headers=bearer(setup["token"])).json() == before
     registry.forget(show_id)  # a fresh rebuild from the log gives the same
     assert client.get(f"{url}/metrics", headers=bearer(setup["token"])).json() == before
@@ -203,18 +205,24 @@ def test_the_live_state_keeps_the_newest_comment_time(client: TestClient, setup:
     assert live.last_comment_ts == T0 + 400_000  # an older comment arriving late does not move it back
 
 
-def test_each_new_event_carries_the_seq_of_its_log_row(setup: dict[str, Any], db: Session, clock: FakeClock) -> None:
+def test_each_new_event_carries_the_position_of_its_log_row(
+    setup: dict[str, Any], db: Session, clock: FakeClock
+) -> None:
     from livecrew.live import ingest
 
     show, jsonl = setup["show"], "application/x-ndjson"
     first = ingest.ingest_body(db, clock, show, body(STREAM[:3]), content_type=jsonl, max_bytes=1 << 20)
-    # Old ids interleaved with new ones: the new rows' seq must be matched to the right ids.
+    # Old ids interleaved with new ones: the new rows' positions must be matched to the right ids.
     mixed = [STREAM[3], STREAM[0], STREAM[4], STREAM[2], STREAM[5]]
     second = ingest.ingest_body(db, clock, show, body(mixed), content_type=jsonl, max_bytes=1 << 20)
     db.commit()
-    logged = dict(db.execute(select(LiveEvent.event_id, LiveEvent.seq).where(LiveEvent.show_id == show.id)).all())
+    logged = dict(db.execute(select(LiveEvent.event_id, LiveEvent.pos).where(LiveEvent.show_id == show.id)).all())
     assert (first.accepted, second.accepted, second.duplicates) == (3, 3, 2)
     for result in (first, second):
-        assert {e.id: e.seq for e in result.new_events} == {e.id: logged[e.id] for e in result.new_events}
-        assert result.max_seq == max(logged[e.id] for e in result.new_events)
+        assert {e.id: e.pos for e in result.new_events} == {e.id: logged[e.id] for e in result.new_events}
+        assert result.base < min(logged[e.id] for e in result.new_events)
+        assert result.top >= max(logged[e.id] for e in result.new_events)
+    assert (first.base, first.top, second.base, second.top) == (0, 3, 3, 8)
+    # Positions follow the order of the batch (arrival order), numbered above the show's head.
+    assert sorted(logged, key=logged.__getitem__) == ["e1", "e2", "e3", "e4", "e5", "e6"]
     assert [e.id for e in second.new_events] == ["e4", "e5", "e6"]

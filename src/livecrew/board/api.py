@@ -15,6 +15,7 @@ from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
+from livecrew.core.params import DbId
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["board"])
 
@@ -61,7 +62,7 @@ class TaskIn(BaseModel):
     due_on: date
     owner_id: str | None = None
     detail: str = Field(default="", max_length=4000)
-    show_id: str | None = None
+    show_id: str | None = Field(default=None, min_length=1, max_length=32)  # "" is no show: refused, not stored
 
 
 class TaskPatch(BaseModel):
@@ -110,7 +111,7 @@ def add_task(body: TaskIn, db: Db, clock: Clk, principal: Editor) -> TaskOut:
 
 
 @router.patch("/tasks/{task_id}", response_model=TaskOut)
-def change_task(task_id: int, body: TaskPatch, db: Db, clock: Clk, principal: Viewer) -> TaskOut:
+def change_task(task_id: DbId, body: TaskPatch, db: Db, clock: Clk, principal: Viewer) -> TaskOut:
     """Owners close their own tasks; operations, analysts and owners may change any."""
     ws = principal.workspace
     task = tasks.get_task(db, ws, task_id)
@@ -146,7 +147,7 @@ class ProblemBody(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     owner_id: str | None = None
     due_on: date
-    show_id: str | None = None
+    show_id: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class EveningIn(BaseModel):

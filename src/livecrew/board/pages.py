@@ -19,6 +19,7 @@ from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.params import DbId
 from livecrew.live.public import LiveRegistry, live_registry
 from livecrew.shows.public import ShowStatus
 from livecrew.web.i18n import Translator
@@ -287,7 +288,7 @@ def task_add(
 @router.post("/tasks/{task_id}/status", response_class=HTMLResponse)
 def task_status(
     request: Request,
-    task_id: int,
+    task_id: DbId,
     db: Db,
     clock: Clk,
     principal: Viewer,

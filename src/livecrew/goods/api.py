@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
+from livecrew.core.background import in_thread
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import ValidationFailed
+from livecrew.core.params import DbId
 from livecrew.goods import claims, listener, reports, service, sheets
 from livecrew.goods.schemas import (
     ClaimIn,
@@ -152,12 +154,17 @@ async def import_products(
     dry_run: Annotated[bool, Query(description="only check the file")] = False,
 ) -> dict[str, Any]:
     data = await file.read()
-    checked = sheets.check(sheets.read_table(file.filename or "upload", data))
-    summary = checked.summary()
-    if dry_run:
-        return {**summary, "imported": False}
-    applied = sheets.apply(db, clock, principal.workspace, checked, valid_only=valid_only, actor=principal.user)
-    return {**summary, "imported": True, **applied.to_dict()}
+
+    def work() -> dict[str, Any]:  # reading, checking and writing thousands of rows: off the event loop
+        checked = sheets.check(sheets.read_table(file.filename or "upload", data))
+        summary = checked.summary()
+        if dry_run:
+            return {**summary, "imported": False}
+        applied = sheets.apply(db, clock, principal.workspace, checked, valid_only=valid_only, actor=principal.user)
+        db.flush()
+        return {**summary, "imported": True, **applied.to_dict()}
+
+    return await in_thread(work)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
@@ -353,7 +360,7 @@ def reorder_lineup(show_id: str, body: LineupOrder, db: Db, principal: Editor) -
 
 
 @router.patch("/shows/{show_id}/lineup/{item_id}", response_model=LineupItemOut)
-def patch_lineup(show_id: str, item_id: int, body: LineupPatch, db: Db, principal: Editor) -> LineupItemOut:
+def patch_lineup(show_id: str, item_id: DbId, body: LineupPatch, db: Db, principal: Editor) -> LineupItemOut:
     show = _show(db, principal, show_id)
     item = service.get_item(db, show, item_id)
     service.update_item(db, show, item, body.model_dump(exclude_unset=True))
@@ -362,7 +369,7 @@ def patch_lineup(show_id: str, item_id: int, body: LineupPatch, db: Db, principa
 
 
 @router.delete("/shows/{show_id}/lineup/{item_id}", status_code=204)
-def delete_lineup(show_id: str, item_id: int, db: Db, principal: Editor) -> None:
+def delete_lineup(show_id: str, item_id: DbId, db: Db, principal: Editor) -> None:
     show = _show(db, principal, show_id)
     service.remove_item(db, show, service.get_item(db, show, item_id))
 
@@ -424,7 +431,7 @@ def list_claims(
 
 
 @router.post("/shows/{show_id}/claims/{claim_id}/cancel", summary="Cancel; freed stock goes to the waitlist")
-def cancel_claim(show_id: str, claim_id: int, db: Db, clock: Clk, principal: ClaimsManager) -> dict[str, Any]:
+def cancel_claim(show_id: str, claim_id: DbId, db: Db, clock: Clk, principal: ClaimsManager) -> dict[str, Any]:
     show = _show(db, principal, show_id)
     row = claims.cancel(db, clock, show, claims.get_claim(db, show, claim_id))
     return {"claim": row.id, "status": row.status}

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
+from livecrew.core.background import in_thread
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.params import DbId
 from livecrew.goods import claims, ledger, listener, reports, service, sheets
 from livecrew.goods.api import XLSX, download
 from livecrew.goods.models import DocKind, Product, ProductStatus, Tier
@@ -419,7 +421,8 @@ async def import_upload(
             if file is None or not file.filename:
                 raise ValidationFailed("choose an .xlsx or .csv file to upload", key="err.import_no_file")
             name, data = file.filename, await file.read()
-        checked = sheets.check(sheets.read_table(name, data))
+        # Reading and checking thousands of rows (and writing them, below) runs off the event loop.
+        checked = await in_thread(lambda: sheets.check(sheets.read_table(name, data)))
         if checked.errors and valid_only != "on":
             token = pending or secrets.token_urlsafe(18)
             (folder / f"{principal.workspace.id}-{token}.bin").write_bytes(data)
@@ -431,7 +434,13 @@ async def import_upload(
                 status_code=422,
                 active_nav="goods",
             )
-        applied = sheets.apply(db, clock, principal.workspace, checked, valid_only=True, actor=principal.user)
+
+        def write() -> sheets.Applied:
+            done = sheets.apply(db, clock, principal.workspace, checked, valid_only=True, actor=principal.user)
+            db.flush()
+            return done
+
+        applied = await in_thread(write)
         if pending:
             for suffix in (".bin", ".json"):
                 (folder / f"{principal.workspace.id}-{pending}{suffix}").unlink(missing_ok=True)
@@ -559,7 +568,7 @@ def lineup_order(
 def lineup_edit(
     request: Request,
     show_id: str,
-    item_id: int,
+    item_id: DbId,
     db: Db,
     clock: Clk,
     principal: Editor,
@@ -667,7 +676,7 @@ def claim_form(
 
 @router.post("/shows/{show_id}/claims/{claim_id}/cancel", response_class=HTMLResponse)
 def claim_cancel(
-    request: Request, show_id: str, claim_id: int, db: Db, clock: Clk, principal: ClaimsManager
+    request: Request, show_id: str, claim_id: DbId, db: Db, clock: Clk, principal: ClaimsManager
 ) -> Response:
     show = _show(db, principal, show_id)
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from livecrew.core.params import DbId
 from livecrew.goods.models import Document, LineupItem, Product, SampleTest, Supplier
 
 
@@ -134,14 +135,14 @@ class LineupIn(_In):
     quota: int | None = None
     code: str | None = Field(None, max_length=8)
     live_price: int | None = None
-    segment_id: int | None = None
+    segment_id: DbId | None = None
 
 
 class LineupPatch(_In):
     quota: int | None = None
     code: str | None = Field(None, max_length=8)
     live_price: int | None = None
-    segment_id: int | None = None
+    segment_id: DbId | None = None
 
 
 class LineupOrder(_In):

@@ -31,6 +31,8 @@ from livecrew.goods.models import Document, Product, SampleTest
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
+MAX_COLUMNS = 64  # the template has 16; cells further right are not read
+MAX_CELL = 4000  # characters of one cell
 
 
 @dataclass(frozen=True)
@@ -164,14 +166,7 @@ def read_table(name: str, data: bytes) -> list[list[Any]]:
         raise ValidationFailed(f'"{name}" is larger than 20 MiB; split it', key="err.sheet_size")
     lower = name.lower()
     if lower.endswith(".xlsx") or data[:2] == b"PK":
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ValidationFailed(f'"{name}" is not a readable .xlsx workbook', key="err.sheet_bad") from None
-        sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
+        return _read_xlsx(name, data)
     if lower.endswith((".csv", ".txt")):
         # Excel in Taiwan / Hong Kong saves CSV as Big5, in mainland China as GB18030; Big5 bytes often decode
         # as GB18030 without error, so the right encoding is the one whose header row we recognise.
@@ -189,6 +184,55 @@ def read_table(name: str, data: bytes) -> list[list[Any]]:
             raise ValidationFailed(f'"{name}" is not UTF-8, GB18030 or Big5 text', key="err.sheet_encoding")
         return decoded[0]
     raise ValidationFailed(f'"{name}": upload an .xlsx or .csv file', key="err.sheet_type")
+
+
+def _read_xlsx(name: str, data: bytes) -> list[list[Any]]:
+    """The first sheet's cells, read as the XML streams (read-only mode). The dimension the file declares is
+    ignored (a 1.5 KB file may claim A1:XFD8000, and rows would be padded to it): rows end at their last
+    cell, columns past MAX_COLUMNS are not read, and reading stops as soon as the rows pass the limit."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ValidationFailed(f'"{name}" is not a readable .xlsx workbook', key="err.sheet_bad") from None
+    try:
+        sheet = book.worksheets[0]
+        reset = getattr(sheet, "reset_dimensions", None)  # read-only sheets: forget the declared size
+        if reset is not None:
+            reset()
+        rows: list[list[Any]] = []
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            values = list(row)
+            while values and values[-1] is None:
+                values.pop()
+            rows.append(values)
+            if len(rows) > MAX_ROWS + 1:  # the header row and MAX_ROWS rows
+                raise ValidationFailed(
+                    f'"{name}" has more than {MAX_ROWS:,} rows; split the file', key="err.sheet_rows"
+                )
+    except ValidationFailed:
+        raise
+    except Exception:
+        raise ValidationFailed(f'"{name}" is not a readable .xlsx workbook', key="err.sheet_bad") from None
+    finally:
+        book.close()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # XML 1.0 has no place for these control characters
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value as a spreadsheet cell: control characters removed (an .xlsx cannot hold them, and one in a
+    product title or a viewer's nickname made every export of it fail), and a text that a spreadsheet would
+    run as a formula (= + - @ tab CR first) kept as text with a leading apostrophe."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return _ILLEGAL.sub("", value)
 
 
 def _money(value: Any, minor: bool) -> int:
@@ -446,7 +490,7 @@ def _workbook(title: str, headers: list[tuple[str, int]], rows: list[list[Any]])
         cell.fill = PatternFill("solid", fgColor="C2410C")
         cell.alignment = Alignment(vertical="center")
     for row in rows:
-        sheet.append(row)
+        sheet.append([safe_cell(v) for v in row])
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
@@ -562,6 +606,6 @@ def export_checkout(buyers: list[dict[str, Any]], fmt: str) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([h for h, _ in headers])
-        writer.writerows(rows)
+        writer.writerows([safe_cell(v) for v in row] for row in rows)
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     return _workbook("結單", headers, rows)

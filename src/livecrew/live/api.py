@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-import orjson
+import msgspec
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,13 +17,22 @@ from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock, to_ms
 from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.logging import get_logger
+from livecrew.core.params import DbId
 from livecrew.core.pubsub import show_channel
 from livecrew.live import actions, ingest
+from livecrew.live import log as event_log
 from livecrew.live.events import Event
 from livecrew.live.state import LiveRegistry, after_ingest, live_registry
 from livecrew.shows import public as shows
 
 router = APIRouter(route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["live"])
+log = get_logger(__name__)
+
+
+class ExportFailed(RuntimeError):
+    """A log row could not be written out: the export stops broken rather than cut short."""
+
 
 Db = Annotated[Session, Depends(get_db)]
 Clk = Annotated[Clock, Depends(get_clock)]
@@ -122,10 +131,25 @@ def export_events(
     factory = app_context(request).sessions
 
     def lines() -> Iterator[bytes]:
+        # Pages of the log in its order, each row as it came with the show as its session. A row that
+        # cannot be written out ends the response broken (no clean end of the chunked body), so a client
+        # never takes a cut-off log for the whole one; the server logs which row it was.
+        decode, encode = msgspec.json.Decoder().decode, msgspec.json.encode
         with factory() as session:
-            for body in ingest.iter_bodies(session, show_id):
-                body["session"] = show_id  # the log keeps lines as they came; the show is their session
-                yield orjson.dumps(body) + b"\n"
+            chunk: list[bytes] = []
+            for pos, text in event_log.iter_rows(session, show_id):
+                try:
+                    body = decode(text)
+                    body["session"] = show_id  # the log keeps lines as they came; the show is their session
+                    chunk.append(encode(body))
+                except (msgspec.DecodeError, RecursionError, TypeError) as exc:
+                    log.error("live.export_failed", show=show_id, pos=pos, error=str(exc)[:200])
+                    raise ExportFailed(f"row {pos} of the log of show {show_id} cannot be exported") from exc
+                if len(chunk) >= 1000:
+                    yield b"\n".join(chunk) + b"\n"
+                    chunk = []
+            if chunk:
+                yield b"\n".join(chunk) + b"\n"
 
     filename = f"livecrew-{show.id}.jsonl"
     return StreamingResponse(
@@ -174,7 +198,7 @@ class ActionIn(BaseModel):
     kind: str = Field(description="explain, shelf, coupon, lucky_bag or announce")
     product: str | None = Field(default=None, max_length=200)
     action: str | None = Field(default=None, description="explain: start/stop; shelf: on/off; lucky_bag: start/draw")
-    perk_id: int | None = None
+    perk_id: DbId | None = None
     text: str | None = Field(default=None, max_length=1000)
 
 
@@ -219,7 +243,7 @@ def get_alerts(
 
 @router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert (the time to acknowledge is recorded)")
 def ack_alert(
-    alert_id: int, db: Db, clock: Clk, principal: Annotated[Principal, Depends(require(Action.live_view))]
+    alert_id: DbId, db: Db, clock: Clk, principal: Annotated[Principal, Depends(require(Action.live_view))]
 ) -> dict[str, Any]:
     from livecrew.live import alerts
 

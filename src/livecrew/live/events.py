@@ -37,6 +37,9 @@ SOURCES = frozenset({"recommend", "follow", "search", "short_video", "ads", "sha
 GENDERS = frozenset({"f", "m", "u"})
 AGE_BANDS = frozenset({"18-23", "24-30", "31-40", "41-50", "50+"})
 MAX_ID = 200
+MAX_TEXT = 2000  # characters of a comment or a host line (a longer one is refused, not cut)
+MAX_EVENT_BYTES = 32 * 1024  # one event as JSON text
+MAX_DEPTH = 16  # objects and arrays inside one another, the event object itself included
 
 _decoder = msgspec.json.Decoder()
 
@@ -64,7 +67,7 @@ class Event:
     action: str | None = None
     source: str | None = None
     profile: dict[str, Any] | None = None
-    seq: int = 0  # the event's row in the show's log, once logged (0: not logged)
+    pos: int = 0  # the event's position in the show's log, once logged (0: not logged)
     record: Record | None = field(default=None, compare=False, repr=False)  # made on the way by parse_body
     line: str | None = field(default=None, compare=False, repr=False)  # the line as it arrived (fast path)
 
@@ -148,7 +151,48 @@ def _text(obj: dict[str, Any], name: str) -> str:
     value = obj.get(name)
     if not isinstance(value, str):
         raise _Bad(f'field "{name}" must be a string for a "{obj.get("type")}" event')
+    if len(value) > MAX_TEXT:
+        raise _Bad(f'field "{name}" is {len(value):,} characters; at most {MAX_TEXT:,} are taken')
     return value
+
+
+def _depth(text: bytes) -> int:
+    """How deep objects and arrays nest in a JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):  # { [
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x7D, 0x5D):
+            depth -= 1
+    return deepest
+
+
+def _oversize(line: bytes, index: int) -> Rejection | None:
+    """The reason a line is refused before decoding (too large, nested too deeply), or None.
+
+    What the log stores must read back everywhere (the live state, the export, the review): an event is a
+    flat object with one small nested object (an enter's profile), so anything near these limits is not an
+    event. Counting brackets is done in C; only a line with more brackets than MAX_DEPTH is scanned."""
+    if len(line) > MAX_EVENT_BYTES:
+        return Rejection(
+            index, f"{_prefix(index)}the event is {len(line):,} bytes of JSON; at most {MAX_EVENT_BYTES:,} are taken"
+        )
+    if line.count(b"{") + line.count(b"[") > MAX_DEPTH and _depth(line) > MAX_DEPTH:
+        return Rejection(
+            index, f"{_prefix(index)}objects and arrays nest more than {MAX_DEPTH} deep; an event is a flat object"
+        )
+    return None
 
 
 def validate(obj: Any, index: int, session: str | None) -> Event:
@@ -254,13 +298,23 @@ def parse_body(
             items = _decoder.decode(stripped)
         except msgspec.DecodeError as exc:
             raise BodyError(f"the body starts with [ but is not a valid JSON array: {exc}") from None
+        except RecursionError:
+            raise BodyError(
+                f"the body nests objects and arrays too deeply (an event nests at most {MAX_DEPTH})"
+            ) from None
         if not isinstance(items, list):  # pragma: no cover - a leading [ always decodes to a list
             raise BodyError("the body must be JSON Lines or a JSON array of events")
         for index, obj in enumerate(items):
+            too_big = _oversize(msgspec.json.encode(obj), index)
+            if too_big is not None:
+                result.rejected.append(too_big)
+                continue
             try:
-                result.events.append(validate(obj, index, session))
+                event = validate(obj, index, session)
             except _Bad as exc:
                 result.rejected.append(Rejection(index, _prefix(index) + str(exc)))
+                continue
+            result.events.append(event)
         return result
     # Most lines are valid: msgspec checks them against the typed records in C, and the line itself is what
     # the log stores (no plain object is made unless someone asks the event for its body). Anything the
@@ -272,6 +326,11 @@ def parse_body(
     index = 0
     decoded_any = False
     for line in data.splitlines():
+        too_big = _oversize(line, index)
+        if too_big is not None:
+            result.rejected.append(too_big)
+            index += 1
+            continue
         try:
             record: Record | None = decode(line) if fast else None
         except (msgspec.ValidationError, msgspec.DecodeError):
@@ -400,9 +459,12 @@ class LeaveRecord(AudienceRecord, tag="leave", kw_only=True, gc=False):
     KIND = K_LEAVE
 
 
+_Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+
+
 class CommentRecord(AudienceRecord, tag="comment", kw_only=True, gc=False):
     KIND = K_COMMENT
-    text: str
+    text: _Text
 
 
 class LikeRecord(AudienceRecord, tag="like", kw_only=True, gc=False):
@@ -464,7 +526,7 @@ class OnlineRecord(Record, tag="online", kw_only=True, gc=False):
 
 class SpeechRecord(Record, tag="speech", kw_only=True, gc=False):
     KIND = K_SPEECH
-    text: str
+    text: _Text
 
 
 class AdSpendRecord(Record, tag="ad_spend", kw_only=True, gc=False):
@@ -580,6 +642,11 @@ def iter_records(data: bytes, rejected: list[Rejection], *, session: str | None 
     index = 0
     decoded_any = False
     for line in data.splitlines():
+        too_big = _oversize(line, index)
+        if too_big is not None:
+            rejected.append(too_big)
+            index += 1
+            continue
         try:
             record: Record = decode(line)
         except (msgspec.ValidationError, msgspec.DecodeError):

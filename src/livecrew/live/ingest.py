@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import BigInteger, Table, Update, bindparam, case, func, select, update
+from sqlalchemy import BigInteger, Table, Update, bindparam, case, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,7 +34,8 @@ class IngestResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     refused: list[Rejection] = field(default_factory=list)  # valid events append refused (out of time range)
     new_events: list[Event] = field(default_factory=list)
-    max_seq: int = 0
+    base: int = 0  # log positions base+1 .. top were this batch's (its new events' pos fall in them)
+    top: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
@@ -71,17 +72,20 @@ def write_then_apply(write: Callable[[], T], apply: Callable[[T], None]) -> T:
 Listener = Callable[[Session, Clock, Show, list[Event]], None]
 
 
-_ROWS = 1000  # rows per statement: 5,003 parameters, far under SQLite's limit
+_ROWS = 1000  # rows per statement: 6,004 parameters, far under SQLite's limit
 
 
-def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor_id: str | None) -> dict[str, int]:
-    """Append rows to the log, skipping ids already there; returns the inserted ids with their seq.
+def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor_id: str | None) -> Inserted:
+    """Append rows to the log, skipping ids already there; returns the inserted ids with their position.
+
+    Positions come from the show's log head (``live_log_heads``), bumped by the number of rows offered in
+    the same transaction: the head row stays locked until the commit, so the next transaction of this show
+    (any process) gets its positions only after this one is visible. Position order is commit order, and
+    a reader that sees position p sees every committed row below p (docs/live.md, "One order").
 
     The rows go through the driver's own cursor, in the session's transaction, as plain values made the
-    way the column types make them (the body: ``_stored``): SQLAlchemy's per-row
-    parameter and result handling cost more than the database's own work. SQLite takes multi-row
-    ``INSERT … ON CONFLICT DO NOTHING`` statements (the new rows' seq from the rowid); PostgreSQL one statement
-    of arrays.
+    way the column types make them (the body: ``_stored``): SQLAlchemy's per-row parameter and result
+    handling cost more than the database's own work.
     """
     dialect = db.get_bind().dialect
     table = cast(Table, LiveEvent.__table__)
@@ -90,11 +94,12 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
     received = table.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
     at = received(now) if received else now
     cursor = db.connection().connection.cursor()
-    inserted: dict[str, int] = {}
+    count = len(events)
     try:
         if dialect.name == "postgresql":
-            # Eight parameters, five of them arrays: psycopg parses a query's placeholders in Python, and
-            # a statement of 8,000 of them took longer to parse than PostgreSQL took to run it.
+            # One statement, one round trip: the head's bump (its row lock) and the rows. The arrays go in
+            # binary (%b): psycopg's text format escapes each element with a regular expression in Python,
+            # which cost more than the rest of the batch.
             ids, kinds, stamps, users, bodies = [], [], [], [], []
             for e in events:
                 ids.append(e.id)
@@ -102,31 +107,52 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
                 stamps.append(e.ts)
                 users.append(e.user)
                 bodies.append(_stored(e))
-            cursor.execute(_PG_INSERT, [show_id, at, actor_id, ids, kinds, stamps, users, bodies])
-            inserted.update(cursor.fetchall())
-            return inserted
-        for start in range(0, len(events), _ROWS):
+            values = {
+                "show": show_id,
+                "n": count,
+                "at": at,
+                "actor": actor_id,
+                "lo": min(stamps),
+                "hi": max(stamps),
+                "ids": ids,
+                "kinds": kinds,
+                "stamps": stamps,
+                "users": users,
+                "bodies": bodies,
+            }
+            cursor.execute(_PG_INSERT, values)
+            rows = cursor.fetchall()
+            if rows:
+                base = int(rows[0][2])
+                return Inserted({event_id: pos for event_id, pos, _base in rows}, base, base + count)
+            return Inserted({}, 0, 0)
+        cursor.execute(_SQLITE_HEAD, (show_id, count))
+        top = int(cursor.fetchone()[0])  # type: ignore[index]  # the upsert returns its row
+        base = top - count
+        inserted: dict[str, int] = {}
+        for start in range(0, count, _ROWS):
             chunk = events[start : start + _ROWS]
             params: list[Any] = [show_id, at, actor_id]
             extend = params.extend
-            for e in chunk:
-                extend((e.id, e.type, e.ts, e.user, _stored(e)))
+            first = base + start + 1
+            for n, e in enumerate(chunk, first):
+                extend((e.id, e.type, e.ts, e.user, _stored(e), n))
             cursor.execute(_sqlite_insert_sql(len(chunk)), params)
-            count, last = cursor.rowcount, cursor.lastrowid
-            if count <= 0 or last is None:
-                continue
-            # SQLite gives each new row the largest rowid so far plus one, in the order of the VALUES, and
-            # skipped rows take none; this transaction holds the write lock, so the rows just inserted are
-            # exactly seq last-count+1 … last. No RETURNING: each returned row is one more step of the
-            # statement, and the driver hands the GIL back and forth at every step.
-            if count == len(chunk):
-                inserted.update(zip([e.id for e in chunk], range(last - count + 1, last + 1), strict=True))
-            else:
-                cursor.execute(_SQLITE_NEW_ROWS, (last - count, last))
+            if cursor.rowcount == len(chunk):
+                inserted.update(zip([e.id for e in chunk], range(first, first + len(chunk)), strict=True))
+            elif cursor.rowcount > 0:
+                cursor.execute(_SQLITE_NEW_ROWS, (show_id, first - 1, first + len(chunk) - 1))
                 inserted.update(cursor.fetchall())
+        return Inserted(inserted, base, top)
     finally:
         cursor.close()
-    return inserted
+
+
+@dataclass(slots=True)
+class Inserted:
+    pos: dict[str, int]  # event id -> position, of the rows inserted
+    base: int  # positions base+1 .. top were this transaction's (0, 0: nothing inserted, PostgreSQL)
+    top: int
 
 
 def _stored(event: Event) -> str:
@@ -135,28 +161,41 @@ def _stored(event: Event) -> str:
 
 
 _PG_INSERT = (
-    'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body) '
-    "SELECT %s, %s, %s, e.event_id, e.type, e.ts, e.who, e.body::json "
-    "FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[]) "
-    "WITH ORDINALITY AS e(event_id, type, ts, who, body, n) ORDER BY e.n "
-    "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING event_id, seq"
+    # The show's ts range is widened in the same statement (ingest refuses events far outside it): the
+    # show's row is locked from here to the commit, as the log head is.
+    "WITH widen AS ("
+    "UPDATE shows SET events_ts_min = least(events_ts_min, %(lo)s), events_ts_max = greatest(events_ts_max, %(hi)s) "
+    "WHERE id = %(show)s AND (events_ts_min IS NULL OR events_ts_max IS NULL "
+    "OR events_ts_min > %(lo)s OR events_ts_max < %(hi)s)), "
+    "head AS ("
+    "INSERT INTO live_log_heads (show_id, pos) VALUES (%(show)s, %(n)s) "
+    "ON CONFLICT (show_id) DO UPDATE SET pos = live_log_heads.pos + excluded.pos "
+    "RETURNING pos - %(n)s AS base) "
+    'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body, pos) '
+    "SELECT %(show)s, %(at)s, %(actor)s, e.event_id, e.type, e.ts, e.who, e.body::json, head.base + e.n "
+    "FROM head, unnest(%(ids)b::text[], %(kinds)b::text[], %(stamps)b::bigint[], %(users)b::text[], "
+    "%(bodies)b::text[]) WITH ORDINALITY AS e(event_id, type, ts, who, body, n) ORDER BY e.n "
+    "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING event_id, pos, (SELECT base FROM head)"
+)
+_SQLITE_HEAD = (
+    "INSERT INTO live_log_heads (show_id, pos) VALUES (?, ?) "
+    "ON CONFLICT (show_id) DO UPDATE SET pos = pos + excluded.pos RETURNING pos"
 )
 
 
 @cache
 def _sqlite_insert_sql(count: int) -> str:
     # The show, the time received and the actor are the same for every row: bound once (?1-?3), not per
-    # row (binding is done holding the GIL). SQLite inserts the VALUES rows in their order (the seqs rely on
-    # it; a test checks each event's seq against its row); "WHERE true" lets the parser see ON CONFLICT.
+    # row (binding is done holding the GIL). "WHERE true" lets the parser see ON CONFLICT.
     return (
-        'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body) '
-        "SELECT ?1, ?2, ?3, column1, column2, column3, column4, column5 "
-        f"FROM (VALUES {', '.join(['(?, ?, ?, ?, ?)'] * count)}) WHERE true "
+        'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body, pos) '
+        "SELECT ?1, ?2, ?3, column1, column2, column3, column4, column5, column6 "
+        f"FROM (VALUES {', '.join(['(?, ?, ?, ?, ?, ?)'] * count)}) WHERE true "
         "ON CONFLICT (show_id, event_id) DO NOTHING"
     )
 
 
-_SQLITE_NEW_ROWS = "SELECT event_id, seq FROM live_events WHERE seq > ? AND seq <= ?"
+_SQLITE_NEW_ROWS = "SELECT event_id, pos FROM live_events WHERE show_id = ? AND pos > ? AND pos <= ?"
 
 DAY_MS = 86_400_000
 MAX_SPAN_DAYS = 60  # refunds of a show come days after it; nothing of one show comes months away
@@ -222,6 +261,12 @@ def _widen_range() -> Update:
 _WIDEN_RANGE = _widen_range()  # built once: a statement's cache key is worked out each time it is built
 
 
+def _kept_range(show: Show, lo: int, hi: int) -> None:
+    old_lo, old_hi = show.events_ts_min, show.events_ts_max
+    set_committed_value(show, "events_ts_min", lo if old_lo is None else min(lo, old_lo))
+    set_committed_value(show, "events_ts_max", hi if old_hi is None else max(hi, old_hi))
+
+
 def _keep_range(db: Session, show: Show, lo: int, hi: int) -> None:
     """Widen the stored range (of the logged events) to take [lo, hi], in one conditional update."""
     old_lo, old_hi = show.events_ts_min, show.events_ts_max
@@ -251,20 +296,22 @@ def append(
     kept, result.refused = _in_range(show, list(unique.values()), int(now.timestamp() * 1000))
     if not kept:
         return result
-    inserted = _insert(db, show.id, kept, now, actor_id)
-    result.max_seq = max(inserted.values(), default=0)
+    done = _insert(db, show.id, kept, now, actor_id)
+    inserted = done.pos
+    result.base, result.top = done.base, done.top
     result.accepted = len(inserted)
     result.duplicates += len(kept) - len(inserted)
     result.new_events = [e for e in kept if e.id in inserted]
     for e in result.new_events:
-        e.seq = inserted[e.id]  # the live state skips log rows it already has by this
+        e.pos = inserted[e.id]  # the live state applies the log in this order
     for listener in _listeners():
         listener(db, clock, show, result.new_events)
     if inserted:
-        # Last, so the show's row stays locked (PostgreSQL) only from here to the commit: ingest for the
-        # same show in other processes waits that long, not for this whole batch.
-        stamps = [e.ts for e in result.new_events]
-        _keep_range(db, show, min(stamps), max(stamps))
+        stamps = [e.ts for e in kept]
+        if db.get_bind().dialect.name == "postgresql":  # the insert statement widened it
+            _kept_range(show, min(stamps), max(stamps))
+        else:
+            _keep_range(db, show, min(stamps), max(stamps))
     return result
 
 
@@ -301,36 +348,3 @@ def ingest_body(
     """An HTTP body (JSON Lines or a JSON array). The session comes from the show."""
     parsed = parse_request(data, session=show.id, content_type=content_type, max_bytes=max_bytes)
     return append_parsed(db, clock, show, parsed)
-
-
-def log_rows(db: Session, show_id: str, *, after_seq: int = 0, limit: int | None = None) -> list[LiveEvent]:
-    stmt = select(LiveEvent).where(LiveEvent.show_id == show_id, LiveEvent.seq > after_seq).order_by(LiveEvent.seq)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(db.scalars(stmt).all())
-
-
-def max_seq(db: Session, show_id: str) -> int:
-    return int(db.scalar(select(func.max(LiveEvent.seq)).where(LiveEvent.show_id == show_id)) or 0)
-
-
-def iter_bodies(
-    db: Session, show_id: str, batch: int = 20_000, *, after_seq: int = 0, seqs: list[int] | None = None
-) -> Iterable[dict[str, Any]]:
-    """Logged event bodies of a show, in arrival order, streamed in batches (``seqs`` collects their seq)."""
-    last = after_seq
-    while True:
-        stmt = (
-            select(LiveEvent.seq, LiveEvent.body)
-            .where(LiveEvent.show_id == show_id, LiveEvent.seq > last)
-            .order_by(LiveEvent.seq)
-            .limit(batch)
-        )
-        rows = db.execute(stmt).all()
-        if not rows:
-            return
-        for seq, body in rows:
-            last = seq
-            if seqs is not None:
-                seqs.append(seq)
-            yield body

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal_column, select
+from collections.abc import Iterator
+
+from sqlalchemy import Text, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from livecrew.live.models import LiveEvent
+
+# Reading a show's event log: the rows in their log order (``pos``: commit order per show, see
+# docs/live.md), as the text each row keeps. The live state, the export and the rebuild read it here.
 
 
 def explaining(db: Session, show_id: str) -> str | None:
@@ -30,3 +35,36 @@ def product_viewers(db: Session, show_id: str) -> dict[str, int]:
         .group_by(literal_column("1"))  # by position: the JSON path is bound as a parameter on PostgreSQL
     ).all()
     return {str(r): int(n) for r, n in rows}
+
+
+PAGE = 20_000
+
+
+def rows_after(
+    db: Session, show_id: str, after: int, limit: int = PAGE, *, upto: int | None = None
+) -> list[tuple[int, str]]:
+    """(pos, body text) of the show's rows above ``after`` (and up to ``upto``), in log order.
+
+    One statement, so one snapshot: it holds every committed row below the highest position it returns.
+    The body comes as the text the column keeps (PostgreSQL's json keeps the text as it came), not as an
+    object: the readers decode it with the ingest's own decoder."""
+    stmt = select(LiveEvent.pos, cast(LiveEvent.body, Text)).where(LiveEvent.show_id == show_id, LiveEvent.pos > after)
+    if upto is not None:
+        stmt = stmt.where(LiveEvent.pos <= upto)
+    rows = db.execute(stmt.order_by(LiveEvent.pos).limit(limit)).all()
+    return [(int(pos), str(body)) for pos, body in rows]
+
+
+def iter_rows(db: Session, show_id: str, *, after: int = 0, page: int = PAGE) -> Iterator[tuple[int, str]]:
+    """Every row of the show above ``after``, in log order, a page at a time."""
+    while True:
+        rows = rows_after(db, show_id, after, page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
+
+
+def head(db: Session, show_id: str) -> int:
+    """The highest position of the show's committed rows (0: none)."""
+    return int(db.scalar(select(func.max(LiveEvent.pos)).where(LiveEvent.show_id == show_id)) or 0)

@@ -21,6 +21,7 @@ class LiveEvent(Base):
     __table_args__ = (
         UniqueConstraint("show_id", "event_id"),
         Index("ix_live_events_show_seq", "show_id", "seq"),
+        Index("ix_live_events_show_pos", "show_id", "pos", unique=True),
     )
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
@@ -32,6 +33,19 @@ class LiveEvent(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[str | None] = mapped_column(String(32))  # who, for control-room actions
+    # The row's place in its show's log: assigned at insert under the show's log head lock (LiveLogHead),
+    # so positions are in commit order per show: whoever sees position p sees every row below it.
+    pos: Mapped[int] = mapped_column(BigInteger)
+
+
+class LiveLogHead(Base):
+    """The highest position handed out in a show's log. An ingest transaction bumps it (taking the row's
+    lock until its commit) and numbers its rows above the old value: see docs/live.md, "One order"."""
+
+    __tablename__ = "live_log_heads"
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    pos: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AlertRule(Base):

@@ -330,9 +330,9 @@ def texts_of_show(db: Any, show_id: str, types: tuple[str, ...] = ("comment", "s
 
 def log_version(db: Any, show_id: str) -> int:
     """The newest seq of the show's event log (0: empty); rows are only appended, so it names the log's state."""
-    from livecrew.live.ingest import max_seq
+    from livecrew.live.log import head
 
-    return int(max_seq(db, show_id))
+    return int(head(db, show_id))
 
 
 # ---------------------------------------------------------------- reads for other features (customer service)
@@ -352,18 +352,7 @@ class Retarget:
 
 def retarget(db: Any, show_id: str) -> Retarget:
     """The show's retargeting segments, from its event log through the metrics engine."""
-    from livecrew.live.ingest import iter_bodies
-    from livecrew.live.state import _feed_bodies, new_engine
-
-    engine = new_engine(show_id)
-    batch: list[dict[str, Any]] = []
-    for body in iter_bodies(db, show_id):
-        batch.append(body)
-        if len(batch) >= 20_000:
-            _feed_bodies(engine, batch, show_id)
-            batch = []
-    if batch:
-        _feed_bodies(engine, batch, show_id)
+    engine = replay_engine(db, show_id)
     segments, buyers = engine.retarget()
     return Retarget(segments, frozenset(buyers))
 

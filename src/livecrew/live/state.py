@@ -1,51 +1,46 @@
-"""Live state per show: one metrics engine per show in this process, rebuilt from the event log on demand.
+"""Live state per show: one metrics engine per show in this process, built from the event log on demand.
 
-The log's unique key (show, event id) already drops duplicate events at ingest, so the engine keeps no id
-set (``dedupe=False``: at a million viewers it would be most of the memory). What can reach a show twice
-is a log row — read by a rebuild or by a catch-up pass and also handed over by ingest in this process —
-so each show remembers the seqs of the recent rows it applied and skips them: the log is the truth and
-the engine can always be recomputed from it.
+Every process applies a show's log in one order, the log's (``pos``): positions are handed out under the
+show's log head lock, so position order is commit order and a reader that sees position p sees every
+committed row below it (docs/live.md, "One order"). A show keeps a cursor: every row up to it is applied,
+in order, and nothing above it. Each step is one of
+
+* a catch-up (the ticker, every half second): read the rows above the cursor, apply them, move it up;
+* this process's own batch, just committed, positions base+1 .. top: rows between the cursor and base are
+  other processes' (committed before this batch took the lock): read those first, then apply the batch.
+
+So any number of processes, with any interleaving of commits, apply the same rows in the same order, and
+the log's unique key (show, event id) has already dropped duplicates: no id set is kept.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from livecrew.core.errors import DomainError
+from livecrew.core.logging import get_logger
 from livecrew.core.pubsub import LocalHub, show_channel
+from livecrew.live import log as event_log
 from livecrew.live.engine import SessionEngine
-from livecrew.live.events import Event, Rejection, iter_records, parse_body, record_of
-from livecrew.live.ingest import IngestResult, iter_bodies, max_seq
+from livecrew.live.events import K_COMMENT, Event, Record, Rejection, iter_records, record_of
+from livecrew.live.ingest import IngestResult
 
-CATCH_UP_OVERLAP = 2000
-REBUILD_BATCH = 20_000
-# Seqs of applied rows are remembered this far below the newest (ten catch-up overlaps): a row can only
-# come back through a catch-up pass (which re-reads CATCH_UP_OVERLAP rows) or an ingest racing a rebuild.
-KEEP_SEQS = 10 * CATCH_UP_OVERLAP
+log = get_logger(__name__)
+
+
+class LiveStateUnavailable(DomainError):
+    status_code = 503
+    code = "live_state_unavailable"
 
 
 def new_engine(show_id: str) -> SessionEngine:
     return SessionEngine(show_id, dedupe=False)
-
-
-def events_from_bodies(bodies: list[dict[str, Any]], show_id: str) -> list[Event]:
-    """Logged bodies back into events (they were valid when accepted)."""
-    data = b"\n".join(orjson.dumps(b) for b in bodies)
-    return parse_body(data, session=show_id).events
-
-
-def _feed_bodies(engine: SessionEngine, bodies: list[dict[str, Any]], show_id: str) -> None:
-    """Logged bodies straight into the engine as records (the fast decoder; they were valid when logged)."""
-    data = b"\n".join(orjson.dumps(b) for b in bodies)
-    rejected: list[Rejection] = []
-    engine.feed_many(iter_records(data, rejected, session=show_id))
 
 
 def comment_item(event: Event) -> dict[str, Any]:
@@ -60,32 +55,52 @@ class LiveShow:
     lock: threading.Lock = field(default_factory=threading.Lock)
     version: int = 0
     published_version: int = -1
-    last_seq: int = 0  # the newest log row this process has applied
+    cursor: int = 0  # every log row up to this position is applied, in order; none above it
     last_received: float | None = None  # monotonic seconds of the last accepted event (feed silence)
     last_comment_ts: int | None = None  # the newest comment's ts (the no-comments alert)
-    seqs: set[int] = field(default_factory=set)  # recent log rows already applied (see KEEP_SEQS)
+    unreadable: int = 0  # logged rows the decoder refused on reading back (reported, not counted)
 
-    def apply(self, events: Iterable[Event]) -> int:
-        """Apply events not applied yet (by their log seq) in one ``feed_many``; returns how many.
-        The engine keeps no id set (the log dropped duplicates), so each one given is taken."""
-        with self.lock:
-            seqs = self.seqs
-            fresh = [e for e in events if not e.seq or e.seq not in seqs]  # one batch's seqs are distinct
-            if not fresh:
-                return 0
-            seqs.update([e.seq for e in fresh if e.seq])
-            if len(seqs) > 2 * KEEP_SEQS:
-                floor = max(seqs) - KEEP_SEQS
-                self.seqs = {s for s in seqs if s > floor}
-            self.engine.feed_many([e.record if e.record is not None else record_of(e) for e in fresh])
-            comment_ts = [e.ts for e in fresh if e.type == "comment"]
-            if comment_ts:
-                newest = max(comment_ts)
-                if self.last_comment_ts is None or newest > self.last_comment_ts:
-                    self.last_comment_ts = newest
-            self.version += 1
-            self.last_received = time.monotonic()
+    def _feed(self, records: list[Record]) -> None:
+        if not records:
+            return
+        self.engine.feed_many(records)
+        newest = max((r.ts for r in records if r.KIND == K_COMMENT), default=None)
+        if newest is not None and (self.last_comment_ts is None or newest > self.last_comment_ts):
+            self.last_comment_ts = newest
+        self.version += 1
+        self.last_received = time.monotonic()
+
+    def apply_rows(self, rows: list[tuple[int, str]]) -> int:
+        """Apply log rows read in one statement from below the cursor (so they hold every row from the
+        cursor up to the last of them); the caller holds the lock. Returns how many were applied."""
+        fresh = [text for pos, text in rows if pos > self.cursor]
+        if not fresh:
+            return 0
+        rejected: list[Rejection] = []
+        data = "\n".join(fresh).encode()
+        self._feed(list(iter_records(data, rejected, session=self.show_id)))
+        if rejected:
+            self.unreadable += len(rejected)
+            log.error("live.unreadable_rows", show=self.show_id, count=len(rejected), first=rejected[0].error)
+        self.cursor = rows[-1][0]
         return len(fresh)
+
+    def apply_batch(self, events: list[Event], base: int, top: int, sessions: sessionmaker[Session]) -> int:
+        """This process's just-committed batch: log positions base+1 .. top (nothing else in them)."""
+        with self.lock:
+            if top <= self.cursor:
+                return 0  # a rebuild or a catch-up read it already
+            if base > self.cursor:
+                # Other processes' rows, committed before this batch took the show's log head.
+                with sessions() as db:
+                    while self.cursor < base:
+                        rows = event_log.rows_after(db, self.show_id, self.cursor, upto=base)
+                        if not rows:
+                            break
+                        self.apply_rows(rows)
+            self._feed([e.record if e.record is not None else record_of(e) for e in events if e.pos > self.cursor])
+            self.cursor = top
+            return len(events)
 
     def engine_explaining(self) -> str | None:
         """The product being explained now, as the engine last saw it."""
@@ -102,6 +117,7 @@ class LiveRegistry:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self._shows: dict[str, LiveShow] = {}
+        self._building: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def loaded(self) -> list[LiveShow]:
@@ -109,56 +125,53 @@ class LiveRegistry:
             return list(self._shows.values())
 
     def get(self, show_id: str) -> LiveShow:
+        """The show's live state, built from its log on first use. A show is registered only once built:
+        a failed build is logged, answered as unavailable, and tried again on the next use."""
+        live = self._shows.get(show_id)
+        if live is not None:
+            return live
         with self._lock:
+            building = self._building.setdefault(show_id, threading.Lock())
+        with building:
             live = self._shows.get(show_id)
             if live is not None:
                 return live
             live = LiveShow(show_id, new_engine(show_id))
-            self._shows[show_id] = live
-            # Hold the show's lock while rebuilding so nobody reads a half-built state.
-            live.lock.acquire()
-        try:
-            with self._sessions() as db:
-                seqs: list[int] = []
-                batch: list[dict[str, Any]] = []
-                for body in iter_bodies(db, show_id, REBUILD_BATCH, seqs=seqs):
-                    batch.append(body)
-                    if len(batch) >= REBUILD_BATCH:
-                        _feed_bodies(live.engine, batch, show_id)
-                        batch = []
-                if batch:
-                    _feed_bodies(live.engine, batch, show_id)
-                live.last_seq = max(seqs, default=0)
-                for seq in seqs[-KEEP_SEQS:]:
-                    live.seqs.add(seq)
+            try:
+                with self._sessions() as db:
+                    self.catch_up(db, live)
+            except Exception as exc:
+                log.exception("live.rebuild_failed", show=show_id)
+                raise LiveStateUnavailable(
+                    "the live numbers of this show could not be built from its event log; "
+                    "the server logged why and tries again on the next request",
+                    key="err.live_unavailable",
+                ) from exc
             live.version += 1
-        finally:
-            live.lock.release()
-        return live
+            with self._lock:
+                self._shows[show_id] = live
+                self._building.pop(show_id, None)
+            return live
 
-    def apply(self, show_id: str, events: list[Event], max_seq: int = 0) -> None:
-        if events:
-            live = self.get(show_id)
-            live.apply(events)
-            live.last_seq = max(live.last_seq, max_seq)
+    def apply(self, show_id: str, events: list[Event], base: int | None = None, top: int | None = None) -> None:
+        """Apply events this process has just committed (their positions base+1 .. top)."""
+        if not events:
+            return
+        if base is None or top is None:
+            base, top = min(e.pos for e in events) - 1, max(e.pos for e in events)
+        self.get(show_id).apply_batch(events, base, top, self._sessions)
 
     def catch_up(self, db: Session, live: LiveShow) -> int:
-        """Apply log rows written by other processes (replays, other web workers, the simulator CLI).
-
-        Transactions may commit out of seq order, so each pass re-reads a small overlap before the
-        newest row seen; the engine drops what it already has.
-        """
-        newest = max_seq(db, live.show_id)
-        if newest <= live.last_seq:
-            return 0
-        seqs: list[int] = []
-        bodies = list(iter_bodies(db, live.show_id, after_seq=max(0, live.last_seq - CATCH_UP_OVERLAP), seqs=seqs))
-        events = events_from_bodies(bodies, live.show_id)
-        for event in events:
-            event.seq = seqs[event.index]
-        applied = live.apply(events) if bodies else 0
-        live.last_seq = max(live.last_seq, max(seqs, default=0))
-        return applied
+        """Apply the log rows above the show's cursor (other processes' batches, replays, the simulator)."""
+        applied = 0
+        while True:
+            rows = event_log.rows_after(db, live.show_id, live.cursor)
+            if not rows:
+                return applied
+            with live.lock:
+                applied += live.apply_rows(rows)
+            if len(rows) < event_log.PAGE:
+                return applied
 
     def forget(self, show_id: str) -> None:
         with self._lock:
@@ -179,7 +192,10 @@ async def live_registry(request: Request) -> LiveRegistry:  # a dependency: asyn
 
 def after_ingest(hub: LocalHub, registry: LiveRegistry, show_id: str, result: IngestResult) -> None:
     """After the commit: update the live state and push the new comments to the control rooms."""
-    registry.apply(show_id, result.new_events, result.max_seq)
+    try:
+        registry.apply(show_id, result.new_events, result.base, result.top)
+    except LiveStateUnavailable:
+        return  # the batch is stored (and logged why the show could not be built); the next use builds it
     comments = [comment_item(e) for e in result.new_events if e.type == "comment"]
     if comments:
         from livecrew.text import public as room

@@ -14,6 +14,7 @@ from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
+from livecrew.core.params import DbId
 from livecrew.core.plugins import contributions
 from livecrew.shows import service, template_edit
 from livecrew.shows.models import Show
@@ -192,7 +193,7 @@ def add_roster(
 
 @router.delete("/shows/{show_id}/roster/{entry_id}", status_code=204)
 def remove_roster(
-    show_id: str, entry_id: int, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_edit))]
+    show_id: str, entry_id: DbId, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_edit))]
 ) -> None:
     show = service.get_show(db, principal.workspace, show_id)
     service.remove_from_roster(db, principal.workspace, show, entry_id)
@@ -201,7 +202,7 @@ def remove_roster(
 @router.patch("/shows/{show_id}/checklist/{item_id}", response_model=ChecklistOut)
 def patch_checklist(
     show_id: str,
-    item_id: int,
+    item_id: DbId,
     body: ChecklistPatch,
     db: Db,
     clock: Clk,
@@ -282,7 +283,7 @@ def add_perk(
 @router.post("/shows/{show_id}/perks/{perk_id}/draw", response_model=PerkOut)
 def draw(
     show_id: str,
-    perk_id: int,
+    perk_id: DbId,
     body: DrawIn,
     db: Db,
     clock: Clk,
@@ -298,7 +299,7 @@ def draw(
 
 @router.get("/shows/{show_id}/perks/{perk_id}/verify", summary="Re-run a recorded draw and compare the winners")
 def verify(
-    show_id: str, perk_id: int, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_view))]
+    show_id: str, perk_id: DbId, db: Db, principal: Annotated[Principal, Depends(require(Action.shows_view))]
 ) -> dict[str, Any]:
     from livecrew.shows import perks
 

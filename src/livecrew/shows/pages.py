@@ -18,6 +18,7 @@ from livecrew.core.auth.roles import TEAM_ROLES
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.params import DbId
 from livecrew.core.plugins import contributions
 from livecrew.shows import perks, schedule, service, template_pages
 from livecrew.shows.gate import Problem
@@ -278,7 +279,7 @@ def roster_add(
 def roster_remove(
     request: Request,
     show_id: str,
-    entry_id: int,
+    entry_id: DbId,
     db: Db,
     principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
 ) -> Response:
@@ -294,7 +295,7 @@ def roster_remove(
 def checklist(
     request: Request,
     show_id: str,
-    item_id: int,
+    item_id: DbId,
     db: Db,
     clock: Clk,
     principal: Annotated[Principal, Depends(require_web(Action.shows_checklist))],
@@ -394,7 +395,7 @@ async def perk_add(
 def perk_draw(
     request: Request,
     show_id: str,
-    perk_id: int,
+    perk_id: DbId,
     db: Db,
     clock: Clk,
     principal: Annotated[Principal, Depends(require_web(Action.live_control))],

@@ -13,6 +13,7 @@ from livecrew.core.auth.deps import Principal, require
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
+from livecrew.core.params import DbId
 from livecrew.shows import public as shows
 from livecrew.team import backups, duties, kpis, matrix
 from livecrew.team.models import Absence, Backup, Duty, DutyChange, KpiDefinition, MatrixReview
@@ -69,7 +70,7 @@ class DutyPatch(BaseModel):
 
 
 class DutyChangeOut(BaseModel):
-    duty_id: int
+    duty_id: DbId
     version: int
     action: str
     before: dict[str, Any] | None
@@ -256,7 +257,7 @@ def put_backup(body: BackupIn, db: Db, clock: Clk, principal: Editor) -> BackupO
 
 
 @router.delete("/team/backups/{backup_id}", status_code=204)
-def delete_backup(backup_id: int, db: Db, principal: Editor) -> None:
+def delete_backup(backup_id: DbId, db: Db, principal: Editor) -> None:
     backups.remove_backup(db, principal.workspace, backup_id)
 
 

@@ -17,6 +17,7 @@ from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.params import DbId
 from livecrew.shows import public as shows
 from livecrew.shows.public import Show
 from livecrew.team import backups, duties, kpis, matrix
@@ -462,7 +463,7 @@ def absence_cover(
 def absence_withdraw(
     request: Request,
     show_id: str,
-    absence_id: int,
+    absence_id: DbId,
     db: Db,
     principal: Annotated[Principal, Depends(require_web(Action.shows_edit))],
 ) -> Response:
