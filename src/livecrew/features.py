@@ -10,8 +10,9 @@ from livecrew.board.feature import FEATURE as BOARD
 from livecrew.core.plugins import Feature
 from livecrew.goods.feature import FEATURE as GOODS
 from livecrew.live.feature import FEATURE as LIVE
+from livecrew.notify.feature import FEATURE as NOTIFY
 from livecrew.shows.feature import FEATURE as SHOWS
 from livecrew.team.feature import FEATURE as TEAM
 from livecrew.text.feature import FEATURE as TEXT
 
-FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, TEAM, TEXT)
+FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, TEAM, TEXT, NOTIFY)

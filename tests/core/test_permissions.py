@@ -46,6 +46,7 @@ EXPECTED: dict[str, set[str]] = {
     "service.edit": {"owner", "service"},
     "review.view": {r.value for r in Role},
     "review.edit": {"owner", "operations", "analyst"},
+    "notify.manage": {"owner", "operations", "tech"},
 }
 
 CELLS = [(role, action) for role in Role for action in Action]

@@ -41,6 +41,7 @@ class Action(StrEnum):
     service_edit = "service.edit"
     review_view = "review.view"
     review_edit = "review.edit"
+    notify_manage = "notify.manage"
 
 
 ACTION_HELP: dict[Action, str] = {
@@ -72,6 +73,7 @@ ACTION_HELP: dict[Action, str] = {
     Action.service_edit: "work customer-service tickets and reply templates",
     Action.review_view: "see review reports and scorecards",
     Action.review_edit: "write reviews, targets and follow-up tasks",
+    Action.notify_manage: "manage push targets (DingTalk, Feishu, WeCom, Slack, LINE, Telegram, webhooks)",
 }
 
 _O, _H, _A, _OP, _S, _C, _SV, _AN, _T = (
@@ -116,6 +118,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.service_edit: frozenset({_O, _SV}),
     Action.review_view: _EVERYONE,
     Action.review_edit: frozenset({_O, _OP, _AN}),
+    Action.notify_manage: frozenset({_O, _OP, _T}),
 }
 
 
