@@ -34,8 +34,10 @@ def relay_of(app: FastAPI) -> Relay:
     return relay
 
 
-async def _run(app: FastAPI, relay: Relay, wake: asyncio.Event, poll: float | None) -> None:
+async def _run(app: FastAPI, relay: Relay, wake: asyncio.Event, poll: float | None, *, first: bool) -> None:
     clock = relay.clock
+    if not first:
+        await wake.wait()
     while True:
         wake.clear()
         try:
@@ -68,18 +70,23 @@ async def start(app: FastAPI) -> list[asyncio.Task[None]]:
 
     remove = on_outbox_commit(poke)
     poll: float | None
+    first = True
     if engine.dialect.name == "sqlite":
-        await in_thread(relay.release_leases)
-        # An in-memory database has no other writers; a file may be written by the CLI.
+        # An in-memory database is new with the process and has no other writers: the relay only works when
+        # this process wrote to the outbox. A file may hold what a killed server left, and the CLI may write.
         memory = engine.url.database in (None, "", ":memory:")
-        poll = None if memory else SQLITE_POLL_SECONDS
+        if memory:
+            poll, first = None, False
+        else:
+            await in_thread(relay.release_leases)
+            poll = SQLITE_POLL_SECONDS
     else:
         poll = PG_POLL_SECONDS
     log.debug("notify.relay_started", database=engine.dialect.name, clock=type(ctx.clock).__name__)
 
     async def run() -> None:
         try:
-            await _run(app, relay, wake, poll)
+            await _run(app, relay, wake, poll, first=first)
         finally:
             remove()
             setattr(app.state, RELAY_KEY, None)

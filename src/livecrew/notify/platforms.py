@@ -108,7 +108,8 @@ def line_of(item: Item, *, limit: int = 600) -> str:
     text = " ".join(x for x in (f"{who}{item.text}", mentions, tags) if x)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return f"{mark} [{item.channel_name or item.channel_kind}] {text}"
+    where = item.channel_name or item.channel_kind
+    return f"{mark} [{where}] {text}" if where else f"{mark} {text}"
 
 
 def title_of(items: Sequence[Item], words: Words) -> str:
