@@ -34,8 +34,11 @@ def test_create_list_and_read_the_delivery_log(
     api: TestClient, owner: dict[str, str], db: Session, ws: Workspace, fakes: Callable[..., Fake], app: FastAPI
 ) -> None:
     fake = fakes("dingtalk")
-    r = api.post("/api/v1/notify/targets", json={"kind": "dingtalk", "url": fake.url, "secret": SECRETS["dingtalk"],
-                                                 "channels": ["emergency"]}, headers=owner)  # fmt: skip
+    r = api.post(
+        "/api/v1/notify/targets",
+        json={"kind": "dingtalk", "url": fake.url, "secret": SECRETS["dingtalk"], "channels": ["emergency"]},
+        headers=owner,
+    )
     assert r.status_code == 201, r.text
     assert set(r.json()) == {"id"}
     target_id = r.json()["id"]
@@ -82,11 +85,17 @@ def test_bad_input_is_refused_with_a_clear_message(
 def test_line_and_telegram_default_to_their_api_and_keep_the_token_write_only(
     api: TestClient, owner: dict[str, str]
 ) -> None:
-    r = api.post("/api/v1/notify/targets", json={"kind": "line", "secret": SECRETS["line"], "chat_id": LINE_GROUP,
-                                                 "channels": ["emergency"]}, headers=owner)  # fmt: skip
+    r = api.post(
+        "/api/v1/notify/targets",
+        json={"kind": "line", "secret": SECRETS["line"], "chat_id": LINE_GROUP, "channels": ["emergency"]},
+        headers=owner,
+    )
     assert r.status_code == 201
-    r2 = api.post("/api/v1/notify/targets", json={"kind": "telegram", "secret": SECRETS["telegram"],
-                                                  "chat_id": TELEGRAM_CHAT, "channels": ["live"]}, headers=owner)  # fmt: skip
+    r2 = api.post(
+        "/api/v1/notify/targets",
+        json={"kind": "telegram", "secret": SECRETS["telegram"], "chat_id": TELEGRAM_CHAT, "channels": ["live"]},
+        headers=owner,
+    )
     listed = api.get("/api/v1/notify/targets", headers=owner)
     assert [t["url"] for t in listed.json()] == ["https://api.line.me", "https://api.telegram.org"]
     assert SECRETS["line"] not in listed.text and SECRETS["telegram"] not in listed.text
@@ -99,8 +108,11 @@ def test_update_keeps_the_secret_unless_given_and_clears_broken(
     from livecrew.notify.jobs import relay_of
 
     fake = fakes("webhook")
-    target_id = api.post("/api/v1/notify/targets", json={"kind": "webhook", "url": fake.url, "secret": "wrong",
-                                                         "channels": ["emergency"]}, headers=owner).json()["id"]  # fmt: skip
+    target_id = api.post(
+        "/api/v1/notify/targets",
+        json={"kind": "webhook", "url": fake.url, "secret": "wrong", "channels": ["emergency"]},
+        headers=owner,
+    ).json()["id"]
     post(db, ws, "需要簽名")
     relay_of(app).run_pass()
     shown = api.get(f"/api/v1/notify/targets/{target_id}", headers=owner).json()
@@ -119,15 +131,28 @@ def test_update_keeps_the_secret_unless_given_and_clears_broken(
 
 
 def test_retry_and_test_message_routes(
-    api: TestClient, owner: dict[str, str], db: Session, ws: Workspace, fakes: Callable[..., Fake],
-    clock: FakeClock, app: FastAPI,
-) -> None:  # fmt: skip
+    api: TestClient,
+    owner: dict[str, str],
+    db: Session,
+    ws: Workspace,
+    fakes: Callable[..., Fake],
+    clock: FakeClock,
+    app: FastAPI,
+) -> None:
     from livecrew.notify.jobs import relay_of
 
     fake = fakes("telegram", mode="error")
-    target_id = api.post("/api/v1/notify/targets", json={"kind": "telegram", "url": fake.url,
-                                                         "secret": SECRETS["telegram"], "chat_id": TELEGRAM_CHAT,
-                                                         "channels": ["emergency"]}, headers=owner).json()["id"]  # fmt: skip
+    target_id = api.post(
+        "/api/v1/notify/targets",
+        json={
+            "kind": "telegram",
+            "url": fake.url,
+            "secret": SECRETS["telegram"],
+            "chat_id": TELEGRAM_CHAT,
+            "channels": ["emergency"],
+        },
+        headers=owner,
+    ).json()["id"]
     r = api.post(f"/api/v1/notify/targets/{target_id}/test", headers=owner)
     assert r.status_code == 200
     assert r.json()["delivery"]["status"] == "failed" and "502" in r.json()["delivery"]["last_error"]
@@ -170,8 +195,11 @@ def test_the_server_job_delivers_right_after_the_commit(
     client: TestClient, db: Session, ws: Workspace, fakes: Callable[..., Fake], owner: dict[str, str]
 ) -> None:
     fake = fakes("webhook")
-    r = client.post("/api/v1/notify/targets", json={"kind": "webhook", "url": fake.url, "secret": SECRETS["webhook"],
-                                                    "channels": ["emergency"]}, headers=owner)  # fmt: skip
+    r = client.post(
+        "/api/v1/notify/targets",
+        json={"kind": "webhook", "url": fake.url, "secret": SECRETS["webhook"], "channels": ["emergency"]},
+        headers=owner,
+    )
     assert r.status_code == 201
     post(db, ws, "即時送出")
     deadline = time.monotonic() + 10

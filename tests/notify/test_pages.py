@@ -34,10 +34,20 @@ def test_create_then_see_state_log_and_retry(
     page = console.get("/settings/notify")
     assert page.status_code == 200 and "推送目標" in page.text and "釘釘機器人" in page.text
     fake = fakes("dingtalk")
-    r = console.post("/settings/notify", data={
-        "csrf_token": csrf(console), "kind": "dingtalk", "name": "緊急群", "url": fake.url, "secret": "wrong-secret",
-        "channels": ["emergency"], "tags": "技術故障，庫存", "severities": ["critical"],
-    }, follow_redirects=False)  # fmt: skip
+    r = console.post(
+        "/settings/notify",
+        data={
+            "csrf_token": csrf(console),
+            "kind": "dingtalk",
+            "name": "緊急群",
+            "url": fake.url,
+            "secret": "wrong-secret",
+            "channels": ["emergency"],
+            "tags": "技術故障，庫存",
+            "severities": ["critical"],
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     where = r.headers["location"].split("?")[0]
     target_id = int(where.rsplit("/", 1)[1])
@@ -50,18 +60,27 @@ def test_create_then_see_state_log_and_retry(
     assert "sign not match" in page and "#技術故障" in page and "重送" in page
     assert "wrong-secret" not in page
     # Fix the secret in the console: the waiting message goes out.
-    r = console.post(where, data={
-        "csrf_token": csrf(console), "name": "緊急群", "url": "", "secret": SECRETS["dingtalk"],
-        "channels": ["emergency"], "tags": "技術故障, 庫存", "severities": ["critical"], "enabled": "1",
-    }, follow_redirects=False)  # fmt: skip
+    r = console.post(
+        where,
+        data={
+            "csrf_token": csrf(console),
+            "name": "緊急群",
+            "url": "",
+            "secret": SECRETS["dingtalk"],
+            "channels": ["emergency"],
+            "tags": "技術故障, 庫存",
+            "severities": ["critical"],
+            "enabled": "1",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     relay_of(app).run_pass()
     page = console.get(where).text
     assert "已送達" in page and len(fake.accepted) == 1
     assert "推流中斷" in fake.texts()[0]
     delivery_id = int(re.findall(r'id="delivery-(\d+)"', page)[0])
-    r = console.post(f"/settings/notify/{target_id}/deliveries/{delivery_id}/retry",
-                     data={"csrf_token": csrf(console)})  # fmt: skip
+    r = console.post(f"/settings/notify/{target_id}/deliveries/{delivery_id}/retry", data={"csrf_token": csrf(console)})
     assert r.status_code == 422 and "已送達" in r.text
 
 
@@ -69,9 +88,16 @@ def test_send_a_test_message_from_the_console(
     console: TestClient, clock: FakeClock, fakes: Callable[..., Fake]
 ) -> None:
     fake = fakes("slack", mode="error")
-    r = console.post("/settings/notify", data={
-        "csrf_token": csrf(console), "kind": "slack", "url": fake.url, "channels": ["live"],
-    }, follow_redirects=False)  # fmt: skip
+    r = console.post(
+        "/settings/notify",
+        data={
+            "csrf_token": csrf(console),
+            "kind": "slack",
+            "url": fake.url,
+            "channels": ["live"],
+        },
+        follow_redirects=False,
+    )
     where = r.headers["location"].split("?")[0]
     failed = console.post(f"{where}/test", data={"csrf_token": csrf(console)})
     assert failed.status_code == 502 and "測試訊息未送達" in failed.text and "503" in failed.text
@@ -83,11 +109,13 @@ def test_send_a_test_message_from_the_console(
 
 
 def test_form_errors_are_shown_in_the_reader_language(console: TestClient) -> None:
-    r = console.post("/settings/notify", data={"csrf_token": csrf(console), "kind": "slack", "url": "ftp://x",
-                                               "channels": ["live"]})  # fmt: skip
+    r = console.post(
+        "/settings/notify", data={"csrf_token": csrf(console), "kind": "slack", "url": "ftp://x", "channels": ["live"]}
+    )
     assert r.status_code == 422 and "這不是網址" in r.text
-    r = console.post("/settings/notify", data={"csrf_token": csrf(console), "kind": "slack",
-                                               "url": "https://hooks.example/x"})  # fmt: skip
+    r = console.post(
+        "/settings/notify", data={"csrf_token": csrf(console), "kind": "slack", "url": "https://hooks.example/x"}
+    )
     assert r.status_code == 422 and "請至少選一種頻道類型" in r.text
 
 
