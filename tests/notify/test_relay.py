@@ -365,6 +365,9 @@ def test_secrets_never_reach_the_logs(
         target_for(db, clock, ws, fakes(kind, mode="error"))
     post(db, ws, "logs")
     caplog.set_level("DEBUG")
+    from livecrew.core.logging import configure_logging
+
+    configure_logging("json", "DEBUG")  # to this test's captured stderr
     relay.run_pass()
     out = capsys.readouterr()
     everything = out.out + out.err + caplog.text
