@@ -28,7 +28,7 @@ def targets(
         counts = service.waiting_counts(db, ws)
         table = Table(title=f"{ws.name}: {len(rows)} push target(s)")
         for column in ("id", "kind", "name", "address", "routes", "state", "waiting", "sent", "dead"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for t in rows:
             c = counts.get(t.id, {})
             routes = ",".join(t.channels) + (f" #{','.join(t.tags)}" if t.tags else "")

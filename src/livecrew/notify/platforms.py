@@ -183,6 +183,8 @@ class Platform:
     read: Callable[[httpx.Response], Outcome]
     needs_secret: bool = False
     needs_chat: bool = False
+    # The payload is a list of messages anyway (the generic webhook): send whatever waits in one request.
+    batches: bool = False
     default_url: str | None = None
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -437,7 +439,7 @@ PLATFORMS: dict[str, Platform] = {
     ),
     TargetKind.wecom: Platform("wecom", (Limit(20, 60),), 3800, 100, 60, _wecom_build, _wecom_read),
     TargetKind.slack: Platform("slack", (Limit(1, 1),), 35000, 45, 30, _slack_build, _slack_read),
-    TargetKind.webhook: Platform("webhook", (), 200000, 500, 30, _webhook_build, _webhook_read),
+    TargetKind.webhook: Platform("webhook", (), 200000, 500, 30, _webhook_build, _webhook_read, batches=True),
     TargetKind.line: Platform(
         "line", (Limit(2000, 1),), 4800, 200, 60, _line_build, _line_read,
         needs_secret=True, needs_chat=True, default_url=LINE_API,

@@ -109,6 +109,7 @@ class Relay:
         self.rng = rng or random.Random()
         self.workers = workers
         self.owner = uuid.uuid4().hex[:12]
+        self._words: dict[str, Words] = {}  # per workspace (its language); a relay lives as long as its process
 
     def close(self) -> None:
         self.client.close()
@@ -262,8 +263,11 @@ class Relay:
                 db.commit()
                 return None
             # One message per request while the limit lets them all through; beyond that, the oldest ones
-            # go together in one digest so that the rest still fit the limit.
-            take = 1 if waiting <= room else min(platform.max_items, waiting - room + 1)
+            # go together in one digest so that the rest still fit the limit. A webhook takes a list anyway.
+            if platform.batches:
+                take = min(platform.max_items, waiting)
+            else:
+                take = 1 if waiting <= room else min(platform.max_items, waiting - room + 1)
             query = select(NotifyDelivery).where(*due).order_by(NotifyDelivery.id).limit(take)
             if pg:
                 query = query.with_for_update(skip_locked=True)
@@ -298,13 +302,16 @@ class Relay:
             send = NotifySend(target_id=target_id, at=now, messages=len(claimed), outcome="")
             db.add(send)
             db.flush()
-            workspace = db.get(Workspace, target.workspace_id)
+            words = self._words.get(target.workspace_id)
+            if words is None:
+                workspace = db.get(Workspace, target.workspace_id)
+                words = self._words[target.workspace_id] = words_for(workspace.default_language if workspace else "en")
             batch = Batch(
                 token=token,
                 target=Target(target.id, target.kind, target.url, target.secret, target.chat_id),
                 platform=platform,
                 items=[_item(r) for r in claimed],
-                words=words_for(workspace.default_language if workspace else "en"),
+                words=words,
                 send_id=send.id,
                 workspace_id=target.workspace_id,
             )
