@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from livecrew.core.auth.models import Workspace
@@ -43,6 +43,8 @@ MAX_ATTEMPTS = 12  # failed tries (5xx, timeouts, refusals) before a message is 
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 600.0
 STEPS_PER_TARGET = 50  # requests one pass makes to one target before it lets the others have a turn
+PRUNE_EVERY = 500  # requests between two clean-ups of old request rows
+SENDS_KEPT_DAYS = 7
 WAITING = (DeliveryStatus.pending.value, DeliveryStatus.failed.value)
 
 
@@ -381,6 +383,9 @@ class Relay:
                     {"kind": "notify.delivery", "target": target.id, "result": outcome.result.value,
                      "messages": len(rows), "status": target.status},
                 )  # fmt: skip
+            if batch.send_id % PRUNE_EVERY == 0:
+                # The limiter needs the last minute; the console a few days of requests.
+                db.execute(delete(NotifySend).where(NotifySend.at < now - timedelta(days=SENDS_KEPT_DAYS)))
             if outcome.result is not Result.sent:
                 # What the platform said, never the address or the secret.
                 log.warning("notify.not_sent", target=batch.target.id, kind=batch.target.kind,
