@@ -11,6 +11,7 @@ from livecrew.comms.feature import FEATURE as COMMS
 from livecrew.core.plugins import Feature
 from livecrew.goods.feature import FEATURE as GOODS
 from livecrew.live.feature import FEATURE as LIVE
+from livecrew.notify.feature import FEATURE as NOTIFY
 from livecrew.review.feature import FEATURE as REVIEW
 from livecrew.service.feature import FEATURE as SERVICE
 from livecrew.shows.feature import FEATURE as SHOWS
@@ -18,4 +19,4 @@ from livecrew.sources.feature import FEATURE as SOURCES
 from livecrew.team.feature import FEATURE as TEAM
 from livecrew.text.feature import FEATURE as TEXT
 
-FEATURES: tuple[Feature, ...] = (BOARD, COMMS, GOODS, LIVE, REVIEW, SERVICE, SHOWS, SOURCES, TEAM, TEXT)
+FEATURES: tuple[Feature, ...] = (BOARD, COMMS, GOODS, LIVE, NOTIFY, REVIEW, SERVICE, SHOWS, SOURCES, TEAM, TEXT)

@@ -51,6 +51,7 @@ EXPECTED: dict[str, set[str]] = {
     "review.view": {r.value for r in Role},
     "review.edit": {"owner", "operations", "analyst"},
     "review.scores_all": {"owner", "operations"},
+    "notify.manage": {"owner", "operations", "tech"},
 }
 
 CELLS = [(role, action) for role in Role for action in Action]

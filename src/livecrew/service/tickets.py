@@ -79,7 +79,7 @@ def _check_text(text: str, what: str = "text") -> str:
     return text
 
 
-def _publish(db: Session, ticket: Ticket, change: str) -> None:
+def _announce(db: Session, ticket: Ticket, change: str) -> None:
     publish_after_commit(
         db,
         workspace_channel(ticket.workspace_id),
@@ -189,7 +189,7 @@ def open_ticket(db: Session, clock: Clock, workspace_id: str, new: NewTicket, *,
     if new.rating is not None:
         _rate(db, clock, ticket, new.rating)
     db.flush()
-    _publish(db, ticket, "opened")
+    _announce(db, ticket, "opened")
     if ticket.product:
         from livecrew.service.problems import check_product
 
@@ -277,7 +277,7 @@ def transition(db: Session, clock: Clock, ticket: Ticket, to: str, *, actor_id: 
     ticket.updated_at = now
     _entry(db, ticket, "status", now, author_id=actor_id, **{"from": before, "to": to})
     db.flush()
-    _publish(db, ticket, "status")
+    _announce(db, ticket, "status")
     return ticket
 
 
@@ -291,7 +291,7 @@ def assign(db: Session, clock: Clock, ticket: Ticket, user_id: str | None, *, ac
     ticket.updated_at = now
     _entry(db, ticket, "assign", now, author_id=actor_id, to=user_id, how="manual")
     db.flush()
-    _publish(db, ticket, "assigned")
+    _announce(db, ticket, "assigned")
     return ticket
 
 
@@ -354,7 +354,7 @@ def reply(
     if target and target != ticket.status:
         transition(db, clock, ticket, target, actor_id=actor_id)
     else:
-        _publish(db, ticket, "replied")
+        _announce(db, ticket, "replied")
     return entry
 
 
@@ -376,7 +376,7 @@ def customer_message(db: Session, clock: Clock, ticket: Ticket, text: str) -> Ti
             ticket.next_reply_due = s.hours.add(ticket.paused_at, s.next_reply_minutes * 60)
     ticket.updated_at = now
     db.flush()
-    _publish(db, ticket, "customer")
+    _announce(db, ticket, "customer")
     return entry
 
 
@@ -392,7 +392,7 @@ def rate(db: Session, clock: Clock, ticket: Ticket, rating: int) -> Ticket:
     """The customer's satisfaction rating, as the platform reports it (1 = very dissatisfied .. 5)."""
     _rate(db, clock, ticket, rating)
     db.flush()
-    _publish(db, ticket, "rated")
+    _announce(db, ticket, "rated")
     return ticket
 
 

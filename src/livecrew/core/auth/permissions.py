@@ -46,6 +46,7 @@ class Action(StrEnum):
     review_view = "review.view"
     review_edit = "review.edit"
     review_scores_all = "review.scores_all"
+    notify_manage = "notify.manage"
 
 
 ACTION_HELP: dict[Action, str] = {
@@ -82,6 +83,7 @@ ACTION_HELP: dict[Action, str] = {
     Action.review_view: "see review reports and scorecards",
     Action.review_edit: "write reviews, targets and follow-up tasks",
     Action.review_scores_all: "see everyone's scorecards (others see their own)",
+    Action.notify_manage: "manage push targets (DingTalk, Feishu, WeCom, Slack, LINE, Telegram, webhooks)",
 }
 
 _O, _H, _A, _OP, _S, _C, _SV, _AN, _T = (
@@ -131,6 +133,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.review_view: _EVERYONE,
     Action.review_edit: frozenset({_O, _OP, _AN}),
     Action.review_scores_all: frozenset({_O, _OP}),
+    Action.notify_manage: frozenset({_O, _OP, _T}),
 }
 
 
