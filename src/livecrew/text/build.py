@@ -74,21 +74,28 @@ def _ours() -> tuple[list[str], list[str], list[str]]:
     return corpus.NEGATORS, positive, negative
 
 
-def _doc(words: list[str]) -> dict[str, Any]:
+def _doc(words: list[str], question: list[str] | None = None) -> dict[str, Any]:
     negators, positive, negative = _ours()
     keep = lambda ws: sorted({normalize(w) if not w.isascii() else w.lower() for w in ws})  # noqa: E731
+    words = sorted(set(words))
+    if question is None:
+        cues = [normalize(w) for w in json.loads((DATA / "triage.json").read_text("utf-8"))["question"] if not w.isascii()]
+        starts = tuple(c for c in cues if c)
+        question = [w for w in words if w.startswith(starts) and w not in starts]
     return {
+        "degree": keep(corpus.DEGREE),
+        "question_prefix": question,
         "about": "Triage segmentation words (jieba's dictionary, MIT, pruned to the words that matter here, plus ours), "
         "negators and sentiment words (ours). Built by livecrew.text.build.",
         "negators": keep(negators),
         "positive": keep(positive),
         "negative": keep(negative),
-        "words": sorted(set(words)),
+        "words": words,
     }
 
 
 def featurize(rows: list[tuple[str, str, str | None]], vocab: Any) -> list[tuple[list[str], int]]:
-    return [(features(normalize(t), fold(t), vocab), LABELS.index(label)) for t, label, _topic in rows]
+    return [(features(normalize(t), fold(t), vocab, t), LABELS.index(label)) for t, label, _topic in rows]
 
 
 def main() -> None:
@@ -104,7 +111,7 @@ def main() -> None:
     seen = {normalize(t) for t, _l, _tp in training}
     heldout = [r for r in heldout if normalize(r[0]) not in seen]
 
-    extra = [*corpus.NEGATORS, *corpus.DEGREE, *SLANG, *corpus.ASPECTS]
+    extra = [*corpus.NEGATORS, *corpus.DEGREE, *SLANG, *corpus.ASPECTS, *corpus.PEOPLE, *corpus.SELF, *corpus.WHO]
     for family in corpus.PRODUCTS.values():
         extra += family
     full = [*jieba_words(), *extra]
@@ -119,7 +126,7 @@ def main() -> None:
         ):
             kept.append(word)
     pruned = vocabulary_from(_doc(kept), cue_doc)
-    same = sum(features(normalize(t), fold(t), vocab) == features(normalize(t), fold(t), pruned) for t, *_ in rows)
+    same = sum(features(normalize(t), fold(t), vocab, t) == features(normalize(t), fold(t), pruned, t) for t, *_ in rows)
     model = train(featurize(training, pruned))
     right = sum(model.predict(f)[0] == LABELS[g] for f, g in featurize(heldout, pruned))
     print(

@@ -76,6 +76,7 @@ SOFT_POS_AFTER_NEG = ["贵", "油", "腻", "闷", "刺激", "难用", "差", "�
 ASPECTS = [
     "质量", "做工", "颜色", "味道", "气味", "包装", "物流", "快递", "客服", "服务", "价格", "尺码", "版型", "面料", "效果",
     "口感", "音质", "续航", "手感", "质感", "上身效果", "设计", "材质", "印刷", "纸张", "内容", "售后", "态度", "讲解",
+    "品质", "画质", "屏幕", "信号", "电池", "香味", "颜值", "款式", "配色", "性价比",
 ]  # fmt: skip
 INSULTS = [
     "王八蛋", "混蛋", "杂种", "狗日的", "干你娘", "操他妈", "傻逼", "sb", "cnm", "nmsl", "草泥马", "脑残", "智障", "白痴",
@@ -120,13 +121,45 @@ Q_TOPIC: dict[str, list[str]] = {
         "这个是什么牌子", "主播叫什么名字", "怎么关注", "在哪里下单", "链接在哪", "几号链接", "几点开始抽",
     ],
 }
+Q_PRED = [
+    "有{col}色的", "是什么材质", "多重", "有几种颜色", "是哪一款", "是哪里产的", "是什么牌子", "几号链接", "几块", "是真的",
+    "适合{who}", "能用多久", "保质期到什么时候", "是新款", "跟上次的一样", "和{item}比哪个好", "是正品", "是现货", "有中文说明",
+    "有赠品", "能便宜点", "能寄到{place}", "刚才讲的是哪个", "要怎么搭配", "跟哪个颜色好搭", "怎么卖", "一盒几个", "一包几片",
+    "能用几次", "多大容量", "几毫升", "几克", "有没有小样", "适不适合{who}", "会不会闷", "容不容易坏", "能不能机洗", "是什么味道",
+]  # fmt: skip
+ANOTA = ["厚", "薄", "耐", "好", "贵", "重", "大", "软", "甜", "辣", "香", "透", "闷", "紧", "长", "亮", "好用", "好穿", "好吃"]
+WHO = ["孕妇", "小孩", "老人", "学生", "敏感肌", "油皮", "干皮", "男生", "上班族", "宝宝"]
+
+
+def _question_grammar(rnd: random.Random) -> Row:
+    subject = _pick(rnd, ["", "", "这个", "这款", "那个", "{item}", "刚才那个", "这件", "这套", "{n}号"])
+    if rnd.random() < 0.3:
+        adj = _pick(rnd, ANOTA)
+        head = adj[0]
+        core = subject + _pick(rnd, ["", "会"]) + head + "不" + adj + _pick(rnd, ["", "啊", "呀", "呢"])
+    else:
+        core = subject + _pick(rnd, Q_PRED).replace("{who}", _pick(rnd, WHO)) + _pick(rnd, ["吗", "吗", "呢", "？", "啊", "嘛", ""])
+    text = _fill(rnd, _pick(rnd, ["", "", "请问", "主播", "{p}", "想问下"]) + core)
+    pred = text
+    topic = "quality" if any(w in pred for w in ("材质", "正品", "真的", "坏", "闷", "厚", "薄", "耐")) else "other"
+    if any(w in pred for w in ("色", "搭")):
+        topic = "colour"
+    elif any(w in pred for w in ("几块", "便宜", "怎么卖", "贵")):
+        topic = "price"
+    elif "寄" in pred:
+        topic = "shipping"
+    elif any(w in pred for w in ("适合", "用", "洗", "搭配", "保质期", "说明")):
+        topic = "usage"
+    return text, "question", topic
+
+
 Q_PREFIX = ["", "", "", "请问", "请问一下", "问下", "想问", "{p}", "{p}请问", "主播", "姐妹们", "求问", "那个", "这款", "这个{item}"]
 Q_SUFFIX = ["", "", "", "呀", "啊", "呢", "哦", "？", "?", "？？", "吖"]
 
 C_TOPIC: dict[str, list[str]] = {
     "shipping": [
         "等了{n}天还没到", "还没发货", "怎么还不发货", "物流一直没动", "快递太慢了", "说好48小时发货到现在没发", "还没收到",
-        "包裹压扁了", "发错货了", "少发了一件", "寄错颜色了", "物流信息不更新", "my order never arrived", "still not shipped",
+        "拍了{n}天还没发货", "买了{n}天还没到", "下单一周了还没发", "付款{n}天了还没动静", "已经拍了还不发", "包裹压扁了", "发错货了", "少发了一件", "寄错颜色了", "物流信息不更新", "my order never arrived", "still not shipped",
     ],
     "quality": [
         "{item}{neg}", "{item}质量太差", "用了{n}天就坏了", "洗一次就缩水了", "穿一次就起球", "收到就是坏的", "味道好刺鼻",
@@ -250,7 +283,12 @@ def _praise(rnd: random.Random) -> Row:
     elif kind < 0.74:
         text = _pick(rnd, ["回购第{n}次了", "用了{n}年了还是很好", "已经推荐给{s}了", "{s}很喜欢", "{s}说很好用", "买了{n}次了 一直用"])
         text = text.format(n=rnd.randint(2, 5), s=_pick(rnd, SELF[2:]))
-    elif kind < 0.84:
+    elif kind < 0.8:
+        text = _pick(rnd, ["谢谢主播", "感谢主播", "谢谢", "辛苦了", "主播辛苦啦", "谢谢你们", "感谢推荐", "比外面便宜", "比实体店便宜好多",
+                           "便宜好多", "比别家便宜", "老顾客了一直支持", "一直支持", "支持支持", "被种草了", "有被种草到", "❤️", "❤️❤️❤️", "💯"])
+        if rnd.random() < 0.5:
+            text = _pick(rnd, ["", "太", "好", "超"]) + _pick(rnd, POS_ADJ) + "了"
+    elif kind < 0.86:
         text = _pick(rnd, PEOPLE[:4]) + _pick(rnd, ["好会讲", "讲得好清楚", "辛苦了", "好漂亮", "声音好好听", "好专业", "太会选了", "好耐心", "好可爱", "人美心善", "选品好"])
     elif kind < 0.92:
         text = _pick(rnd, ["love it", "so good", "amazing", "great quality", "nice", "perfect", "beautiful", "the best", "super cute", "worth it", "love this {en}", "good quality"])
@@ -277,7 +315,11 @@ def _complaint(rnd: random.Random) -> Row:
         text += _pick(rnd, ["很", "", "", "真的", "感觉"]) + _pick(rnd, NEGATORS) + _pick(rnd, POS_ADJ[:30] + ["好", "好", "喜欢"])
         text += _pick(rnd, ["", "", "了", "啊", "吧", "，退了", "，失望"])
         topic = "quality"
-    elif kind < 0.75:
+    elif kind < 0.7:
+        text = _pick(rnd, ["用起来", "穿起来", "吃起来", "听起来", "看起来", "闻起来", "摸起来", "戴起来", "实物", "收到的"])
+        text += _pick(rnd, DEGREE + ["", ""]) + _pick(rnd, NEG_ADJ) + _pick(rnd, ["", "", "了", "的", "啊"])
+        topic = "quality"
+    elif kind < 0.77:
         text = _fill(rnd, _pick(rnd, SARCASM), family)
         topic = "other"
     elif kind < 0.85:
@@ -295,6 +337,8 @@ def _complaint(rnd: random.Random) -> Row:
 
 
 def _question(rnd: random.Random) -> Row:
+    if rnd.random() < 0.35:
+        return _question_grammar(rnd)
     topic = _pick(rnd, list(Q_TOPIC))
     family = _pick(rnd, list(PRODUCTS))
     core = _fill(rnd, _pick(rnd, Q_TOPIC[topic]), family)

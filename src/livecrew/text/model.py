@@ -30,6 +30,7 @@ import ahocorasick_rs
 LABELS = ("question", "purchase", "complaint", "praise", "spam", "other")
 
 _REPEAT3 = re.compile(r"([\u3400-\u9fff])\1{2,}")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _ALNUM = re.compile(r"[a-z0-9]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+")
 _HAHA = re.compile(r"^(?:h{2,}|(?:ha){2,}h?|(?:he){2,}|lo+l|xd+|lmao+)$")
@@ -73,10 +74,14 @@ def tokens(compact: str, vocab: Vocabulary) -> list[str]:
     return out
 
 
-def latin_tokens(folded: str) -> list[str]:
+def latin_tokens(folded: str, text: str) -> list[str]:
+    """Latin words and numbers as written (digits folded from 一 or ① are not numbers here: 一般, 一直)."""
     out = []
-    for word in _LATIN_WORD.findall(folded):
+    for match in _LATIN_WORD.finditer(folded):
+        word = match.group()
         if word.isdigit():
+            if not ("0" <= text[match.start()] <= "9" or "０" <= text[match.start()] <= "９"):
+                continue
             if len(word) >= 3 and len(set(word)) == 1:
                 word = word[:3]  # 666666 → 666
             elif word.startswith("233"):
@@ -89,10 +94,11 @@ def latin_tokens(folded: str) -> list[str]:
     return out
 
 
-def features(compact: str, folded: str, vocab: Vocabulary) -> list[str]:
-    """The model's features of one comment (see the module docstring)."""
+def features(compact: str, folded: str, vocab: Vocabulary, text: str | None = None) -> list[str]:
+    """The model's features of one comment (see the module docstring); ``text`` is the comment as written
+    (default: ``folded``)."""
     words = tokens(compact, vocab)
-    latin = latin_tokens(folded) if _ALNUM.search(compact) else []
+    latin = latin_tokens(folded, text or folded) if _ALNUM.search(compact) else []
     feats: list[str] = []
     positive, negative, negators, cues = vocab.positive, vocab.negative, vocab.negators, vocab.cues
     scope = 0
@@ -155,8 +161,10 @@ def features(compact: str, folded: str, vocab: Vocabulary) -> list[str]:
         feats.append("#emoji+")
     if any(ch in _BAD_EMOJI for ch in folded):
         feats.append("#emoji-")
-    if any(ch.isdigit() for ch in compact):
+    if any(ch.isdigit() for ch in latin):
         feats.append("#digit")
+    if _A_NOT_A.search(compact):
+        feats.append("#anota")
     return feats
 
 
@@ -249,6 +257,20 @@ def vocabulary_from(doc: dict[str, Any], cue_doc: dict[str, Any]) -> Vocabulary:
             key = normalize(word) if not word.isascii() else word.strip().lower()
             if key and "C:" + kind not in cues.setdefault(key, []):
                 cues[key].append("C:" + kind)
+    for word in doc.get("question_prefix", ()):
+        if "C:question" not in cues.setdefault(word, []):
+            cues[word].append("C:question")
+    degree = tuple(doc.get("degree", ()))
+    polar_pos, polar_neg = set(positive), set(negative)
+    for word in cues:
+        for d in degree:
+            if word.startswith(d) and len(word) > len(d):
+                rest = word[len(d) :]
+                if rest in positive:
+                    polar_pos.add(word)
+                elif rest in negative:
+                    polar_neg.add(word)
+    positive, negative = frozenset(polar_pos), frozenset(polar_neg)
     everything = dict.fromkeys(w for w in [*words, *negators, *positive, *negative, *cues] if w and not w.isascii())
     ordered = list(everything)
     automaton = ahocorasick_rs.AhoCorasick(ordered, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)

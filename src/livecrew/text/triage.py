@@ -47,7 +47,7 @@ _ASK_ENGLISH = frozenset(
 )
 _OR_QUESTION = re.compile(r"^.{1,8}还是.{1,8}$")
 _OR_NOT = ("很", "挺", "一样", "觉得", "不错", "好用", "喜欢", "没")
-_PRAISE_ONLY = re.compile(r"^(?:6{3,}|8{3,}|9{3,}|[赞棒]+|yyds)$")
+_PRAISE_ONLY = re.compile(r"^(?:6{3,}|8{3,}|9{3,}|[赞棒]+|[❤♥]+|yyds)$")
 _GOOD_EMOJI = frozenset("👍❤♥😍🥰🔥💯👏🤩😘💕💖💗🌹✨🙌😻")
 _BAD_EMOJI = frozenset("😡👎🤮💩😤😠🤬😒🙄")
 _EMOJI_RANGES = ((0x1F000, 0x1FB00), (0x2600, 0x27C0))
@@ -224,7 +224,7 @@ def triage(
     for hit in hits:
         if hit.category == "abuse" and hit.severity == "block":
             return Triage("complaint", _topic(found), f"lexicon: abuse ({hit.term})")
-    label, probability, pushed = model().predict(features(compact, whole, vocabulary()))
+    label, probability, pushed = model().predict(features(compact, whole, vocabulary(), text))
     why = f"model: {label} {probability:.2f} ({', '.join(pushed) or 'prior'})"
     return Triage(label, _topic(found) if label in TOPIC_LABELS else None, why)
 
