@@ -8,8 +8,11 @@ Sets:
   training set, so an upper bound, not a measure of generalisation;
 - labelled sets (tests/data): the project's earlier sets (the rules of triage.json were tuned on them);
 - earlier blind sets (tests/text/data/blind_*.jsonl);
-- the blind set (tests/text/data/blind_live.jsonl, blind_compliance_live.jsonl): written by hand, separately from
-  the generator, never used for training or tuning. This is the figure to quote.
+- the compliance held-out set (tests/text/data/blind_compliance_live.jsonl), written by hand after the new
+  patterns; its first run missed 4 of 73 and flagged 4 of 90 benign lines, and the general causes were fixed
+  (Chinese numerals inside the patterns, 死海), so it is no longer blind;
+- the blind set (tests/text/data/blind_live.jsonl for triage, blind_compliance_fresh.jsonl for compliance):
+  written by hand, separately from the generator, never used for training or tuning. The figure to quote.
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ SETS = {
     "test set (generated, held out from training)": (ROOT / "src/livecrew/text/data/heldout.jsonl", None),
     "labelled sets (tests/data)": (ROOT / "tests/data/triage.jsonl", ROOT / "tests/data/compliance.jsonl"),
     "earlier blind sets (tests/text/data/blind_*.jsonl)": (DATA / "blind_triage.jsonl", DATA / "blind_compliance.jsonl"),
-    "BLIND SET (hand-written, never tuned on)": (DATA / "blind_live.jsonl", DATA / "blind_compliance_live.jsonl"),
+    "compliance held-out set (hand-written; its first run's misses were then fixed)": (
+        DATA / "blind_live.jsonl",
+        DATA / "blind_compliance_live.jsonl",
+    ),
+    "BLIND SET (hand-written, never tuned on)": (DATA / "blind_live.jsonl", DATA / "blind_compliance_fresh.jsonl"),
 }
 
 

@@ -33,7 +33,13 @@ AUDIENCE_CATEGORIES = frozenset({"diversion", "abuse"})
 
 HEARTS = "❤♥"
 _LATIN = re.compile(r"[a-z]")
-_REPEAT = re.compile(r"([\u3400-\u9fff])\1+")
+# Runs of one CJK character collapse (最最最好 → 最好), except characters people double as a word (妈妈, 宝宝,
+# 谢谢): 我妈妈的 must not become 我妈的.
+_KEEP_DOUBLE = "妈爸哥姐弟妹爷奶宝谢婆公舅姑叔"
+_REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
+# Symbols the walk keeps (they carry meaning in claims and links) but that evaders put inside abuse (傻/逼, 草#泥#馬).
+_INSERTED = "+%@/#"
+_DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
@@ -124,7 +130,7 @@ def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
         mapped = table.get(ord(ch), ch)
         if mapped is None or mapped in drop:
             continue
-        if mapped == last and "\u3400" <= mapped <= "\u9fff":
+        if mapped == last and "\u3400" <= mapped <= "\u9fff" and mapped not in _KEEP_DOUBLE:
             lasts[-1] = i
             continue
         firsts.append(i)
@@ -292,6 +298,13 @@ class Lexicon:
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = self._resolve(compiled, plain, found) if found else []
             extra = self._to_original(compiled, text, again, lang, HEARTS)
+        if any(ch in raw for ch in _INSERTED):
+            # Read abuse once more without the kept symbols: 傻/逼, 草#泥#馬.
+            plain = raw.translate(_DROP_INSERTED)
+            plain = _REPEAT.sub(r"\1", plain)
+            found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
+            again = [h for h in self._resolve(compiled, plain, found) if self._category(compiled, h) == "abuse"]
+            extra += self._to_original(compiled, text, again, lang, _INSERTED)
         latin = _LATIN.search(raw) is not None
         for rule in compiled.regexes:
             if rule.on == "folded":
@@ -305,6 +318,9 @@ class Lexicon:
         result = self._to_original(compiled, text, hits, lang) + extra
         result.sort(key=lambda h: (h.start, -h.end))
         return _drop_contained(result)
+
+    def _category(self, compiled: _Compiled, hit: tuple[int, int, int]) -> str:
+        return self.entries[compiled.patterns[hit[2]].entry].category
 
     def _resolve(
         self, compiled: _Compiled, compact: str, found: list[tuple[int, int, int]]

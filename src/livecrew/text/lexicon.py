@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User, Workspace
@@ -419,8 +419,11 @@ def list_items(
 
 
 def _lock(db: Session, workspace: Workspace) -> None:
-    """Changes of one workspace one at a time (PostgreSQL row lock; SQLite has one writer anyway)."""
-    db.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
+    """Changes of one workspace one at a time: a no-op write to the workspace's row takes PostgreSQL's row lock
+    and SQLite's write lock before the state and the next version number are read, so parallel edits queue up
+    instead of reading the same head version (8 parallel adds gave 8 × version n+1 and 7 unique violations on
+    SQLite, where the SELECT ... FOR UPDATE this replaced locks nothing)."""
+    db.execute(update(Workspace).where(Workspace.id == workspace.id).values(name=Workspace.name))
 
 
 def _text(value: str | None, name: str, limit: int, *, required: bool = True) -> str:
