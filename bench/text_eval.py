@@ -27,7 +27,10 @@ DATA = ROOT / "tests/text/data"
 SETS = {
     "test set (generated, held out from training)": (ROOT / "src/livecrew/text/data/heldout.jsonl", None),
     "labelled sets (tests/data)": (ROOT / "tests/data/triage.jsonl", ROOT / "tests/data/compliance.jsonl"),
-    "earlier blind sets (tests/text/data/blind_*.jsonl)": (DATA / "blind_triage.jsonl", DATA / "blind_compliance.jsonl"),
+    "earlier blind sets (tests/text/data/blind_*.jsonl)": (
+        DATA / "blind_triage.jsonl",
+        DATA / "blind_compliance.jsonl",
+    ),
     "compliance held-out set (hand-written; its first run's misses were then fixed)": (
         DATA / "blind_live.jsonl",
         DATA / "blind_compliance_live.jsonl",

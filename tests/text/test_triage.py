@@ -97,7 +97,9 @@ def test_punctuation_does_not_change_the_label(base: str) -> None:
     assert len(labels) == 1, labels
 
 
-@pytest.mark.parametrize("text", ["不太好", "很不好", "不太喜歡", "一點都不好用", "没有想象中好", "不怎麼樣", "not good"])
+@pytest.mark.parametrize(
+    "text", ["不太好", "很不好", "不太喜歡", "一點都不好用", "没有想象中好", "不怎麼樣", "not good"]
+)
 def test_negated_praise_is_a_complaint(text: str) -> None:
     assert triage(text).label == "complaint", triage(text).why
 
@@ -125,8 +127,9 @@ def test_insults_are_complaints_never_praise(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "label"),
-    [("哈哈哈哈哈", "other"), ("hhhh", "other"), ("家人們晚上好", "other"), ("寶寶們好", "other"), ("上鏈接", "purchase"),
-     ("扣1", "purchase"), ("好棒喔 等了十天還沒發貨", "complaint"), ("❤️", "praise"), ("好好好看😍", "praise")],
+    [("哈哈哈哈哈", "other"), ("hhhh", "other"), ("家人們晚上好", "other"), ("寶寶們好", "other"),
+     ("上鏈接", "purchase"), ("扣1", "purchase"), ("好棒喔 等了十天還沒發貨", "complaint"),
+     ("❤️", "praise"), ("好好好看😍", "praise")],
 )  # fmt: skip
 def test_slang_repeats_emoji_and_sarcasm(text: str, label: str) -> None:
     assert triage(text).label == label, triage(text).why

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (word lists)
 """Build the triage model's data files from the generated training set.
 
     .venv/bin/python -m livecrew.text.build [--rows 16000] [--seed 1]
@@ -56,15 +57,18 @@ SLANG = [
 
 def jieba_words(min_freq: int = 30) -> list[str]:
     """Common two- to four-character words of jieba's dictionary."""
-    import jieba
+    import importlib.util
 
-    path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    spec = importlib.util.find_spec("jieba")  # its dictionary file only: nothing of jieba runs
+    if spec is None or spec.origin is None:
+        raise SystemExit("jieba is needed to build the model: pip install jieba")
+    path = Path(spec.origin).resolve().parent / "dict.txt"
     out = []
     for line in path.read_text("utf-8").splitlines():
         parts = line.split()
-        if len(parts) >= 2 and int(parts[1]) >= min_freq and 2 <= len(parts[0]) <= 4:
-            if all("\u4e00" <= ch <= "\u9fff" for ch in parts[0]):
-                out.append(parts[0])
+        cjk = len(parts) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in parts[0])
+        if cjk and int(parts[1]) >= min_freq and 2 <= len(parts[0]) <= 4:
+            out.append(parts[0])
     return out
 
 
@@ -76,10 +80,15 @@ def _ours() -> tuple[list[str], list[str], list[str]]:
 
 def _doc(words: list[str], question: list[str] | None = None) -> dict[str, Any]:
     negators, positive, negative = _ours()
-    keep = lambda ws: sorted({normalize(w) if not w.isascii() else w.lower() for w in ws})  # noqa: E731
+
+    def keep(ws: list[str]) -> list[str]:
+        return sorted({normalize(w) if not w.isascii() else w.lower() for w in ws})
+
     words = sorted(set(words))
     if question is None:
-        cues = [normalize(w) for w in json.loads((DATA / "triage.json").read_text("utf-8"))["question"] if not w.isascii()]
+        cues = [
+            normalize(w) for w in json.loads((DATA / "triage.json").read_text("utf-8"))["question"] if not w.isascii()
+        ]
         starts = tuple(c for c in cues if c)
         question = [w for w in words if w.startswith(starts) and w not in starts]
     return {
@@ -133,7 +142,9 @@ def main() -> None:
         ):
             kept.append(word)
     pruned = vocabulary_from(_doc(kept), cue_doc)
-    same = sum(features(normalize(t), fold(t), vocab, t) == features(normalize(t), fold(t), pruned, t) for t, *_ in rows)
+    same = sum(
+        features(normalize(t), fold(t), vocab, t) == features(normalize(t), fold(t), pruned, t) for t, *_ in rows
+    )
     model = train(featurize(training, pruned))
     right = sum(model.predict(f)[0] == LABELS[g] for f, g in featurize(heldout, pruned))
     print(
@@ -147,7 +158,9 @@ def main() -> None:
         "utf-8",
     )
     for name, part in (("train.jsonl", training), ("heldout.jsonl", heldout)):
-        lines = [json.dumps({"text": t, "label": label, "topic": topic}, ensure_ascii=False) for t, label, topic in part]
+        lines = [
+            json.dumps({"text": t, "label": label, "topic": topic}, ensure_ascii=False) for t, label, topic in part
+        ]
         (DATA / name).write_text("\n".join(lines) + "\n", "utf-8")
 
 

@@ -10,15 +10,12 @@ goes to a small multinomial naive Bayes over character unigrams and bigrams, tra
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import repeat
-from operator import add
 from typing import Any, NamedTuple
 
 import ahocorasick_rs
