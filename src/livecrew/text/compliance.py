@@ -10,6 +10,7 @@ file. Offsets are mapped back to the original text only when something was found
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import re
@@ -39,10 +40,16 @@ _KEEP_DOUBLE = "妈爸哥姐弟妹爷奶宝谢婆公舅姑叔"
 _REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
 # Symbols the walk keeps (they carry meaning in claims and links) but that evaders put inside abuse (傻/逼, 草#泥#馬).
 _INSERTED = "+%@/#"
+# Lines whose second reading (hearts dropped, kept symbols dropped) may find what the first did not.
+_SECOND_READING = re.compile("[❤♥]|[\u3400-\u9fff][+%@/#]+[\u3400-\u9fff]")
 _DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
+
+
+MEMO_SIZE = 50_000  # remembered scan results per lexicon
+MEMO_CHARS = 64  # only texts up to this long are remembered
 
 
 class LexiconError(ValueError):
@@ -123,6 +130,11 @@ def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
     """For each character of ``_compact(text)``: the offset in ``text`` of its first and of its last source
     character (they differ where repeats were collapsed: 最*最*好 → 最好)."""
     table = scan_table()
+    if not drop:
+        normal = normalize(text)
+        if len(normal) == len(text) and not _REPEAT.search(normal):  # nothing dropped, nothing collapsed
+            same = list(range(len(text)))
+            return same, same
     firsts: list[int] = []
     lasts: list[int] = []
     last = ""
@@ -203,6 +215,7 @@ class Lexicon:
     homophones: Mapping[str, Sequence[str]] = field(default_factory=dict)
     regexes: list[RegexRule] = field(default_factory=list)
     _compiled: dict[str, _Compiled] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, str, str], list[Hit]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None) -> Lexicon:
@@ -285,7 +298,20 @@ class Lexicon:
         return _Compiled(automaton, patterns if strings else [_Pattern(-1, "", frozenset())], regexes)
 
     def scan(self, text: str, profile: str = "host", lang: str = "zh-Hant") -> list[Hit]:
-        """Every finding in ``text`` for ``profile``, sorted by position; offsets are into ``text`` as given."""
+        """Every finding in ``text`` for ``profile``, sorted by position; offsets are into ``text`` as given.
+        Results of short texts are remembered (a live room says +1 and 來了 a thousand times)."""
+        if len(text) > MEMO_CHARS:
+            return self._scan(text, profile, lang)
+        key = (text, profile, lang)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._scan(text, profile, lang)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = known
+        return list(known)
+
+    def _scan(self, text: str, profile: str, lang: str) -> list[Hit]:
         compiled = self.compiled(profile)
         raw = normalize(text)
         compact = _REPEAT.sub(r"\1", raw) if _REPEAT.search(raw) else raw
@@ -318,6 +344,44 @@ class Lexicon:
         result = self._to_original(compiled, text, hits, lang) + extra
         result.sort(key=lambda h: (h.start, -h.end))
         return _drop_contained(result)
+
+    def scan_lines(self, lines: Sequence[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
+        """``[self.scan(line) for line in lines]``, found with whole-batch passes: one ``str.translate`` of all
+        the lines, one repeat collapse, one automaton pass and one pass per regular expression pick out the lines
+        that can have a hit; only those are scanned one by one (the others have none). Same result, same offsets."""
+        compiled = self.compiled(profile)
+        out: list[list[Hit]] = [[] for _ in lines]
+        if not lines:
+            return out
+        raw_all = "\n".join(lines).translate(_batch_table())
+        collapsed = _REPEAT.sub(r"\1", raw_all) if _REPEAT.search(raw_all) else raw_all
+        candidates: set[int] = set()
+
+        def mark(text: str, positions: Iterable[int]) -> None:
+            starts = list(itertools.accumulate((len(part) + 1 for part in text.split("\n")), initial=0))
+            candidates.update(bisect.bisect_right(starts, p) - 1 for p in positions)
+
+        found = compiled.automaton.find_matches_as_indexes(collapsed, overlapping=True)
+        patterns = compiled.patterns
+        terms = [start for i, start, _e in found if patterns[i].entry >= 0]  # an allow-word alone flags nothing
+        if terms:
+            mark(collapsed, terms)
+        # Phone, QQ and claim patterns read the noise-free text without the collapse, links the folded text; a
+        # second reading needs a heart or a kept symbol between two characters.
+        spots = [m.start() for r in compiled.regexes if r.on != "folded" for m in r.pattern.finditer(raw_all)]
+        spots += [m.start() for m in _SECOND_READING.finditer(raw_all)]
+        if spots:
+            mark(raw_all, spots)
+        folded_rules = [r for r in compiled.regexes if r.on == "folded"]
+        if folded_rules:
+            folded_all = "\n".join(lines).translate(fold_table())
+            links = [m.start() for r in folded_rules for m in r.pattern.finditer(folded_all)]
+            if links:
+                mark(folded_all, links)
+        for index in sorted(candidates):
+            if 0 <= index < len(lines):
+                out[index] = self._scan(lines[index], profile, lang)
+        return out
 
     def _category(self, compiled: _Compiled, hit: tuple[int, int, int]) -> str:
         return self.entries[compiled.patterns[hit[2]].entry].category
@@ -462,5 +526,12 @@ def scan(text: str, profile: str = "host", lang: str = "zh-Hant", lexicon: Lexic
 
 
 def scan_many(texts: Iterable[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
-    lexicon = default_lexicon()
-    return [lexicon.scan(t, profile, lang) for t in texts]
+    return default_lexicon().scan_lines(list(texts), profile, lang)
+
+
+@cache
+def _batch_table() -> dict[int, str | None]:
+    """``scan_table`` that keeps line breaks (a batch of lines is translated in one go)."""
+    table = dict(scan_table())
+    table[ord("\n")] = "\n"
+    return table

@@ -19,7 +19,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import repeat
@@ -38,6 +38,8 @@ _EN_NEGATORS = frozenset({"not", "no", "never", "don't", "doesn't", "isn't", "wa
 _GOOD_EMOJI = frozenset("👍❤♥😍🥰🔥💯👏🤩😘💕💖💗🌹✨🙌😻")
 _BAD_EMOJI = frozenset("😡👎🤮💩😤😠🤬😒🙄💢")
 _LENGTHS = ("#len0", "#len1", "#len2", *["#len4"] * 2, *["#len8"] * 4, *["#len16"] * 8)
+_GOOD_EMOJI_RE = re.compile("[" + "".join(sorted(_GOOD_EMOJI)) + "]")
+_BAD_EMOJI_RE = re.compile("[" + "".join(sorted(_BAD_EMOJI)) + "]")
 _SCOPE = 2  # tokens after a negator that it negates
 
 
@@ -50,6 +52,8 @@ class Vocabulary:
     negative: frozenset[str]
     cues: dict[str, tuple[str, ...]]  # word → the cue kinds it belongs to (question, purchase, complaint ...)
     question_end: tuple[str, ...]
+    memo_plain: dict[str, tuple[str, ...]] = field(default_factory=dict)  # token → its features
+    memo_negated: dict[str, tuple[str, ...]] = field(default_factory=dict)  # negated token → its features
 
 
 def _cjk(ch: str) -> bool:
@@ -57,21 +61,13 @@ def _cjk(ch: str) -> bool:
 
 
 def tokens(compact: str, vocab: Vocabulary) -> list[str]:
-    """The words of ``compact`` (folded, noise removed) in order: dictionary words, else single characters;
-    runs of Latin letters and digits are skipped here (``latin_tokens`` reads them with their spaces)."""
+    """The words of ``compact`` (folded, noise removed) in order: dictionary words, else single characters (every
+    CJK character is in the automaton, after the words); Latin letters and digits are skipped here
+    (``latin_tokens`` reads them with their spaces)."""
     if _REPEAT3.search(compact):
         compact = _REPEAT3.sub(r"\1\1", compact)
     words = vocab.words
-    out: list[str] = []
-    at = 0
-    for index, start, end in vocab.automaton.find_matches_as_indexes(compact):
-        if start > at:
-            out.extend(ch for ch in compact[at:start] if _cjk(ch))
-        out.append(words[index])
-        at = end
-    if at < len(compact):
-        out.extend(ch for ch in compact[at:] if _cjk(ch))
-    return out
+    return [words[index] for index, _s, _e in vocab.automaton.find_matches_as_indexes(compact)]
 
 
 def latin_tokens(folded: str, text: str) -> list[str]:
@@ -94,59 +90,53 @@ def latin_tokens(folded: str, text: str) -> list[str]:
     return out
 
 
+def _expand(word: str, vocab: Vocabulary, negated: bool, prefix: str = "") -> tuple[str, ...]:
+    """The features one token adds: itself (``!`` when negated), its polarity, its cue kinds; memoised."""
+    memo = vocab.memo_negated if negated else vocab.memo_plain
+    key = prefix + word
+    found = memo.get(key)
+    if found is None:
+        out = [prefix + ("!" if negated else "") + word]
+        if word in vocab.positive:
+            out.append("-P" if negated else "+P")
+        elif word in vocab.negative:
+            out.append("-N" if negated else "+N")
+        out.extend(vocab.cues.get(word, ()))
+        found = memo[key] = tuple(out)
+    return found
+
+
 def features(compact: str, folded: str, vocab: Vocabulary, text: str | None = None) -> list[str]:
     """The model's features of one comment (see the module docstring); ``text`` is the comment as written
     (default: ``folded``)."""
     words = tokens(compact, vocab)
-    latin = latin_tokens(folded, text or folded) if _ALNUM.search(compact) else []
     feats: list[str] = []
-    positive, negative, negators, cues = vocab.positive, vocab.negative, vocab.negators, vocab.cues
+    negators, plain, negated = vocab.negators, vocab.memo_plain, vocab.memo_negated
     scope = 0
     for word in words:
         if word in negators:
             feats.append(word)
             scope = _SCOPE
-            continue
-        if scope:
+        elif scope:
             scope -= 1
-            feats.append("!" + word)
-            if word in positive:
-                feats.append("-P")
-            elif word in negative:
-                feats.append("-N")
+            feats.extend(negated.get(word) or _expand(word, vocab, True))
         else:
-            feats.append(word)
-            if word in positive:
-                feats.append("+P")
-            elif word in negative:
-                feats.append("+N")
-        kinds = cues.get(word)
-        if kinds:
-            feats.extend(kinds)
+            feats.extend(plain.get(word) or _expand(word, vocab, False))
+    latin = latin_tokens(folded, text or folded) if _ALNUM.search(compact) else []
     if latin:
         scope = 0
         for word in latin:
             if word in _EN_NEGATORS:
                 scope = _SCOPE
                 feats.append("en:not")
-                continue
-            if scope:
+            elif scope:
                 scope -= 1
-                feats.append("en:!" + word)
-                if word in positive:
-                    feats.append("-P")
-                elif word in negative:
-                    feats.append("-N")
+                feats.extend(_expand(word, vocab, True, "en:"))
             else:
-                feats.append("en:" + word)
-                if word in positive:
-                    feats.append("+P")
-                elif word in negative:
-                    feats.append("+N")
-            kinds = cues.get(word)
-            if kinds:
-                feats.extend(kinds)
+                feats.extend(_expand(word, vocab, False, "en:"))
         feats.append("#latin" if not words else "#mixed")
+        if any(w[0].isdigit() or w == "#num" for w in latin):
+            feats.append("#digit")
     seq = words or latin
     if seq:
         feats.append("^" + seq[0])
@@ -157,14 +147,13 @@ def features(compact: str, folded: str, vocab: Vocabulary, text: str | None = No
         feats.append("#qend")
     size = len(compact)
     feats.append(_LENGTHS[size] if size < len(_LENGTHS) else "#long")
-    if any(ch in _GOOD_EMOJI for ch in folded):
-        feats.append("#emoji+")
-    if any(ch in _BAD_EMOJI for ch in folded):
-        feats.append("#emoji-")
-    if any(ch.isdigit() for ch in latin):
-        feats.append("#digit")
-    if _A_NOT_A.search(compact):
-        feats.append("#anota")
+    if not folded.isascii():
+        if _GOOD_EMOJI_RE.search(folded):
+            feats.append("#emoji+")
+        if _BAD_EMOJI_RE.search(folded):
+            feats.append("#emoji-")
+        if _A_NOT_A.search(compact):
+            feats.append("#anota")
     return feats
 
 
@@ -181,6 +170,8 @@ class Linear:
             {f: complex(w[2 * k], w[2 * k + 1]) for f, w in self.weights.items()} for k in range(len(LABELS) // 2)
         ]
         self._bias = [complex(self.bias[2 * k], self.bias[2 * k + 1]) for k in range(len(LABELS) // 2)]
+        self._plain: dict[str, tuple[complex, complex, complex]] = {}  # token → its features' weights
+        self._negated: dict[str, tuple[complex, complex, complex]] = {}  # negated token → its features' weights
 
     def scores(self, feats: Sequence[str]) -> list[float]:
         out: list[float] = []
@@ -188,6 +179,93 @@ class Linear:
             total = bias + sum(map(table.get, feats, repeat(0j)))
             out += (total.real, total.imag)
         return out
+
+    def best(self, feats: Sequence[str]) -> str:
+        """The best label only (no probability, no explanation): the fast path."""
+        a, b, c = self._packed
+        ba, bb, bc = self._bias
+        ab = ba + sum(map(a.get, feats, repeat(0j)))
+        cd = bb + sum(map(b.get, feats, repeat(0j)))
+        ef = bc + sum(map(c.get, feats, repeat(0j)))
+        scores = (ab.real, ab.imag, cd.real, cd.imag, ef.real, ef.imag)
+        return LABELS[scores.index(max(scores))]
+
+    def vector(self, feats: Sequence[str]) -> tuple[complex, complex, complex]:
+        """The packed weights of ``feats`` added up (no bias)."""
+        a, b, c = self._packed
+        return (
+            sum(map(a.get, feats, repeat(0j))),
+            sum(map(b.get, feats, repeat(0j))),
+            sum(map(c.get, feats, repeat(0j))),
+        )
+
+    def label_of(self, compact: str, folded: str, vocab: Vocabulary, text: str | None = None) -> str:
+        """``best(features(compact, folded, vocab, text))`` without building the feature list: each token's
+        features are added up once per process (memoised per token), so a comment costs a few additions per
+        word. Used on the hot path; ``features`` remains the definition (and the explanation)."""
+        plain_memo, negated_memo = self._plain, self._negated
+        a = b = c = 0j
+        scope = 0
+        negators = vocab.negators
+        words = tokens(compact, vocab)
+        for word in words:
+            if word in negators:
+                found = plain_memo.get("\x00" + word)
+                if found is None:
+                    found = plain_memo["\x00" + word] = self.vector((word,))
+                scope = _SCOPE
+            elif scope:
+                scope -= 1
+                found = negated_memo.get(word)
+                if found is None:
+                    found = negated_memo[word] = self.vector(_expand(word, vocab, True))
+            else:
+                found = plain_memo.get(word)
+                if found is None:
+                    found = plain_memo[word] = self.vector(_expand(word, vocab, False))
+            a += found[0]
+            b += found[1]
+            c += found[2]
+        rest: list[str] = []
+        latin = latin_tokens(folded, text or folded) if _ALNUM.search(compact) else []
+        if latin:
+            scope = 0
+            for word in latin:
+                if word in _EN_NEGATORS:
+                    scope = _SCOPE
+                    rest.append("en:not")
+                elif scope:
+                    scope -= 1
+                    rest.extend(_expand(word, vocab, True, "en:"))
+                else:
+                    rest.extend(_expand(word, vocab, False, "en:"))
+            rest.append("#latin" if not words else "#mixed")
+            if any(w[0].isdigit() or w == "#num" for w in latin):
+                rest.append("#digit")
+        seq = words or latin
+        if seq:
+            rest.append("^" + seq[0])
+            rest.append(seq[-1] + "$")
+        if "?" in folded:
+            rest.append("#?")
+        if compact.endswith(vocab.question_end):
+            rest.append("#qend")
+        size = len(compact)
+        rest.append(_LENGTHS[size] if size < len(_LENGTHS) else "#long")
+        if not folded.isascii():
+            if _GOOD_EMOJI_RE.search(folded):
+                rest.append("#emoji+")
+            if _BAD_EMOJI_RE.search(folded):
+                rest.append("#emoji-")
+            if _A_NOT_A.search(compact):
+                rest.append("#anota")
+        x, y, z = self.vector(rest)
+        ba, bb, bc = self._bias
+        a += x + ba
+        b += y + bb
+        c += z + bc
+        scores = (a.real, a.imag, b.real, b.imag, c.real, c.imag)
+        return LABELS[scores.index(max(scores))]
 
     def predict(self, feats: Sequence[str]) -> tuple[str, float, list[str]]:
         """The best label, its probability and the features that pushed hardest towards it."""
@@ -197,7 +275,7 @@ class Linear:
         probability = 1.0 / sum(math.exp(s - top) for s in scores)
         weights = self.weights
         pushed = sorted(
-            {f for f in feats if f in weights and not f.startswith("#")},
+            dict.fromkeys(f for f in feats if f in weights and not f.startswith("#")),
             key=lambda f: weights[f][best] - max(weights[f]),
             reverse=True,
         )
@@ -247,10 +325,11 @@ def train(
 def vocabulary_from(doc: dict[str, Any], cue_doc: dict[str, Any]) -> Vocabulary:
     from livecrew.text.normalize import normalize
 
-    words = [normalize(w) for w in doc["words"]]
-    negators = frozenset(normalize(w) for w in doc["negators"])
-    positive = frozenset(normalize(w) for w in doc["positive"])
-    negative = frozenset(normalize(w) for w in doc["negative"])
+    # words.json is written normalized by livecrew.text.build: no need to fold 38,000 words at start-up.
+    words: list[str] = doc["words"]
+    negators = frozenset(doc["negators"])
+    positive = frozenset(doc["positive"])
+    negative = frozenset(doc["negative"])
     cues: dict[str, list[str]] = {}
     for kind in ("question", "purchase", "complaint", "complaint_soft", "praise", "other"):
         for word in cue_doc[kind]:
@@ -272,6 +351,8 @@ def vocabulary_from(doc: dict[str, Any], cue_doc: dict[str, Any]) -> Vocabulary:
                     polar_neg.add(word)
     positive, negative = frozenset(polar_pos), frozenset(polar_neg)
     everything = dict.fromkeys(w for w in [*words, *negators, *positive, *negative, *cues] if w and not w.isascii())
+    # Every CJK character last: a character no word covers is a token of its own.
+    everything.update(dict.fromkeys(map(chr, range(0x3400, 0xA000))))
     ordered = list(everything)
     automaton = ahocorasick_rs.AhoCorasick(ordered, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
     question_end = tuple(normalize(w) for w in cue_doc["question_end"])
