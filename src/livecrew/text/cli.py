@@ -147,6 +147,8 @@ def _change(workspace: str, by: str | None, work: Callable[..., Any]) -> None:
             raise NotFound(f"{by} is not a member of {ws.name}")
         change = work(db, ws, actor)
         line = f"version {change.version}: {change.action} {change.term or change.target_version}"
+        if change.applies_to:
+            line += f" (for {change.applies_to})"
     cli.out.print(line, markup=False, highlight=False)
 
 
@@ -237,20 +239,37 @@ def lexicon_remove(term: TermArg, workspace: WorkspaceOpt, note: NoteOpt = "", b
     _change(workspace, by, lambda db, ws, actor: lexicon.remove_term(db, ws, term, note=note, actor=actor))
 
 
+ForOpt = Annotated[
+    str | None, typer.Option("--for", help="Protect this one term only (default: every term of the lexicon).")
+]
+
+
 @lexicon_app.command("allow")
-def lexicon_allow(term: TermArg, workspace: WorkspaceOpt, note: NoteOpt = "", by: ByOpt = None) -> None:
-    """Add an allow-word: text it covers is never flagged."""
+def lexicon_allow(
+    term: TermArg, workspace: WorkspaceOpt, for_term: ForOpt = None, note: NoteOpt = "", by: ByOpt = None
+) -> None:
+    """Add an allow-word: text it covers is never flagged (with --for, by that one term only)."""
     from livecrew.text import lexicon
 
-    _change(workspace, by, lambda db, ws, actor: lexicon.allow_word(db, ws, term, note=note, actor=actor))
+    _change(
+        workspace,
+        by,
+        lambda db, ws, actor: lexicon.allow_word(db, ws, term, applies_to=for_term, note=note, actor=actor),
+    )
 
 
 @lexicon_app.command("unallow")
-def lexicon_unallow(term: TermArg, workspace: WorkspaceOpt, note: NoteOpt = "", by: ByOpt = None) -> None:
-    """Remove an allow-word (shipped or the workspace's own)."""
+def lexicon_unallow(
+    term: TermArg, workspace: WorkspaceOpt, for_term: ForOpt = None, note: NoteOpt = "", by: ByOpt = None
+) -> None:
+    """Remove an allow-word (shipped or the workspace's own; with --for, the allow-word of that term)."""
     from livecrew.text import lexicon
 
-    _change(workspace, by, lambda db, ws, actor: lexicon.unallow_word(db, ws, term, note=note, actor=actor))
+    _change(
+        workspace,
+        by,
+        lambda db, ws, actor: lexicon.unallow_word(db, ws, term, applies_to=for_term, note=note, actor=actor),
+    )
 
 
 @lexicon_app.command("revert")

@@ -11,6 +11,7 @@ file. Offsets are mapped back to the original text only when something was found
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import json
 import re
@@ -228,9 +229,11 @@ class Lexicon:
         allow = list(_strings(doc.get("allow"), "allow"))
         regexes = [_regex(raw, f"patterns[{i}]") for i, raw in enumerate(doc.get("patterns", []))]
         if overrides:
-            unknown = set(overrides) - {"add", "remove", "allow"}
+            unknown = set(overrides) - {"add", "remove", "allow", "allow_for"}
             if unknown:
-                raise LexiconError(f'overrides: unknown key "{sorted(unknown)[0]}"; use add, remove and allow')
+                raise LexiconError(
+                    f'overrides: unknown key "{sorted(unknown)[0]}"; use add, remove, allow and allow_for'
+                )
             removed = {_compact(t) for t in _strings(overrides.get("remove"), "overrides.remove")}
             removed_ids = set(_strings(overrides.get("remove"), "overrides.remove"))
             kept = []
@@ -247,6 +250,7 @@ class Lexicon:
                 raise LexiconError("overrides.add must be a list of entries")
             entries += [_entry(raw, f"overrides.add[{i}]") for i, raw in enumerate(added)]
             allow += _strings(overrides.get("allow"), "overrides.allow")
+            entries = _allow_for(entries, overrides.get("allow_for") or {})
         return cls(entries=entries, allow=tuple(allow), homophones=doc.get("homophones", {}), regexes=regexes)
 
     @property
@@ -435,6 +439,23 @@ def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str) -> list[Hit]:
     table = scan_table()
     positions = [i for i, ch in enumerate(text) if table.get(ord(ch), ch) is not None]
     return [_hit(rule, positions[m.start()], positions[m.end() - 1] + 1, lang) for m in rule.pattern.finditer(raw)]
+
+
+def _allow_for(entries: list[Entry], allow_for: Mapping[str, Any]) -> list[Entry]:
+    """Allow-words of one term: ``{"term": ["allow-word", ...]}`` protect only the entry that has that spelling."""
+    if not isinstance(allow_for, Mapping):
+        raise LexiconError("overrides.allow_for must map a term to a list of allow-words")
+    wanted: dict[str, tuple[str, ...]] = {}
+    for term, words in allow_for.items():
+        key = _compact(str(term))
+        wanted[key] = wanted.get(key, ()) + _strings(words, f"overrides.allow_for.{term}")
+    if not wanted:
+        return entries
+    out = []
+    for entry in entries:
+        extra = [w for s in entry.spellings for w in wanted.get(_compact(s), ())]
+        out.append(dataclasses.replace(entry, allow=(*entry.allow, *extra)) if extra else entry)
+    return out
 
 
 def _replace(entry: Entry, spellings: tuple[str, ...]) -> Entry:
