@@ -106,6 +106,7 @@ class RegexRule:
     pattern: re.Pattern[str]
     on: str  # "compact" (noise removed) or "folded" (same length as the original)
     reason: Mapping[str, str]
+    requires: tuple[str, ...] = ()  # the expression can only match text holding one of these (a cheap pre-check)
 
 
 @dataclass
@@ -341,7 +342,7 @@ class Lexicon:
                 if not latin:  # a link needs Latin letters (com, cn, http ...)
                     continue
                 extra.extend(_hit(rule, m.start(), m.end(), lang) for m in rule.pattern.finditer(fold(text)))
-            elif rule.pattern.search(raw):
+            elif (not rule.requires or any(w in raw for w in rule.requires)) and rule.pattern.search(raw):
                 extra.extend(_regex_hits(rule, text, raw, lang))
         if not hits and not extra:
             return []
@@ -515,6 +516,7 @@ def _regex(raw: Mapping[str, Any], where: str) -> RegexRule:
         pattern=pattern,
         on=str(raw.get("on", "compact")),
         reason={lang: reason for lang in LANGUAGES} if isinstance(reason, str) else dict(reason),
+        requires=tuple(normalize(w) for w in _strings(raw.get("requires"), f"{where}.requires")),
     )
 
 
