@@ -101,3 +101,27 @@ def test_api_single_batch_validation_and_auth(client: TestClient, factory: Facto
     assert profile.status_code == 422 and "host" in profile.text
     too_many = client.post("/api/v1/text/triage", json={"texts": ["x"] * 1001}, headers=auth)
     assert too_many.status_code == 422
+
+
+def test_batch_commands_match_one_by_one_and_the_text_only_entry(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from livecrew.text import scan, triage
+
+    texts = ["加我vx", "傻/逼主播", "最♥好", "電話 138 1234 5678 找我", "看 abc.com", "最最最好", "我妈妈的衣服",
+             "用了立刻白三個度", "王*八*蛋", "", "不太好", "很好。", "+1", "hello", "v❤ 同號"]  # fmt: skip
+    file = tmp_path / "mixed.txt"
+    file.write_text("\n".join(texts) + "\n", "utf-8")
+    for profile in ("host", "audience"):
+        batch = lines(runner.invoke(cli.app, ["scan", "--profile", profile, str(file)]).stdout)
+        one = [{"line": n, "hits": [h.to_dict() for h in scan(t, profile)]} for n, t in enumerate(texts, 1) if t]
+        assert batch == one
+    labels = lines(runner.invoke(cli.app, ["triage", str(file)]).stdout)
+    assert labels == [
+        {"line": n, "label": triage(t).label, "topic": triage(t).topic} for n, t in enumerate(texts, 1) if t
+    ]
+    alone = subprocess.run(
+        [sys.executable, "-m", "livecrew.text.cli", "triage", str(file)], capture_output=True, check=True
+    )
+    assert lines(alone.stdout.decode()) == labels

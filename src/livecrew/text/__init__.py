@@ -11,13 +11,16 @@ Public API (everything is pure, in memory and safe to call on the hot path of ev
   ``ValueError``) naming the bad field. Build one per workspace and keep it: compiling takes ~30 ms.
 * ``scan(text, profile="host"|"audience", lang="zh-Hant", lexicon=None) -> list[Hit]``; ``Hit`` has ``start``,
   ``end`` (offsets into ``text`` as given), ``term``, ``category``, ``severity``, ``reason`` and ``to_dict()``.
-  ``Lexicon.scan(text, profile, lang)`` is the same with a workspace lexicon.
+  ``Lexicon.scan(text, profile, lang)`` is the same with a workspace lexicon; ``Lexicon.scan_lines(lines, ...)``
+  scans a batch with whole-batch passes (same results).
 * ``lexicon_for(db, workspace_id) -> Lexicon`` (``livecrew.text.lexicon``): a workspace's effective lexicon, the
   shipped one with its versioned changes (``add_term``, ``remove_term``, ``allow_word``, ``unallow_word``,
   ``revert``) folded in order; compiled once per (workspace, version) and process.
 * ``triage(text, hits=None, room=None, user=None, ts=None) -> Triage`` (``label``, ``topic``, ``why``,
   ``to_dict()``). Pass the audience ``hits`` if you scanned already, and a per-room ``Flood()`` with the user
-  and the event's ``ts`` (ms) to turn repeated text into spam.
+  and the event's ``ts`` (ms) to turn repeated text into spam; ``explain=False`` skips the model's explanation.
+  The model (``livecrew.text.model``) is a linear model over segmented words with negation scope, built by
+  ``python -m livecrew.text.build`` from the generated set of ``livecrew.text.corpus``.
 * ``CueBoard()`` (``livecrew.text.cues``): ``add(text, label, topic, product_ref, ts)``, ``answer(card_id, ts)``,
   ``top(n)``, ``to_dict()``; in memory, the caller persists and publishes it.
 """

@@ -119,6 +119,7 @@ class LexiconItemOut(BaseModel):
     reason: str
     version: int | None = Field(description="the version that added it (workspace rows)")
     entry_id: str | None = Field(description="the shipped entry it belongs to")
+    applies_to: str | None = Field(default=None, description="an allow-word of one term: that term")
 
 
 class LexiconPageOut(BaseModel):
@@ -140,6 +141,7 @@ class ChangeOut(BaseModel):
     languages: list[str]
     reason: str
     target_version: int | None = Field(description="revert: the version whose lexicon it brought back")
+    applies_to: str | None = Field(default=None, description="allow / unallow: the one term it protects")
     note: str
     actor_id: str | None
     actor_name: str | None
@@ -171,6 +173,7 @@ class WordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     term: Word
+    applies_to: Word | None = Field(default=None, description="protect this one term only (default: every term)")
     note: Note = ""
 
 
@@ -257,13 +260,17 @@ def post_remove(body: WordIn, db: Db, principal: LexiconEditor) -> dict[str, Any
 
 @router.post("/lexicon/allow", response_model=ChangeOut, status_code=201, summary="Add an allow-word (never flagged)")
 def post_allow(body: WordIn, db: Db, principal: LexiconEditor) -> dict[str, Any]:
-    change = lexicon.allow_word(db, principal.workspace, body.term, note=body.note, actor=principal.user)
+    change = lexicon.allow_word(
+        db, principal.workspace, body.term, applies_to=body.applies_to, note=body.note, actor=principal.user
+    )
     return _change(db, change, principal)
 
 
 @router.post("/lexicon/unallow", response_model=ChangeOut, status_code=201, summary="Remove an allow-word")
 def post_unallow(body: WordIn, db: Db, principal: LexiconEditor) -> dict[str, Any]:
-    change = lexicon.unallow_word(db, principal.workspace, body.term, note=body.note, actor=principal.user)
+    change = lexicon.unallow_word(
+        db, principal.workspace, body.term, applies_to=body.applies_to, note=body.note, actor=principal.user
+    )
     return _change(db, change, principal)
 
 

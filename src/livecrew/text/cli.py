@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.table import Table
 
 InputArg = Annotated[str, typer.Argument(help="A text file, one comment per line, or - for stdin.")]
 
@@ -42,12 +41,23 @@ def _write(obj: object) -> None:
 
 def triage_command(file: InputArg = "-") -> None:
     """Label each comment: question, purchase, complaint, praise, spam or other (with a topic)."""
+    from livecrew.text.compliance import default_lexicon
     from livecrew.text.triage import triage
 
-    for number, line in enumerate(_lines(file), start=1):
-        if line.strip():
-            result = triage(line)
-            _write({"line": number, "label": result.label, "topic": result.topic})
+    lines = _lines(file)
+    kept = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+    # One batch audience scan of the whole input (diversion makes spam, abuse a complaint), then the model.
+    hits = default_lexicon().scan_lines([line for _n, line in kept], "audience")
+    dumps, out = orjson.dumps, []
+    for (number, line), found in zip(kept, hits, strict=True):
+        result = triage(line, hits=found, explain=False)
+        out.append(dumps({"line": number, "label": result.label, "topic": result.topic}))
+    _flush(out)
+
+
+def _flush(out: list[bytes]) -> None:
+    if out:
+        sys.stdout.buffer.write(b"\n".join(out) + b"\n")
 
 
 def scan_command(
@@ -73,9 +83,15 @@ def scan_command(
 
         with cli.database() as db:
             lexicon = lexicon_for(db, auth.find_workspace(db, workspace).id)
-    for number, line in enumerate(_lines(file), start=1):
-        if line.strip():
-            _write({"line": number, "hits": [h.to_dict() for h in lexicon.scan(line, profile, lang)]})
+    kept = [(number, line) for number, line in enumerate(_lines(file), start=1) if line.strip()]
+    found = lexicon.scan_lines([line for _n, line in kept], profile, lang)
+    dumps = orjson.dumps
+    _flush(
+        [
+            dumps({"line": number, "hits": [h.to_dict() for h in hits]}) if hits else b'{"line":%d,"hits":[]}' % number
+            for (number, _line), hits in zip(kept, found, strict=True)
+        ]
+    )
 
 
 def eval_command(
@@ -131,6 +147,8 @@ def _change(workspace: str, by: str | None, work: Callable[..., Any]) -> None:
             raise NotFound(f"{by} is not a member of {ws.name}")
         change = work(db, ws, actor)
         line = f"version {change.version}: {change.action} {change.term or change.target_version}"
+        if change.applies_to:
+            line += f" (for {change.applies_to})"
     cli.out.print(line, markup=False, highlight=False)
 
 
@@ -147,6 +165,8 @@ def lexicon_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The workspace's effective lexicon (its own changes first)."""
+    from rich.table import Table
+
     from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.text import lexicon
@@ -219,20 +239,37 @@ def lexicon_remove(term: TermArg, workspace: WorkspaceOpt, note: NoteOpt = "", b
     _change(workspace, by, lambda db, ws, actor: lexicon.remove_term(db, ws, term, note=note, actor=actor))
 
 
+ForOpt = Annotated[
+    str | None, typer.Option("--for", help="Protect this one term only (default: every term of the lexicon).")
+]
+
+
 @lexicon_app.command("allow")
-def lexicon_allow(term: TermArg, workspace: WorkspaceOpt, note: NoteOpt = "", by: ByOpt = None) -> None:
-    """Add an allow-word: text it covers is never flagged."""
+def lexicon_allow(
+    term: TermArg, workspace: WorkspaceOpt, for_term: ForOpt = None, note: NoteOpt = "", by: ByOpt = None
+) -> None:
+    """Add an allow-word: text it covers is never flagged (with --for, by that one term only)."""
     from livecrew.text import lexicon
 
-    _change(workspace, by, lambda db, ws, actor: lexicon.allow_word(db, ws, term, note=note, actor=actor))
+    _change(
+        workspace,
+        by,
+        lambda db, ws, actor: lexicon.allow_word(db, ws, term, applies_to=for_term, note=note, actor=actor),
+    )
 
 
 @lexicon_app.command("unallow")
-def lexicon_unallow(term: TermArg, workspace: WorkspaceOpt, note: NoteOpt = "", by: ByOpt = None) -> None:
-    """Remove an allow-word (shipped or the workspace's own)."""
+def lexicon_unallow(
+    term: TermArg, workspace: WorkspaceOpt, for_term: ForOpt = None, note: NoteOpt = "", by: ByOpt = None
+) -> None:
+    """Remove an allow-word (shipped or the workspace's own; with --for, the allow-word of that term)."""
     from livecrew.text import lexicon
 
-    _change(workspace, by, lambda db, ws, actor: lexicon.unallow_word(db, ws, term, note=note, actor=actor))
+    _change(
+        workspace,
+        by,
+        lambda db, ws, actor: lexicon.unallow_word(db, ws, term, applies_to=for_term, note=note, actor=actor),
+    )
 
 
 @lexicon_app.command("revert")
@@ -254,6 +291,8 @@ def lexicon_history(
     limit: Annotated[int, typer.Option("--limit", min=1, max=200)] = 50,
 ) -> None:
     """The workspace's lexicon changes, newest first."""
+    from rich.table import Table
+
     from livecrew.core import cli
     from livecrew.core.auth import service as auth
     from livecrew.text import lexicon
@@ -279,8 +318,21 @@ def lexicon_history(
     cli.out.print(table)
 
 
+def text_app() -> typer.Typer:
+    """``triage`` and ``scan`` alone: ``python -m livecrew.text.cli triage FILE`` starts without the rest of
+    livecrew (what ``livecrew triage`` costs once the house's lazy start-up lands)."""
+    app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+    app.command("triage")(triage_command)
+    app.command("scan")(scan_command)
+    return app
+
+
 def register(app: typer.Typer) -> None:
     app.command("triage")(triage_command)
     app.command("scan")(scan_command)
     app.command("eval")(eval_command)
     app.add_typer(lexicon_app, name="lexicon")
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised by bench/text.py and tests through a subprocess
+    text_app()()

@@ -10,6 +10,8 @@ file. Offsets are mapped back to the original text only when something was found
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import itertools
 import json
 import re
@@ -33,10 +35,22 @@ AUDIENCE_CATEGORIES = frozenset({"diversion", "abuse"})
 
 HEARTS = "❤♥"
 _LATIN = re.compile(r"[a-z]")
-_REPEAT = re.compile(r"([\u3400-\u9fff])\1+")
+# Runs of one CJK character collapse (最最最好 → 最好), except characters people double as a word (妈妈, 宝宝,
+# 谢谢): 我妈妈的 must not become 我妈的.
+_KEEP_DOUBLE = "妈爸哥姐弟妹爷奶宝谢婆公舅姑叔"
+_REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
+# Symbols the walk keeps (they carry meaning in claims and links) but that evaders put inside abuse (傻/逼, 草#泥#馬).
+_INSERTED = "+%@/#"
+# Lines whose second reading (hearts dropped, kept symbols dropped) may find what the first did not.
+_SECOND_READING = re.compile("[❤♥]|[\u3400-\u9fff][+%@/#]+[\u3400-\u9fff]")
+_DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
+
+
+MEMO_SIZE = 50_000  # remembered scan results per lexicon
+MEMO_CHARS = 64  # only texts up to this long are remembered
 
 
 class LexiconError(ValueError):
@@ -92,6 +106,7 @@ class RegexRule:
     pattern: re.Pattern[str]
     on: str  # "compact" (noise removed) or "folded" (same length as the original)
     reason: Mapping[str, str]
+    requires: tuple[str, ...] = ()  # the expression can only match text holding one of these (a cheap pre-check)
 
 
 @dataclass
@@ -117,6 +132,11 @@ def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
     """For each character of ``_compact(text)``: the offset in ``text`` of its first and of its last source
     character (they differ where repeats were collapsed: 最*最*好 → 最好)."""
     table = scan_table()
+    if not drop:
+        normal = normalize(text)
+        if len(normal) == len(text) and not _REPEAT.search(normal):  # nothing dropped, nothing collapsed
+            same = list(range(len(text)))
+            return same, same
     firsts: list[int] = []
     lasts: list[int] = []
     last = ""
@@ -124,7 +144,7 @@ def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
         mapped = table.get(ord(ch), ch)
         if mapped is None or mapped in drop:
             continue
-        if mapped == last and "\u3400" <= mapped <= "\u9fff":
+        if mapped == last and "\u3400" <= mapped <= "\u9fff" and mapped not in _KEEP_DOUBLE:
             lasts[-1] = i
             continue
         firsts.append(i)
@@ -197,6 +217,7 @@ class Lexicon:
     homophones: Mapping[str, Sequence[str]] = field(default_factory=dict)
     regexes: list[RegexRule] = field(default_factory=list)
     _compiled: dict[str, _Compiled] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, str, str], list[Hit]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None) -> Lexicon:
@@ -209,9 +230,11 @@ class Lexicon:
         allow = list(_strings(doc.get("allow"), "allow"))
         regexes = [_regex(raw, f"patterns[{i}]") for i, raw in enumerate(doc.get("patterns", []))]
         if overrides:
-            unknown = set(overrides) - {"add", "remove", "allow"}
+            unknown = set(overrides) - {"add", "remove", "allow", "allow_for"}
             if unknown:
-                raise LexiconError(f'overrides: unknown key "{sorted(unknown)[0]}"; use add, remove and allow')
+                raise LexiconError(
+                    f'overrides: unknown key "{sorted(unknown)[0]}"; use add, remove, allow and allow_for'
+                )
             removed = {_compact(t) for t in _strings(overrides.get("remove"), "overrides.remove")}
             removed_ids = set(_strings(overrides.get("remove"), "overrides.remove"))
             kept = []
@@ -228,6 +251,7 @@ class Lexicon:
                 raise LexiconError("overrides.add must be a list of entries")
             entries += [_entry(raw, f"overrides.add[{i}]") for i, raw in enumerate(added)]
             allow += _strings(overrides.get("allow"), "overrides.allow")
+            entries = _allow_for(entries, overrides.get("allow_for") or {})
         return cls(entries=entries, allow=tuple(allow), homophones=doc.get("homophones", {}), regexes=regexes)
 
     @property
@@ -279,7 +303,20 @@ class Lexicon:
         return _Compiled(automaton, patterns if strings else [_Pattern(-1, "", frozenset())], regexes)
 
     def scan(self, text: str, profile: str = "host", lang: str = "zh-Hant") -> list[Hit]:
-        """Every finding in ``text`` for ``profile``, sorted by position; offsets are into ``text`` as given."""
+        """Every finding in ``text`` for ``profile``, sorted by position; offsets are into ``text`` as given.
+        Results of short texts are remembered (a live room says +1 and 來了 a thousand times)."""
+        if len(text) > MEMO_CHARS:
+            return self._scan(text, profile, lang)
+        key = (text, profile, lang)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._scan(text, profile, lang)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = known
+        return list(known)
+
+    def _scan(self, text: str, profile: str, lang: str) -> list[Hit]:
         compiled = self.compiled(profile)
         raw = normalize(text)
         compact = _REPEAT.sub(r"\1", raw) if _REPEAT.search(raw) else raw
@@ -292,19 +329,67 @@ class Lexicon:
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = self._resolve(compiled, plain, found) if found else []
             extra = self._to_original(compiled, text, again, lang, HEARTS)
+        if any(ch in raw for ch in _INSERTED):
+            # Read abuse once more without the kept symbols: 傻/逼, 草#泥#馬.
+            plain = raw.translate(_DROP_INSERTED)
+            plain = _REPEAT.sub(r"\1", plain)
+            found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
+            again = [h for h in self._resolve(compiled, plain, found) if self._category(compiled, h) == "abuse"]
+            extra += self._to_original(compiled, text, again, lang, _INSERTED)
         latin = _LATIN.search(raw) is not None
         for rule in compiled.regexes:
             if rule.on == "folded":
                 if not latin:  # a link needs Latin letters (com, cn, http ...)
                     continue
                 extra.extend(_hit(rule, m.start(), m.end(), lang) for m in rule.pattern.finditer(fold(text)))
-            elif rule.pattern.search(raw):
+            elif (not rule.requires or any(w in raw for w in rule.requires)) and rule.pattern.search(raw):
                 extra.extend(_regex_hits(rule, text, raw, lang))
         if not hits and not extra:
             return []
         result = self._to_original(compiled, text, hits, lang) + extra
         result.sort(key=lambda h: (h.start, -h.end))
         return _drop_contained(result)
+
+    def scan_lines(self, lines: Sequence[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
+        """``[self.scan(line) for line in lines]``, found with whole-batch passes: one ``str.translate`` of all
+        the lines, one repeat collapse, one automaton pass and one pass per regular expression pick out the lines
+        that can have a hit; only those are scanned one by one (the others have none). Same result, same offsets."""
+        compiled = self.compiled(profile)
+        out: list[list[Hit]] = [[] for _ in lines]
+        if not lines:
+            return out
+        raw_all = "\n".join(lines).translate(_batch_table())
+        collapsed = _REPEAT.sub(r"\1", raw_all) if _REPEAT.search(raw_all) else raw_all
+        candidates: set[int] = set()
+
+        def mark(text: str, positions: Iterable[int]) -> None:
+            starts = list(itertools.accumulate((len(part) + 1 for part in text.split("\n")), initial=0))
+            candidates.update(bisect.bisect_right(starts, p) - 1 for p in positions)
+
+        found = compiled.automaton.find_matches_as_indexes(collapsed, overlapping=True)
+        patterns = compiled.patterns
+        terms = [start for i, start, _e in found if patterns[i].entry >= 0]  # an allow-word alone flags nothing
+        if terms:
+            mark(collapsed, terms)
+        # Phone, QQ and claim patterns read the noise-free text without the collapse, links the folded text; a
+        # second reading needs a heart or a kept symbol between two characters.
+        spots = [m.start() for r in compiled.regexes if r.on != "folded" for m in r.pattern.finditer(raw_all)]
+        spots += [m.start() for m in _SECOND_READING.finditer(raw_all)]
+        if spots:
+            mark(raw_all, spots)
+        folded_rules = [r for r in compiled.regexes if r.on == "folded"]
+        if folded_rules:
+            folded_all = "\n".join(lines).translate(fold_table())
+            links = [m.start() for r in folded_rules for m in r.pattern.finditer(folded_all)]
+            if links:
+                mark(folded_all, links)
+        for index in sorted(candidates):
+            if 0 <= index < len(lines):
+                out[index] = self._scan(lines[index], profile, lang)
+        return out
+
+    def _category(self, compiled: _Compiled, hit: tuple[int, int, int]) -> str:
+        return self.entries[compiled.patterns[hit[2]].entry].category
 
     def _resolve(
         self, compiled: _Compiled, compact: str, found: list[tuple[int, int, int]]
@@ -355,6 +440,23 @@ def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str) -> list[Hit]:
     table = scan_table()
     positions = [i for i, ch in enumerate(text) if table.get(ord(ch), ch) is not None]
     return [_hit(rule, positions[m.start()], positions[m.end() - 1] + 1, lang) for m in rule.pattern.finditer(raw)]
+
+
+def _allow_for(entries: list[Entry], allow_for: Mapping[str, Any]) -> list[Entry]:
+    """Allow-words of one term: ``{"term": ["allow-word", ...]}`` protect only the entry that has that spelling."""
+    if not isinstance(allow_for, Mapping):
+        raise LexiconError("overrides.allow_for must map a term to a list of allow-words")
+    wanted: dict[str, tuple[str, ...]] = {}
+    for term, words in allow_for.items():
+        key = _compact(str(term))
+        wanted[key] = wanted.get(key, ()) + _strings(words, f"overrides.allow_for.{term}")
+    if not wanted:
+        return entries
+    out = []
+    for entry in entries:
+        extra = [w for s in entry.spellings for w in wanted.get(_compact(s), ())]
+        out.append(dataclasses.replace(entry, allow=(*entry.allow, *extra)) if extra else entry)
+    return out
 
 
 def _replace(entry: Entry, spellings: tuple[str, ...]) -> Entry:
@@ -414,6 +516,7 @@ def _regex(raw: Mapping[str, Any], where: str) -> RegexRule:
         pattern=pattern,
         on=str(raw.get("on", "compact")),
         reason={lang: reason for lang in LANGUAGES} if isinstance(reason, str) else dict(reason),
+        requires=tuple(normalize(w) for w in _strings(raw.get("requires"), f"{where}.requires")),
     )
 
 
@@ -446,5 +549,12 @@ def scan(text: str, profile: str = "host", lang: str = "zh-Hant", lexicon: Lexic
 
 
 def scan_many(texts: Iterable[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
-    lexicon = default_lexicon()
-    return [lexicon.scan(t, profile, lang) for t in texts]
+    return default_lexicon().scan_lines(list(texts), profile, lang)
+
+
+@cache
+def _batch_table() -> dict[int, str | None]:
+    """``scan_table`` that keeps line breaks (a batch of lines is translated in one go)."""
+    table = dict(scan_table())
+    table[ord("\n")] = "\n"
+    return table

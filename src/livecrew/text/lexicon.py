@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User, Workspace
@@ -104,9 +104,18 @@ class State:
     removed: dict[str, int] = field(default_factory=dict)  # shipped term → the version that removed it
     allowed: dict[str, tuple[str, int]] = field(default_factory=dict)  # allow-word → (as written, version)
     unallowed: dict[str, int] = field(default_factory=dict)  # shipped allow-word → the version that removed it
+    # (allow-word key, term key) → (allow-word as written, term as written, version): protects that term only
+    allowed_for: dict[tuple[str, str], tuple[str, str, int]] = field(default_factory=dict)
 
     def copy(self) -> State:
-        return State(self.version, dict(self.added), dict(self.removed), dict(self.allowed), dict(self.unallowed))
+        return State(
+            self.version,
+            dict(self.added),
+            dict(self.removed),
+            dict(self.allowed),
+            dict(self.unallowed),
+            dict(self.allowed_for),
+        )
 
 
 @dataclass(frozen=True)
@@ -208,6 +217,10 @@ def _apply(state: State, change: LexiconChange, snapshots: Mapping[int, State]) 
             del state.added[key]
         elif key in base.terms:
             state.removed[key] = change.version
+    elif change.action == ChangeAction.allow and change.applies_to:
+        state.allowed_for[(key, term_key(change.applies_to))] = (change.term, change.applies_to, change.version)
+    elif change.action == ChangeAction.unallow and change.applies_to:
+        state.allowed_for.pop((key, term_key(change.applies_to)), None)
     elif change.action == ChangeAction.allow:
         if key in base.allow:
             state.unallowed.pop(key, None)
@@ -254,7 +267,10 @@ def build(state: State) -> Lexicon:
         for key, a in state.added.items()
     ]
     allow = [word for word, _v in state.allowed.values()]
-    return Lexicon.load({"add": added, "remove": removes, "allow": allow}, data=doc)
+    allow_for: dict[str, list[str]] = {}
+    for word, term, _v in state.allowed_for.values():
+        allow_for.setdefault(term, []).append(word)
+    return Lexicon.load({"add": added, "remove": removes, "allow": allow, "allow_for": allow_for}, data=doc)
 
 
 # ------------------------------------------------------------------ the compiled lexicon per workspace
@@ -324,6 +340,7 @@ class Item:
     reason: str = ""
     version: int | None = None  # the version that added it (workspace rows)
     entry_id: str | None = None
+    applies_to: str | None = None  # an allow-word of one term: that term (None: every term)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -337,6 +354,7 @@ class Item:
             "reason": self.reason,
             "version": self.version,
             "entry_id": self.entry_id,
+            "applies_to": self.applies_to,
         }
 
 
@@ -358,6 +376,7 @@ def items(state: State, lang: str = "zh-Hant") -> list[Item]:
             Item(s.term, s.kind, "shipped", s.category, s.severity, s.profiles, s.languages, reason, None, s.entry_id)
         )
     out += [Item(w, "allow", "workspace", version=v) for w, v in state.allowed.values()]
+    out += [Item(w, "allow", "workspace", version=v, applies_to=t) for w, t, v in state.allowed_for.values()]
     out += [Item(w, "allow", "shipped") for k, w in base.allow.items() if k not in state.unallowed]
     return out
 
@@ -419,8 +438,11 @@ def list_items(
 
 
 def _lock(db: Session, workspace: Workspace) -> None:
-    """Changes of one workspace one at a time (PostgreSQL row lock; SQLite has one writer anyway)."""
-    db.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
+    """Changes of one workspace one at a time: a no-op write to the workspace's row takes PostgreSQL's row lock
+    and SQLite's write lock before the state and the next version number are read, so parallel edits queue up
+    instead of reading the same head version (8 parallel adds gave 8 × version n+1 and 7 unique violations on
+    SQLite, where the SELECT ... FOR UPDATE this replaced locks nothing)."""
+    db.execute(update(Workspace).where(Workspace.id == workspace.id).values(name=Workspace.name))
 
 
 def _text(value: str | None, name: str, limit: int, *, required: bool = True) -> str:
@@ -559,13 +581,40 @@ def remove_term(
     return _record(db, workspace, ChangeAction.remove, actor, note, term=written)
 
 
+def _effective_term(state: State, term: str) -> str:
+    """The term as the lexicon writes it, or NotFound: an allow-word of one term needs that term."""
+    text, key = _word(term, "applies_to")
+    if key in state.added:
+        return state.added[key].term
+    base = shipped()
+    if key in base.terms and key not in state.removed:
+        return base.terms[key].term
+    raise NotFound(f'"{text}" is not in the lexicon', key="err.lexicon_not_found", params={"term": text})
+
+
 def allow_word(
-    db: Session, workspace: Workspace, word: str, *, note: str = "", actor: User | None = None
+    db: Session,
+    workspace: Workspace,
+    word: str,
+    *,
+    applies_to: str | None = None,
+    note: str = "",
+    actor: User | None = None,
 ) -> LexiconChange:
-    """Add an allow-word: text it covers is never flagged (e.g. 最後 inside 最後一輪)."""
+    """Add an allow-word: text it covers is never flagged (e.g. 最後 inside 最後一輪). With ``applies_to`` it
+    protects that one term only (e.g. 神器級 keeps 神器 quiet but not a 級神 found in it)."""
     text, key = _word(word, "word")
     _lock(db, workspace)
     state = state_of(db, workspace)
+    if applies_to and applies_to.strip():
+        term = _effective_term(state, applies_to)
+        if (key, term_key(term)) in state.allowed_for:
+            raise Conflict(
+                f'"{text}" is already an allow-word of "{term}"',
+                key="err.lexicon_allow_duplicate",
+                params={"term": text},
+            )
+        return _record(db, workspace, ChangeAction.allow, actor, note, term=text, applies_to=term)
     base = shipped()
     if key in state.allowed or (key in base.allow and key not in state.unallowed):
         raise Conflict(f'"{text}" is already an allow-word', key="err.lexicon_allow_duplicate", params={"term": text})
@@ -573,12 +622,28 @@ def allow_word(
 
 
 def unallow_word(
-    db: Session, workspace: Workspace, word: str, *, note: str = "", actor: User | None = None
+    db: Session,
+    workspace: Workspace,
+    word: str,
+    *,
+    applies_to: str | None = None,
+    note: str = "",
+    actor: User | None = None,
 ) -> LexiconChange:
-    """Remove an allow-word (shipped or added)."""
+    """Remove an allow-word (shipped or added; with ``applies_to``, the allow-word of that one term)."""
     text, key = _word(word, "word")
     _lock(db, workspace)
     state = state_of(db, workspace)
+    if applies_to and applies_to.strip():
+        _t, tkey = _word(applies_to, "applies_to")
+        found = state.allowed_for.get((key, tkey))
+        if found is None:
+            raise NotFound(
+                f'"{text}" is not an allow-word of "{applies_to.strip()}"',
+                key="err.lexicon_allow_not_found",
+                params={"term": text},
+            )
+        return _record(db, workspace, ChangeAction.unallow, actor, note, term=found[0], applies_to=found[1])
     base = shipped()
     if key in state.allowed:
         written = state.allowed[key][0]
@@ -628,6 +693,7 @@ class HistoryRow:
             "languages": list(c.languages or []),
             "reason": c.reason,
             "target_version": c.target_version,
+            "applies_to": c.applies_to or None,
             "note": c.note,
             "actor_id": c.actor_id,
             "actor_name": self.actor_name,

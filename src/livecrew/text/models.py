@@ -40,6 +40,8 @@ class LexiconChange(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(Text, default="")
     target_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    # allow / unallow: the term (as written) the allow-word protects; empty: every term of the lexicon.
+    applies_to: Mapped[str] = mapped_column(String(80), default="", server_default="")
     note: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -219,15 +219,18 @@ def lexicon_allow(
     db: Db,
     principal: Editor,
     term: Annotated[str, Form()] = "",
+    applies_to: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
     return _change(
         request,
         db,
         principal,
-        lambda: lexicon.allow_word(db, principal.workspace, term, note=note, actor=principal.user),
+        lambda: lexicon.allow_word(
+            db, principal.workspace, term, applies_to=applies_to or None, note=note, actor=principal.user
+        ),
         "lexicon_allowed",
-        {"form": "allow", "term": term, "note": note},
+        {"form": "allow", "term": term, "applies_to": applies_to, "note": note},
     )
 
 
@@ -237,15 +240,18 @@ def lexicon_unallow(
     db: Db,
     principal: Editor,
     term: Annotated[str, Form()] = "",
+    applies_to: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
     return _change(
         request,
         db,
         principal,
-        lambda: lexicon.unallow_word(db, principal.workspace, term, note=note, actor=principal.user),
+        lambda: lexicon.unallow_word(
+            db, principal.workspace, term, applies_to=applies_to or None, note=note, actor=principal.user
+        ),
         "lexicon_unallowed",
-        {"form": "unallow", "term": term, "note": note},
+        {"form": "unallow", "term": term, "applies_to": applies_to, "note": note},
     )
 
 

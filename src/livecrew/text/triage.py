@@ -10,20 +10,18 @@ goes to a small multinomial naive Bayes over character unigrams and bigrams, tra
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import repeat
-from operator import add
 from typing import Any, NamedTuple
 
 import ahocorasick_rs
 
 from livecrew.text.compliance import Hit, Lexicon, default_lexicon
+from livecrew.text.model import Linear, features, shipped_model, vocabulary
 from livecrew.text.normalize import fold, normalize
 
 LABELS = ("question", "purchase", "complaint", "praise", "spam", "other")
@@ -46,7 +44,7 @@ _ASK_ENGLISH = frozenset(
 )
 _OR_QUESTION = re.compile(r"^.{1,8}还是.{1,8}$")
 _OR_NOT = ("很", "挺", "一样", "觉得", "不错", "好用", "喜欢", "没")
-_PRAISE_ONLY = re.compile(r"^(?:6{3,}|8{3,}|9{3,}|[赞棒]+|yyds)$")
+_PRAISE_ONLY = re.compile(r"^(?:6{3,}|8{3,}|9{3,}|[赞棒]+|[❤♥]+|yyds)$")
 _GOOD_EMOJI = frozenset("👍❤♥😍🥰🔥💯👏🤩😘💕💖💗🌹✨🙌😻")
 _BAD_EMOJI = frozenset("😡👎🤮💩😤😠🤬😒🙄")
 _EMOJI_RANGES = ((0x1F000, 0x1FB00), (0x2600, 0x27C0))
@@ -132,99 +130,9 @@ def _question_end() -> tuple[str, ...]:
 # ----------------------------------------------------------------------------------------------- the model
 
 
-def features(text: str, folded: str | None = None) -> list[str]:
-    """Character unigrams and bigrams of the folded text (spaces removed), with start / end markers, and whole
-    Latin words for Latin-only text."""
-    folded = fold(text) if folded is None else folded
-    squeezed = folded.replace(" ", "")
-    padded = "^" + squeezed + "$"
-    words = ["w:" + w for w in _WORD.findall(folded)] if folded.isascii() else []
-    return [*squeezed, *map(add, padded, padded[1:]), *words]
-
-
-@dataclass
-class NaiveBayes:
-    """Multinomial naive Bayes with Laplace smoothing; ``weights[label][feature]`` are log-probabilities."""
-
-    labels: tuple[str, ...]
-    priors: dict[str, float]
-    weights: dict[str, dict[str, float]]
-    margins: dict[str, dict[str, float]] = field(default_factory=dict)  # label → feature → lead over the rest
-    _packed: dict[tuple[str, str, str], tuple[dict[str, complex], complex]] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.margins and self.weights:
-            vocab = set().union(*self.weights.values())
-            for label, mine in self.weights.items():
-                others = [w for other, w in self.weights.items() if other != label]
-                lead = {f: mine[f] - max(o[f] for o in others) for f in vocab} if others else {}
-                self.margins[label] = {f: v for f, v in lead.items() if v > 0}
-
-    @classmethod
-    def train(cls, samples: Iterable[tuple[str, str]], alpha: float = 0.3) -> NaiveBayes:
-        counts: dict[str, Counter[str]] = {}
-        docs: Counter[str] = Counter()
-        for text, label in samples:
-            counts.setdefault(label, Counter()).update(features(text))
-            docs[label] += 1
-        vocab = set().union(*counts.values()) if counts else set()
-        total_docs = sum(docs.values())
-        weights: dict[str, dict[str, float]] = {}
-        for label, counter in counts.items():
-            denominator = math.log(sum(counter.values()) + alpha * len(vocab))
-            weights[label] = {f: math.log(counter.get(f, 0) + alpha) - denominator for f in vocab}
-        priors = {label: math.log(n / total_docs) for label, n in docs.items()}
-        return cls(tuple(sorted(counts)), priors, weights)
-
-    def scores(self, feats: Sequence[str], labels: Sequence[str] | None = None) -> dict[str, float]:
-        return {
-            label: self.priors[label] + sum(map(self.weights[label].get, feats, repeat(0.0)))
-            for label in labels or self.labels
-        }
-
-    def predict(
-        self, text: str, labels: Sequence[str] | None = None, folded: str | None = None
-    ) -> tuple[str, float, list[str]]:
-        """The best label, its probability among ``labels`` and the n-grams that pushed hardest towards it."""
-        feats = features(text, folded)
-        scores = self.scores(feats, labels)
-        return self._verdict(scores, feats)
-
-    def _verdict(self, scores: dict[str, float], feats: Sequence[str]) -> tuple[str, float, list[str]]:
-        best = max(scores, key=scores.__getitem__)
-        top = scores[best]
-        probability = 1.0 / sum(math.exp(s - top) for s in scores.values())
-        lead = self.margins[best]
-        known = sorted(dict.fromkeys(f for f in feats if f in lead), key=lead.__getitem__, reverse=True)
-        return best, probability, known[:3]
-
-    def _three(self, a: str, b: str, c: str) -> tuple[dict[str, complex], complex]:
-        """Scores of ``a`` and ``b`` relative to ``c`` packed in one complex number per feature, so one C-level
-        ``sum`` scores all three labels."""
-        found = self._packed.get((a, b, c))
-        if found is None:
-            wa, wb, wc = self.weights[a], self.weights[b], self.weights[c]
-            table = {f: complex(wa[f] - wc[f], wb[f] - wc[f]) for f in wc}
-            prior = complex(self.priors[a] - self.priors[c], self.priors[b] - self.priors[c])
-            found = self._packed[(a, b, c)] = (table, prior)
-        return found
-
-    def predict3(
-        self, text: str, labels: tuple[str, str, str], folded: str | None = None
-    ) -> tuple[str, float, list[str]]:
-        """``predict`` among exactly three labels, about twice as fast."""
-        feats = features(text, folded)
-        table, prior = self._three(*labels)
-        total = prior + sum(map(table.get, feats, repeat(0j)))
-        return self._verdict({labels[0]: total.real, labels[1]: total.imag, labels[2]: 0.0}, feats)
-
-
-@cache
-def model() -> NaiveBayes:
-    """The model, trained once per process from the package's training set."""
-    raw = resources.files("livecrew.text").joinpath("data/train.jsonl").read_text("utf-8")
-    rows = [json.loads(line) for line in raw.splitlines() if line.strip()]
-    return NaiveBayes.train((r["text"], r["label"]) for r in rows)
+def model() -> Linear:
+    """The shipped linear model (``model.py``), loaded once per process."""
+    return shipped_model()
 
 
 # ----------------------------------------------------------------------------------------------- rules
@@ -278,9 +186,11 @@ def triage(
     user: str | None = None,
     ts: int | None = None,
     lexicon: Lexicon | None = None,
+    explain: bool = True,
 ) -> Triage:
     """Label one comment. Pass ``hits`` if the audience scan already ran (saves a second scan), and a ``room``
-    (``Flood``) with ``user`` and ``ts`` (ms) to catch repeated text."""
+    (``Flood``) with ``user`` and ``ts`` (ms) to catch repeated text. ``explain=False`` skips the model's
+    probability and strongest features in ``why`` (the command line prints no ``why``)."""
     compact = normalize(text)
     whole = fold(text)
     folded = whole.strip()
@@ -297,6 +207,27 @@ def triage(
         return Triage("spam", None, f"rule: {reason}")
     if hits is None:
         hits = (lexicon or default_lexicon()).scan(text, "audience")
+    # The same text with the same hits gets the same verdict: live rooms repeat themselves (+1, 666, 來了).
+    key = (text, explain, *hits)
+    known = _MEMO.get(key)
+    if known is None:
+        known = _verdict(text, compact, whole, folded, hits, explain)
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = known
+    return known
+
+
+MEMO_SIZE = 50_000
+_MEMO: dict[tuple[Any, ...], Triage] = {}
+
+
+def forget() -> None:
+    """Empty the memo of verdicts (benchmarks use it to measure cold runs)."""
+    _MEMO.clear()
+
+
+def _verdict(text: str, compact: str, whole: str, folded: str, hits: Sequence[Hit], explain: bool) -> Triage:
     for hit in hits:
         if hit.category == "diversion":
             return Triage("spam", None, f"lexicon: diversion ({hit.term})")
@@ -309,34 +240,16 @@ def triage(
         exact = (_CUES or _load()).exact.get(compact)
         if exact:
             return Triage(exact, None, f"rule: common short comment ({compact})")
-    found = _find_cues(compact, folded)
     for hit in hits:
         if hit.category == "abuse" and hit.severity == "block":
-            return Triage("complaint", _topic(found), f"lexicon: abuse ({hit.term})")
-    first: dict[str, str] = {}
-    for kind, word, _rank in found:
-        first.setdefault(kind, word)
-    strong = first.get("complaint")
-    if strong:
-        return Triage("complaint", _topic(found), f"rule: complaint cue ({strong})")
-    asked = "?" if asks else _question_cue(found, compact, folded)
-    if asked:
-        return Triage("question", _topic(found), f"rule: question cue ({asked})")
-    soft = first.get("complaint_soft")
-    if soft:
-        return Triage("complaint", _topic(found), f"rule: complaint cue ({soft})")
-    bought = first.get("purchase")
-    if bought:
-        return Triage("purchase", None, f"rule: buying cue ({bought})")
-    cheer = first.get("praise")
-    if cheer and not any(n in compact for n in _NEGATION):
-        return Triage("praise", None, f"rule: praise cue ({cheer})")
-    chat = first.get("other")
-    if chat and len(compact) <= 16:
-        return Triage("other", None, f"rule: greeting or chatter ({chat})")
-    label, probability, grams = model().predict3(text, _MODEL_LABELS, whole)
-    why = f"model: {label} {probability:.2f} ({', '.join(grams) or 'prior'})"
-    return Triage(label, _topic(found) if label in TOPIC_LABELS else None, why)
+            return Triage("complaint", _topic(_find_cues(compact, folded)), f"lexicon: abuse ({hit.term})")
+    if explain:
+        label, probability, pushed = model().predict(features(compact, whole, vocabulary(), text))
+        why = f"model: {label} {probability:.2f} ({', '.join(pushed) or 'prior'})"
+    else:
+        label = model().label_of(compact, whole, vocabulary(), text)
+        why = f"model: {label}"
+    return Triage(label, _topic(_find_cues(compact, folded)) if label in TOPIC_LABELS else None, why)
 
 
 def _question_cue(found: Sequence[Cue], compact: str, folded: str) -> str | None:
