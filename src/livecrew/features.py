@@ -9,9 +9,10 @@ from __future__ import annotations
 from livecrew.board.feature import FEATURE as BOARD
 from livecrew.core.plugins import Feature
 from livecrew.goods.feature import FEATURE as GOODS
+from livecrew.incidents.feature import FEATURE as INCIDENTS
 from livecrew.live.feature import FEATURE as LIVE
 from livecrew.shows.feature import FEATURE as SHOWS
 from livecrew.team.feature import FEATURE as TEAM
 from livecrew.text.feature import FEATURE as TEXT
 
-FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, TEAM, TEXT)
+FEATURES: tuple[Feature, ...] = (BOARD, GOODS, LIVE, SHOWS, TEAM, TEXT, INCIDENTS)

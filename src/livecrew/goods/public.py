@@ -54,7 +54,9 @@ def product_evidence(db: Session, workspace_id: str, skus: Iterable[str]) -> lis
     ids = [p.id for p in products]
     docs = db.scalars(select(Document).where(Document.product_id.in_(ids)).order_by(Document.id)).all() if ids else []
     tests = (
-        db.scalars(select(SampleTest).where(SampleTest.product_id.in_(ids)).order_by(SampleTest.id)).all() if ids else []
+        db.scalars(select(SampleTest).where(SampleTest.product_id.in_(ids)).order_by(SampleTest.id)).all()
+        if ids
+        else []
     )
     out = []
     for p in products:
@@ -63,12 +65,16 @@ def product_evidence(db: Session, workspace_id: str, skus: Iterable[str]) -> lis
                 sku=p.sku,
                 title=p.title,
                 documents=[
-                    EvidenceDoc(d.kind, d.number, d.issuer, d.expires_on, f"/goods/files/{d.file_id}" if d.file_id else None)
+                    EvidenceDoc(
+                        d.kind, d.number, d.issuer, d.expires_on, f"/goods/files/{d.file_id}" if d.file_id else None
+                    )
                     for d in docs
                     if d.product_id == p.id
                 ],
                 sample_tests=[
-                    EvidenceTest(t.tested_on, t.tester, t.result, t.notes, tuple(f"/goods/files/{f}" for f in t.photo_ids))
+                    EvidenceTest(
+                        t.tested_on, t.tester, t.result, t.notes, tuple(f"/goods/files/{f}" for f in t.photo_ids)
+                    )
                     for t in tests
                     if t.product_id == p.id
                 ],

@@ -22,3 +22,12 @@ def script_issues(db: Session, workspace_id: str, text: str, lang: str = "zh-Han
 
     hits = lexicon_for(db, workspace_id).scan(text, "host", lang)
     return [ScriptIssue(h.term, h.category, h.severity, h.reason) for h in hits]
+
+
+def comment_label(text: str) -> tuple[str, str | None]:
+    """A viewer comment's label (question, purchase, complaint, praise, spam or other) and its topic (for
+    questions and complaints), by the same triage as the control room's comment feed (shipped lexicon)."""
+    from livecrew.text.triage import triage
+
+    result = triage(text)
+    return result.label, result.topic

@@ -40,6 +40,7 @@ _ICONS: dict[str, str] = {
     "shows": "🗓",
     "live": "●",
     "review": "📈",
+    "incidents": "🚨",
     "service": "💬",
     "settings": "⚙",
 }
