@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -65,6 +65,12 @@ class RetroActionIn(BaseModel):
     text: str = Field(max_length=2000)
     owner_id: str | None = None
     due_on: date
+
+
+class DrillIn(BaseModel):
+    incident: str = Field(description="what to inject, KIND@MINUTE[+SECONDS]: silence, storm, compliance or stockout")
+    minutes: int = Field(default=10, description="how long the simulated rehearsal runs")
+    speed: float = Field(default=1.0, ge=0.1, le=100, description="1 = real time")
 
 
 class SettingsIn(BaseModel):
@@ -160,6 +166,15 @@ def open_incident(show_id: str, body: OpenIn, db: Db, clock: Clk, principal: Run
     )
     db.commit()
     return service.incident_dict(db, run, clock.now())
+
+
+@router.post("/shows/{show_id}/drills", status_code=202, summary="Play the simulator into a rehearsal with an incident")
+async def start_drill(request: Request, show_id: str, body: DrillIn, db: Db, principal: Runner) -> dict[str, Any]:
+    from livecrew.incidents import drills
+
+    plan = drills.plan_drill(db, principal.workspace, show_id, body.incident, body.minutes)
+    drills.start_drill(request.app, plan, body.speed)
+    return plan
 
 
 @router.get("/shows/{show_id}/incidents", summary="The show's incident runs, newest first")

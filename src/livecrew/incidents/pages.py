@@ -467,7 +467,14 @@ async def do_retro_action(request: Request, incident_id: int, db: Db, clock: Clk
 
 
 def _panel_response(
-    request: Request, db: Session, clock: Clock, principal: Principal, show_id: str, *, error: str | None = None
+    request: Request,
+    db: Session,
+    clock: Clock,
+    principal: Principal,
+    show_id: str,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
 ) -> Response:
     show = service.show_of(db, principal.workspace, show_id)
     runs = service.active_runs(db, show_id)
@@ -485,6 +492,8 @@ def _panel_response(
             "drill_ok": show.status in service.DRILL_STATUSES,
             "transitions": service.TRANSITIONS,
             "panel_error": error,
+            "panel_notice": notice,
+            "drill_kinds": ("silence", "storm", "compliance", "stockout"),
             "compact": request.query_params.get("compact") == "1",
         },
     )
@@ -520,6 +529,30 @@ async def open_from_console(
     if request.headers.get("hx-request"):
         return _panel_response(request, db, clock, principal, show_id)
     return RedirectResponse(f"/incidents/{run.id}", status_code=303)
+
+
+@router.post("/incidents/drill")
+async def drill_from_console(
+    request: Request,
+    db: Db,
+    clock: Clk,
+    principal: Runner,
+    show_id: Annotated[str, Form()],
+    kind: Annotated[str, Form()],
+    at_minute: Annotated[int, Form()] = 1,
+    seconds: Annotated[int, Form()] = 45,
+    minutes: Annotated[int, Form()] = 5,
+) -> Response:
+    """Start a drill from the panel of a rehearsing show: the simulator plays with the chosen incident."""
+    from livecrew.incidents import drills
+
+    spec = f"{kind}@{max(at_minute, 0)}+{max(seconds, 1)}"
+    try:
+        plan = drills.plan_drill(db, principal.workspace, show_id, spec, minutes)
+        drills.start_drill(request.app, plan, 1.0)
+    except DomainError as exc:
+        return _panel_response(request, db, clock, principal, show_id, error=translate_error(_t(request), exc))
+    return _panel_response(request, db, clock, principal, show_id, notice=_t(request)("inc.drill_started", spec=spec))
 
 
 def role_name(t: Translator, role: str) -> str:

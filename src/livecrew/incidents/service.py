@@ -300,7 +300,14 @@ def set_step(
         "step",
         text,
         actor_id=actor.id if actor else None,
-        data={"step_id": step.id, "state": state, "taken_seconds": step_seconds(run, step)},
+        data={
+            "step_id": step.id,
+            "position": step.position,
+            "title": dict(step.title),
+            "state": state,
+            "reason": clean,
+            "taken_seconds": step_seconds(run, step),
+        },
     )
     announce(db, run, "incident.updated")
     return step

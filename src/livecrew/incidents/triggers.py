@@ -142,8 +142,12 @@ def raise_signal(
     except DomainError as exc:  # e.g. the mapped runbook was archived: the alert stands on its own
         log.warning("incidents.auto_open_failed", show=show_id, signal=signal, error=exc.message)
         return None
-    if data:
+    if data and "key" not in data:
         service.add_timeline(db, clock, run, "alert", text, data={"signal": signal, "alert_id": alert_id, **data})
+    elif data:
+        opened = service.timeline(db, run)[0]
+        opened.data = {**opened.data, "key": data["key"], "params": data.get("params", {})}
+        db.flush()
     return run
 
 
@@ -162,6 +166,7 @@ def on_alert_raised(db: Session, event: Any) -> None:
         event.rule,
         f"alert {event.rule}: {event.message}",
         alert_id=event.alert_id,
+        data={"key": event.key, "params": dict(event.params)},
     )
 
 

@@ -33,7 +33,8 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
                 registry.forget(live.show_id)
                 continue
             registry.catch_up(db, live)
-            is_live = show.status == ShowStatus.live
+            # A rehearsal is watched like a show on air: its injected incidents raise alerts (drills).
+            is_live = show.status in (ShowStatus.live, ShowStatus.rehearsing)
             changed = live.version != live.published_version
             if not (changed or is_live) or (ctx.hub.subscriber_count(show_channel(show.id)) == 0 and not is_live):
                 continue

@@ -55,3 +55,16 @@ class ActionPerformed(DomainEvent):
     payload: dict[str, Any]
     actor_id: str
     ts: int
+
+
+def start_simulation(app: Any, show_id: str, *, minutes: int, speed: float, incidents: tuple[str, ...] = ()) -> Any:
+    """Play the simulator into a show inside this app, through the ingest path, as an asyncio task (a rehearsal
+    drill injects ``incidents`` such as ``silence@1+45``). Raises ValueError for a malformed incident."""
+    import asyncio
+
+    from livecrew.live.simulation import run
+    from livecrew.simulate import parse_incident
+
+    parsed = tuple(parse_incident(i) for i in incidents)
+    config: dict[str, Any] = {"show": show_id, "minutes": minutes, "speed": speed, "incidents": parsed}
+    return asyncio.get_running_loop().create_task(run(app, config), name=f"livecrew-drill-{show_id}")

@@ -292,14 +292,14 @@ def _seed_shipped_runbooks() -> None:
                     for s in raw["steps"]
                 ],
             }
-            result = bind.execute(
+            bind.execute(
                 runbooks.insert().values(
                     workspace_id=workspace_id, key=raw["key"], version=1, archived=False, updated_at=now, **data
                 )
             )
-            key = result.inserted_primary_key
-            assert key is not None
-            runbook_id = key[0]
+            runbook_id = bind.execute(
+                sa.select(runbooks.c.id).where(runbooks.c.workspace_id == workspace_id, runbooks.c.key == raw["key"])
+            ).scalar_one()
             bind.execute(
                 versions.insert().values(
                     runbook_id=runbook_id, version=1, at=now, summary="shipped", snapshot={"key": raw["key"], **data}
