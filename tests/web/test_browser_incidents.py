@@ -130,7 +130,7 @@ def test_a_drill_in_a_rehearsal_opens_a_drill_run(page: object, live_server: str
     # On a rehearsal the panel offers the drill; the simulator plays fast with a silence at minute 1.
     r = httpx.post(
         f"{live_server}/api/v1/shows/{show_id}/drills",
-        json={"incident": "silence@1+90", "minutes": 3, "speed": 20},
+        json={"incident": "silence@1+240", "minutes": 6, "speed": 20},
         headers=headers,
         timeout=30,
     )
@@ -142,7 +142,7 @@ def test_a_drill_in_a_rehearsal_opens_a_drill_run(page: object, live_server: str
     page.click("button[type=submit]")
     page.goto(f"{live_server}/live/{show_id}")
     expect(page.locator("#drill-button")).to_be_visible(timeout=10_000)
-    expect(page.locator(".inc-run .badge-drill")).to_be_visible(timeout=30_000)
+    expect(page.locator(".inc-run .badge-drill")).to_be_visible(timeout=60_000)
     runs = _get(live_server, secret, f"/api/v1/shows/{show_id}/incidents")
     assert runs[0]["drill"] is True and runs[0]["runbook"] == "network_outage"
     page.goto(f"{live_server}/incidents/{runs[0]['id']}/report")

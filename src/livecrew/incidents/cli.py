@@ -31,7 +31,7 @@ def runbook_list(
         drilled = stats.last_drilled(db, ws.id)
         table = Table(title=f"{ws.name}: {len(rows)} runbook(s)")
         for column in ("key", "severity", "title", "steps", "first target", "version", "last drilled"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=column in ("key", "last drilled"))
         for rb in rows:
             last = drilled.get(rb.key)
             table.add_row(
@@ -88,7 +88,7 @@ def incident_list(
         runs = service.list_incidents(db, info.workspace_id, show_id=show)
         table = Table(title=f"{info.title}: {len(runs)} incident run(s)")
         for column in ("id", "runbook", "title", "sev", "status", "drill", "opened", "to ack (s)", "to resolve (s)"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=column in ("runbook", "status"))
         for r in reversed(runs):
             table.add_row(
                 str(r.id),
