@@ -10,6 +10,7 @@ from livecrew.board.feature import FEATURE as BOARD
 from livecrew.comms.feature import FEATURE as COMMS
 from livecrew.core.plugins import Feature
 from livecrew.goods.feature import FEATURE as GOODS
+from livecrew.incidents.feature import FEATURE as INCIDENTS
 from livecrew.live.feature import FEATURE as LIVE
 from livecrew.notify.feature import FEATURE as NOTIFY
 from livecrew.review.feature import FEATURE as REVIEW
@@ -19,4 +20,17 @@ from livecrew.sources.feature import FEATURE as SOURCES
 from livecrew.team.feature import FEATURE as TEAM
 from livecrew.text.feature import FEATURE as TEXT
 
-FEATURES: tuple[Feature, ...] = (BOARD, COMMS, GOODS, LIVE, NOTIFY, REVIEW, SERVICE, SHOWS, SOURCES, TEAM, TEXT)
+FEATURES: tuple[Feature, ...] = (
+    BOARD,
+    COMMS,
+    GOODS,
+    INCIDENTS,
+    LIVE,
+    NOTIFY,
+    REVIEW,
+    SERVICE,
+    SHOWS,
+    SOURCES,
+    TEAM,
+    TEXT,
+)

@@ -18,6 +18,7 @@ from livecrew.shows.public import Show, ShowStatus
 
 log = get_logger(__name__)
 TICK_SECONDS = 0.5
+WATCHED = (ShowStatus.live, ShowStatus.rehearsing)
 
 
 def tick(app: FastAPI, registry: LiveRegistry) -> int:
@@ -39,7 +40,7 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
                 continue
             try:
                 published += _tick_show(app, registry, db, show, live)
-                if show.status == ShowStatus.live:  # its alerts were evaluated (and may have been written)
+                if show.status in WATCHED:  # its alerts were evaluated (and may have been written)
                     db.commit()
             except Exception:
                 db.rollback()
@@ -51,7 +52,8 @@ def tick(app: FastAPI, registry: LiveRegistry) -> int:
 def _tick_show(app: FastAPI, registry: LiveRegistry, db: Session, show: Show, live: LiveShow) -> int:
     ctx = app.state.ctx
     registry.catch_up(db, live)
-    is_live = show.status == ShowStatus.live
+    # A rehearsal is watched like a show on air: its injected incidents raise alerts (drills).
+    is_live = show.status in WATCHED
     changed = live.version != live.published_version
     if not (changed or is_live) or (ctx.hub.subscriber_count(show_channel(show.id)) == 0 and not is_live):
         return 0

@@ -426,3 +426,16 @@ def pays_between(db: Any, workspace_id: str, users: Any, start_ms: int, end_ms: 
         for user, ts in rows:
             found.setdefault(user, []).append(int(ts))
     return {user: sorted(stamps) for user, stamps in found.items()}
+
+
+def start_simulation(app: Any, show_id: str, *, minutes: int, speed: float, incidents: tuple[str, ...] = ()) -> Any:
+    """Play the simulator into a show inside this app, through the ingest path, as an asyncio task (a rehearsal
+    drill injects ``incidents`` such as ``silence@1+45``). Raises ValueError for a malformed incident."""
+    import asyncio
+
+    from livecrew.live.simulation import run
+    from livecrew.simulate import parse_incident
+
+    parsed = tuple(parse_incident(i) for i in incidents)
+    config: dict[str, Any] = {"show": show_id, "minutes": minutes, "speed": speed, "incidents": parsed}
+    return asyncio.get_running_loop().create_task(run(app, config), name=f"livecrew-drill-{show_id}")

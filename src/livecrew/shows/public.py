@@ -6,6 +6,7 @@ Other features import these from here only, never from the modules behind them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -341,3 +342,43 @@ def shows_between(db: Any, workspace_id: str, start: datetime, end: datetime) ->
         .order_by(Show.starts_at)
     ).all()
     return [ShowBrief(s.id, s.workspace_id, s.title, s.status, s.starts_at) for s in rows]
+
+
+# ------------------------------------------------------------------ reads for emergencies
+
+
+def roster_of(db: Session, show_id: str) -> list[tuple[str, str]]:
+    """The show's roster as ``(role, user_id)`` pairs, in the order they were added."""
+    from sqlalchemy import select
+
+    from livecrew.shows.models import RosterEntry
+
+    rows = db.execute(
+        select(RosterEntry.role, RosterEntry.user_id).where(RosterEntry.show_id == show_id).order_by(RosterEntry.id)
+    ).all()
+    return [(str(role), str(user_id)) for role, user_id in rows]
+
+
+def make_gate_check(name: str, fn: Callable[[Session, Any], list[Any]], applies_to: tuple[str, ...] = ("live",)) -> Any:
+    """A go-live gate check for another feature's manifest: ``fn(db, show)`` returns problems made with
+    :func:`gate_problem` (``show`` has ``id``, ``workspace_id`` and ``status``)."""
+    from livecrew.shows.gate import GateCheck
+
+    return GateCheck(name, frozenset(applies_to), fn)
+
+
+def gate_problem(check: str, message: str, key: str, params: dict[str, Any] | None = None) -> Any:
+    """One unmet go-live condition, in words a person can act on (``key`` is its catalog key)."""
+    from livecrew.shows.gate import Problem
+
+    return Problem(check, message, key, params or {})
+
+
+def show_info_any(db: Session, show_id: str) -> ShowInfo | None:
+    """A show by id whatever its workspace (the caller checks the workspace), or None: for jobs and commands."""
+    from livecrew.shows.models import Show
+
+    show = db.get(Show, show_id)
+    if show is None:
+        return None
+    return ShowInfo(show.id, show.workspace_id, show.title, show.status, show.starts_at, show.planned_minutes, None)

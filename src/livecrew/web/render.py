@@ -45,6 +45,7 @@ _ICONS: dict[str, str] = {
     "live": "●",
     "channels": "✉",
     "review": "📈",
+    "incidents": "🚨",
     "service": "💬",
     "settings": "⚙",
 }

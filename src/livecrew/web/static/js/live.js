@@ -244,6 +244,7 @@
 
   var state = document.getElementById("stream-state");
   var source = new EventSource("/api/v1/shows/" + showId + "/stream");
+  window.lcLiveSource = source; // other features' scripts on this page listen to the same stream
   source.onopen = function () { state.classList.add("on"); state.textContent = state.dataset.connectedText; };
   source.onerror = function () { state.classList.remove("on"); state.textContent = state.dataset.disconnectedText; };
   source.addEventListener("metrics", function (e) {
@@ -252,6 +253,7 @@
     state.classList.add("on"); state.textContent = state.dataset.connectedText;
     renderKpis(last); renderCharts(last); renderProducts(last);
     root.dataset.updated = String(Date.now());
+    root.dispatchEvent(new CustomEvent("live:metrics", { detail: last }));
   });
   source.addEventListener("comments", function (e) { addComments(JSON.parse(e.data).items || []); });
   source.addEventListener("cues", function (e) { renderCues(JSON.parse(e.data).items || []); });
