@@ -18,7 +18,7 @@ from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import Conflict, NotFound, ValidationFailed
 from livecrew.core.events import emit
-from livecrew.core.pubsub import publish_after_commit, show_channel, workspace_channel
+from livecrew.core.pubsub import publish_after_commit, show_channel
 from livecrew.incidents.facts import IncidentOpened, IncidentTransitioned
 from livecrew.incidents.models import (
     Incident,
@@ -133,10 +133,8 @@ def _fact_fields(run: Incident, actor_id: str | None) -> dict[str, Any]:
 
 
 def announce(db: Session, run: Incident, kind: str) -> None:
-    """The run changed: tell browsers watching the show (and the workspace) once the transaction commits."""
-    message = {"kind": kind, "incident": summary_dict(run)}
-    publish_after_commit(db, show_channel(run.show_id), message)
-    publish_after_commit(db, workspace_channel(run.workspace_id), message)
+    """The run changed: tell browsers watching the show once the transaction commits."""
+    publish_after_commit(db, show_channel(run.show_id), {"kind": kind, "incident": summary_dict(run)})
 
 
 def open_incident(
