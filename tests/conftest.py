@@ -7,13 +7,15 @@ server fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from livecrew.app import create_app
@@ -81,17 +83,41 @@ def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if PG_URL:
         pg: Engine = request.getfixturevalue("pg_engine")
         _truncate(pg)
         yield pg
         _truncate(pg)
         return
-    sqlite = make_engine("sqlite://")
-    metadata.create_all(sqlite)
+    # A file of its own per test (copied from a schema made once), so that every thread and background job
+    # has its own connection, as in production: an in-memory database would share one connection, and a
+    # job's commit or rollback would land in the middle of the test's transaction.
+    path = tmp_path / "engine.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    sqlite = make_engine(f"sqlite:///{path}")
+    event.listen(sqlite, "connect", _fast_sqlite)
     yield sqlite
     sqlite.dispose()
+
+
+def _fast_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Tests do not need a commit to reach the disk (the durability tests run real processes)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The schema, made once per test process; each test's ``engine`` copies it."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
 
 
 @pytest.fixture

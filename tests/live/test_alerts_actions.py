@@ -66,6 +66,7 @@ def test_thresholds_are_editable_and_rules_can_be_switched_off(
     snap = {"minutes": _minutes([5, 5]), "end": 100_000}
     alerts.evaluate(db, clock, show, snap, last_received=None, last_comment_ts=60_000)
     assert [a.rule for a in db.scalars(select(Alert)).all()] == ["no_comments"]
+    db.commit()
     client.patch("/api/v1/alert-rules/no_comments", json={"enabled": False}, headers=bearer(controller))
     alerts.evaluate(db, clock, show, snap, last_received=None, last_comment_ts=60_000)
     assert db.scalars(select(Alert)).one().resolved_at is not None

@@ -338,7 +338,7 @@ def test_kpis_are_seeded_edited_and_validated(client: TestClient, factory: Facto
     sums = client.get("/api/v1/team/kpis", headers=bearer(token)).json()["weight_sums"]
     assert abs(sums["host"] - 1.1) < 1e-6
     for patch, needle in (
-        ({"metric": "vibes"}, "not a METRICS.md figure"),
+        ({"metric": "vibes"}, "not a show figure"),
         ({"direction": "sideways"}, "unknown direction"),
         ({"weight": 1.5}, "between 0 and 1"),
     ):

@@ -296,13 +296,12 @@ def _run_page(
     template: str = "incidents/run.html",
 ) -> Response:
     from livecrew.goods.public import product_evidence
-    from livecrew.shows.public import roster_of, show_info_any
+    from livecrew.shows.public import show_info_any
 
     now = clock.now()
     skus = sorted({p for s in run.steps for p in s.products})
     data = service.incident_dict(db, run, now)
     people = [u for u in auth.list_users(db, principal.workspace) if u.active]
-    roster = roster_of(db, run.show_id)
     return render(
         request,
         template,
@@ -316,7 +315,6 @@ def _run_page(
             "nexts": service.TRANSITIONS[run.status],
             "active": run.status in service.ACTIVE,
             "people": people,
-            "roster": roster,
             "can_run": principal.can(Action.incidents_run),
             "today": now.date(),
             "error": error,

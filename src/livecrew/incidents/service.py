@@ -29,7 +29,7 @@ from livecrew.incidents.models import (
     TimelineEntry,
 )
 from livecrew.incidents.runbooks import get_runbook
-from livecrew.shows.public import ShowInfo, roster_of, show_info_any
+from livecrew.shows.public import ShowInfo, roster, show_info_any
 
 # Where a run may go from each status. "closed" and "cancelled" are final.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -165,10 +165,7 @@ def open_incident(
         )
     if severity is not None and severity not in ("sev1", "sev2", "sev3"):
         raise ValidationFailed("severity must be sev1, sev2 or sev3")
-    roster = roster_of(db, show_id)
-    by_role: dict[str, str] = {}
-    for role, user_id in roster:
-        by_role.setdefault(role, user_id)
+    by_role = {role: ids[0] for role, ids in roster(db, show_id).items()}
     now = clock.now()
     run = Incident(
         workspace_id=workspace.id,

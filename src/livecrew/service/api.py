@@ -189,10 +189,10 @@ def post_rating(ticket_id: int, body: RatingIn, db: Db, clock: Clk, principal: E
 def open_from_live(db: Session, clock: Clock, principal: Principal, show_id: str, body: LiveTicketIn) -> Any:
     """The control room's one click: a ticket from a comment or a cue card, the explained product filled in."""
     from livecrew.live.public import explaining_now
-    from livecrew.shows.public import show_brief
+    from livecrew.shows.public import show_info
     from livecrew.text.public import triage_comment
 
-    if show_brief(db, principal.workspace.id, show_id) is None:
+    if show_info(db, principal.workspace.id, show_id) is None:
         raise NotFound(f"no show {show_id} in this workspace", key="err.service_show")
     if body.source not in ("comment", "cue"):
         raise ValidationFailed('source is "comment" or "cue"', key="err.service_source")

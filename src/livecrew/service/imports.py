@@ -186,7 +186,7 @@ def _rating(value: Any) -> int:
 
 def check(db: Session, workspace_id: str, table: list[list[Any]]) -> Checked:
     """Validate every row; nothing is written."""
-    from livecrew.shows.public import show_brief
+    from livecrew.shows.public import show_info
 
     out = Checked()
     header_index = next((i for i, r in enumerate(table) if any(c not in (None, "") for c in r)), None)
@@ -239,7 +239,7 @@ def check(db: Session, workspace_id: str, table: list[list[Any]]) -> Checked:
                     values["rating"] = _rating(cell)
                 elif col.key == "show":
                     if text not in shows:
-                        shows[text] = show_brief(db, workspace_id, text) is not None
+                        shows[text] = show_info(db, workspace_id, text) is not None
                     if not shows[text]:
                         raise ValueError(f'no show "{text}" in this workspace')
                     values["show"] = text

@@ -85,10 +85,10 @@ def _show_segments(db: Session, show_id: str) -> tuple[dict[str, dict[str, Want]
 
 def for_show(db: Session, workspace_id: str, show_id: str, segment: str) -> list[Want]:
     """A segment of one show, sorted by user (as strings)."""
-    from livecrew.shows.public import show_brief
+    from livecrew.shows.public import show_info
 
     check_segment(segment)
-    if show_brief(db, workspace_id, show_id) is None:
+    if show_info(db, workspace_id, show_id) is None:
         raise NotFound(f"no show {show_id} in this workspace", key="err.service_show")
     segments, _buyers = _show_segments(db, show_id)
     return [segments[segment][u] for u in sorted(segments[segment])]

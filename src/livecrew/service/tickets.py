@@ -125,7 +125,7 @@ class NewTicket:
 
 def open_ticket(db: Session, clock: Clock, workspace_id: str, new: NewTicket, *, actor_id: str | None = None) -> Ticket:
     """Open a ticket: checked, its SLA clocks started, assigned round-robin unless an assignee is given."""
-    from livecrew.shows.public import show_brief
+    from livecrew.shows.public import show_info
     from livecrew.text.public import triage_comment
 
     check_kind(new.kind)
@@ -139,7 +139,7 @@ def open_ticket(db: Session, clock: Clock, workspace_id: str, new: NewTicket, *,
         raise ValidationFailed(
             f'unknown priority "{new.priority}"; use one of: {", ".join(PRIORITIES)}', key="err.service_priority"
         )
-    if new.show_id and show_brief(db, workspace_id, new.show_id) is None:
+    if new.show_id and show_info(db, workspace_id, new.show_id) is None:
         raise NotFound(f"no show {new.show_id} in this workspace", key="err.service_show")
     if new.amount < 0:
         raise ValidationFailed("the amount cannot be negative", key="err.service_amount")

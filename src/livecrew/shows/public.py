@@ -132,6 +132,10 @@ class ShowInfo:
     live_at: datetime | None  # when it last went live
 
 
+def _info(show: Any, live_at: datetime | None = None) -> ShowInfo:
+    return ShowInfo(show.id, show.workspace_id, show.title, show.status, show.starts_at, show.planned_minutes, live_at)
+
+
 def show_info(db: Session, workspace_id: str, show_id: str) -> ShowInfo | None:
     """The show if it belongs to the workspace, else None (callers answer 404)."""
     from livecrew.shows.models import Show, ShowTransition
@@ -145,7 +149,7 @@ def show_info(db: Session, workspace_id: str, show_id: str) -> ShowInfo | None:
         .order_by(ShowTransition.id.desc())
         .limit(1)
     )
-    return ShowInfo(show.id, show.workspace_id, show.title, show.status, show.starts_at, show.planned_minutes, live_at)
+    return _info(show, live_at)
 
 
 def shows_info(db: Session, workspace_id: str, show_ids: list[str]) -> dict[str, ShowInfo]:
@@ -155,7 +159,7 @@ def shows_info(db: Session, workspace_id: str, show_ids: list[str]) -> dict[str,
     if not show_ids:
         return {}
     rows = db.scalars(select(Show).where(Show.workspace_id == workspace_id, Show.id.in_(show_ids))).all()
-    return {s.id: ShowInfo(s.id, s.workspace_id, s.title, s.status, s.starts_at, s.planned_minutes, None) for s in rows}
+    return {s.id: _info(s) for s in rows}
 
 
 def roster(db: Session, show_id: str) -> dict[str, list[str]]:
@@ -207,7 +211,7 @@ def shows_in_status(db: Session, workspace_id: str, statuses: frozenset[str]) ->
     from livecrew.shows.models import Show
 
     rows = db.scalars(select(Show).where(Show.workspace_id == workspace_id, Show.status.in_(sorted(statuses)))).all()
-    return {s.id: ShowInfo(s.id, s.workspace_id, s.title, s.status, s.starts_at, s.planned_minutes, None) for s in rows}
+    return {s.id: _info(s) for s in rows}
 
 
 # ------------------------------------------------------------------ reads for the review (復盤)
@@ -309,28 +313,7 @@ def recent_shows(db: Any, workspace_id: str, statuses: tuple[str, ...], limit: i
     ]
 
 
-@dataclass(frozen=True)
-class ShowBrief:
-    """A show as other features list it."""
-
-    id: str
-    workspace_id: str
-    title: str
-    status: str
-    starts_at: datetime
-
-
-def show_brief(db: Any, workspace_id: str, show_id: str) -> ShowBrief | None:
-    """One show of the workspace, or None (another workspace's show is None too)."""
-    from livecrew.shows.models import Show
-
-    show = db.get(Show, show_id)
-    if show is None or show.workspace_id != workspace_id:
-        return None
-    return ShowBrief(show.id, show.workspace_id, show.title, show.status, show.starts_at)
-
-
-def shows_between(db: Any, workspace_id: str, start: datetime, end: datetime) -> list[ShowBrief]:
+def shows_between(db: Any, workspace_id: str, start: datetime, end: datetime) -> list[ShowInfo]:
     """The workspace's shows starting in ``[start, end)``, oldest first."""
     from sqlalchemy import select
 
@@ -341,22 +324,7 @@ def shows_between(db: Any, workspace_id: str, start: datetime, end: datetime) ->
         .where(Show.workspace_id == workspace_id, Show.starts_at >= start, Show.starts_at < end)
         .order_by(Show.starts_at)
     ).all()
-    return [ShowBrief(s.id, s.workspace_id, s.title, s.status, s.starts_at) for s in rows]
-
-
-# ------------------------------------------------------------------ reads for emergencies
-
-
-def roster_of(db: Session, show_id: str) -> list[tuple[str, str]]:
-    """The show's roster as ``(role, user_id)`` pairs, in the order they were added."""
-    from sqlalchemy import select
-
-    from livecrew.shows.models import RosterEntry
-
-    rows = db.execute(
-        select(RosterEntry.role, RosterEntry.user_id).where(RosterEntry.show_id == show_id).order_by(RosterEntry.id)
-    ).all()
-    return [(str(role), str(user_id)) for role, user_id in rows]
+    return [_info(s) for s in rows]
 
 
 def make_gate_check(name: str, fn: Callable[[Session, Any], list[Any]], applies_to: tuple[str, ...] = ("live",)) -> Any:
@@ -381,4 +349,4 @@ def show_info_any(db: Session, show_id: str) -> ShowInfo | None:
     show = db.get(Show, show_id)
     if show is None:
         return None
-    return ShowInfo(show.id, show.workspace_id, show.title, show.status, show.starts_at, show.planned_minutes, None)
+    return _info(show)

@@ -125,14 +125,14 @@ def _validate(fields: dict[str, Any]) -> None:
     _check_role(fields["role"])
     if fields["source"] not in SOURCES:
         raise ValidationFailed(
-            f'unknown source "{fields["source"]}"; use metrics (METRICS.md) or team',
+            f'unknown source "{fields["source"]}"; use metrics (a show figure, docs/metrics.md) or team',
             key="err.kpi_source",
             params={"value": fields["source"]},
         )
     metric = str(fields["metric"]).strip()
     if fields["source"] == "metrics" and metric not in METRIC_KEYS:
         raise ValidationFailed(
-            f'"{metric}" is not a METRICS.md figure; use one of: {", ".join(METRIC_KEYS)}',
+            f'"{metric}" is not a show figure (docs/metrics.md); use one of: {", ".join(METRIC_KEYS)}',
             key="err.kpi_metric",
             params={"value": metric},
         )
