@@ -19,6 +19,7 @@ from livecrew.core.background import in_thread
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.money import form_amount
 from livecrew.core.params import DbId
 from livecrew.goods import claims, ledger, listener, reports, service, sheets
 from livecrew.goods.api import XLSX, download
@@ -49,14 +50,10 @@ def _error(request: Request, exc: DomainError) -> str:
     return translate_error(t, exc)
 
 
-def _yuan(text: str, name: str) -> int | None:
-    text = (text or "").strip().replace(",", "")
-    if not text:
-        return None
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
-        raise ValidationFailed(f'"{name}" is an amount like 599 or 599.50', key="err.amount", params={"field": name})
-    whole, _, cents = text.partition(".")
-    return int(whole) * 100 + int((cents + "00")[:2])
+def _yuan(text: str, what: str, currency: str) -> int | None:
+    """A price typed in the currency's ordinary unit (599 or 599.5) as minor units; ``what`` is the field's
+    catalog key."""
+    return form_amount(text, what, currency=currency, maximum=service.MAX_PRICE)
 
 
 def _int(text: str, name: str) -> int | None:
@@ -186,9 +183,9 @@ async def save_product(
             "status": form.get("status") or None,
             "category": form.get("category", ""),
             "supplier_id": form.get("supplier_id") or None,
-            "list_price": _yuan(form.get("list_price", ""), "list_price"),
-            "live_price": _yuan(form.get("live_price", ""), "live_price"),
-            "cost": _yuan(form.get("cost", ""), "cost"),
+            "list_price": _yuan(form.get("list_price", ""), "goods.list_price", principal.workspace.currency),
+            "live_price": _yuan(form.get("live_price", ""), "goods.live_price", principal.workspace.currency),
+            "cost": _yuan(form.get("cost", ""), "goods.cost", principal.workspace.currency),
             "low_stock_at": _int(form.get("low_stock_at", ""), "low_stock_at"),
             "selling_points": _lines(form.get("selling_points", "")),
             "objections": objections,
@@ -386,12 +383,13 @@ def import_page(request: Request, principal: Editor) -> Response:
 @router.get("/goods/template.xlsx")
 def template_download(request: Request, principal: Viewer) -> Response:
     lang = language_for(request, principal)
-    return download(sheets.template(lang), "livecrew-products-template.xlsx")
+    return download(sheets.template(lang, principal.workspace.currency), "livecrew-products-template.xlsx")
 
 
 @router.get("/goods/export.xlsx")
 def export_download(request: Request, db: Db, principal: Viewer) -> Response:
-    data = sheets.export_pool(db, service.list_products(db, principal.workspace), language_for(request, principal))
+    lang = language_for(request, principal)
+    data = sheets.export_pool(db, service.list_products(db, principal.workspace), lang, principal.workspace.currency)
     return download(data, "livecrew-products.xlsx")
 
 
@@ -406,7 +404,8 @@ async def import_upload(
     valid_only: Annotated[str, Form()] = "",
 ) -> Response:
     """Upload: check every row. Clean: import. Not clean: show the errors and keep the file, so the
-    user can import only the valid rows or upload a fixed file."""
+    user can import only the valid rows or upload a fixed file. Clean but with prices worth a look (a live
+    price above the list price or under a tenth of it): show them, and import once the user confirms."""
     folder = _pending_dir(request)
     try:
         if pending:
@@ -422,8 +421,10 @@ async def import_upload(
                 raise ValidationFailed("choose an .xlsx or .csv file to upload", key="err.import_no_file")
             name, data = file.filename, await file.read()
         # Reading and checking thousands of rows (and writing them, below) runs off the event loop.
-        checked = await in_thread(lambda: sheets.check(sheets.read_table(name, data)))
-        if checked.errors and valid_only != "on":
+        currency = principal.workspace.currency
+        checked = await in_thread(lambda: sheets.check(sheets.read_table(name, data), currency))
+        # Rows with problems, or prices worth a second look (a unit mix-up): show the check, keep the file.
+        if (checked.errors or checked.warnings) and valid_only != "on":
             token = pending or secrets.token_urlsafe(18)
             (folder / f"{principal.workspace.id}-{token}.bin").write_bytes(data)
             (folder / f"{principal.workspace.id}-{token}.json").write_text(json.dumps({"name": name}))
@@ -431,7 +432,7 @@ async def import_upload(
                 request,
                 "goods/import.html",
                 {"result": checked.summary(), "name": name, "pending": token},
-                status_code=422,
+                status_code=422 if checked.errors else 200,
                 active_nav="goods",
             )
 
@@ -538,7 +539,7 @@ def lineup_add(
             product,
             quota=_int(quota, "quota"),
             code=code or None,
-            live_price=_yuan(live_price, "live_price"),
+            live_price=_yuan(live_price, "goods.live_price", principal.workspace.currency),
             segment_id=_int(segment_id, "segment"),
         )
     except DomainError as exc:
@@ -591,7 +592,7 @@ def lineup_edit(
                 {
                     "quota": _int(quota, "quota"),
                     "code": code or None,
-                    "live_price": _yuan(live_price, "live_price"),
+                    "live_price": _yuan(live_price, "goods.live_price", principal.workspace.currency),
                     "segment_id": _int(segment_id, "segment"),
                 },
             )

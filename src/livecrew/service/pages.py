@@ -20,6 +20,7 @@ from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.money import form_amount
 from livecrew.service import config, imports, macros, problems, reports, retarget, tickets
 from livecrew.service.models import AFTER_SALES, TicketSource
 from livecrew.service.tickets import ReplyFlagged
@@ -127,17 +128,9 @@ def _queue(
     return render(request, "service/queue.html", context, status_code=status_code, active_nav=NAV)
 
 
-def _minor(value: str) -> int:
-    text = (value or "").strip().replace(",", "")
-    if not text:
-        return 0
-    try:
-        amount = round(float(text) * 100)
-    except ValueError:
-        raise ValidationFailed(f'"{value}" is not an amount', key="err.not_number", params={"value": value}) from None
-    if amount < 0:
-        raise ValidationFailed("the amount cannot be negative", key="err.service_amount")
-    return amount
+def _minor(value: str, currency: str) -> int:
+    """An amount typed in the currency's ordinary unit as minor units; empty is 0."""
+    return form_amount(value, "service.amount", currency=currency, maximum=imports.MAX_AMOUNT) or 0
 
 
 @router.post("/service/tickets", response_class=HTMLResponse)
@@ -170,7 +163,7 @@ def create(
                 show_id=show.strip() or None,
                 product=product,
                 order_ref=order,
-                amount=_minor(amount),
+                amount=_minor(amount, principal.workspace.currency),
                 source=TicketSource.manual.value,
             ),
             actor_id=principal.user.id,
@@ -562,10 +555,11 @@ def import_page(request: Request, principal: Editor) -> Response:
 
 
 @router.get("/service/import/template.csv")
-def import_template(principal: Editor) -> Response:
+def import_template(request: Request, principal: Editor) -> Response:
     from livecrew.service.api import download
 
-    return download(imports.template_csv(), "livecrew-after-sales-template.csv", "text/csv; charset=utf-8")
+    data = imports.template_csv(language_for(request, principal), principal.workspace.currency)
+    return download(data, "livecrew-after-sales-template.csv", "text/csv; charset=utf-8")
 
 
 @router.post("/service/import", response_class=HTMLResponse)
