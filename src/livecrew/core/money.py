@@ -117,11 +117,11 @@ def _parse(value: Any, currency: str | None, minor: bool, maximum: int | None) -
     return cents
 
 
-def format_major(minor: int | float | None) -> str:
+def format_major(minor: int | float | str | None) -> str:
     """Minor units as a person types the amount: 89900 -> "899", 89950 -> "899.5", 1250 -> "12.5", None -> ""."""
     if minor is None or minor == "":
         return ""
-    amount = Decimal(repr(minor)) if isinstance(minor, float) else Decimal(int(minor))
+    amount = Decimal(repr(minor)) if isinstance(minor, float) else Decimal(int(minor))  # a JSON int or float
     text = f"{amount / MINOR_PER_UNIT:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -27,6 +27,7 @@ from livecrew.core import sheets as reader
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import ValidationFailed
+from livecrew.core.money import format_major
 from livecrew.core.sheets import CellError, Checked, Column, Found, RowError, safe_cell
 from livecrew.goods import service
 from livecrew.goods.models import Document, Product, SampleTest
@@ -185,7 +186,7 @@ def _price_warnings(number: int, values: dict[str, Any]) -> list[RowError]:
     if not isinstance(lp, int) or not isinstance(live, int) or lp <= 0:
         return []
     column = BY_KEY["live_price"].zh_hant
-    params = {"live": reader.money_units.format_major(live), "list": reader.money_units.format_major(lp)}
+    params = {"live": format_major(live), "list": format_major(lp)}
     if live > lp:
         return [RowError(number, column, "is above the list price", "sheet.warn_live_above_list", params)]
     if live * 100 < lp * LOW_PRICE_SHARE:

@@ -189,17 +189,18 @@ async def template_save(request: Request, ref: str, db: Db, clock: Clk, principa
         {"key": r["key"], "role": r["role"], "title": r["title"], "detail": r["detail"], "due_minutes_before": r["due"]}
         for r in _rows(form, "chk", ("key", "position", "role", "title", "detail", "due"))
     ]
+    typed_targets = {k: str(form.get(f"target-{k}", "")) for k in template_edit.TARGET_KEYS}
     changes = {
         "name": str(form.get("name", "")),
         "description": str(form.get("description", "")),
         "duration_minutes": str(form.get("duration_minutes", "")),
         "required_roles": [str(v) for v in form.getlist("required_roles")],
-        "default_targets": {k: str(form.get(f"target-{k}", "")) for k in template_edit.TARGET_KEYS},
+        "default_targets": typed_targets,
         "segments": segments,
         "checklist": checklist,
     }
     try:
-        stored = _stored_targets(changes["default_targets"], principal.workspace.currency)
+        stored = _stored_targets(typed_targets, principal.workspace.currency)
         template_edit.update_template(db, clock, template, {**changes, "default_targets": stored})
     except DomainError as exc:
 
