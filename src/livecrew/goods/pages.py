@@ -3,10 +3,7 @@ spreadsheet import, a show's lineup (drag to reorder) and its live stock and cla
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -17,7 +14,7 @@ from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.background import in_thread
 from livecrew.core.clock import Clock
-from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.core.money import form_amount
 from livecrew.core.params import DbId
@@ -28,6 +25,7 @@ from livecrew.shows import public as shows
 from livecrew.shows.public import Show
 from livecrew.web.i18n import Translator
 from livecrew.web.render import form_failed, language_for, render, translate_error, translator
+from livecrew.web.uploads import PendingUploads
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -369,12 +367,6 @@ async def save_supplier(request: Request, db: Db, clock: Clk, principal: Editor)
 # ------------------------------------------------------------------ import
 
 
-def _pending_dir(request: Request) -> Path:
-    path = app_context(request).settings.data_dir / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @router.get("/goods/import", response_class=HTMLResponse)
 def import_page(request: Request, principal: Editor) -> Response:
     return render(request, "goods/import.html", {"result": None}, active_nav="goods")
@@ -406,28 +398,15 @@ async def import_upload(
     """Upload: check every row. Clean: import. Not clean: show the errors and keep the file, so the
     user can import only the valid rows or upload a fixed file. Clean but with prices worth a look (a live
     price above the list price or under a tenth of it): show them, and import once the user confirms."""
-    folder = _pending_dir(request)
+    uploads = PendingUploads(request, principal.workspace.id)
     try:
-        if pending:
-            if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", pending):
-                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
-            meta_path = folder / f"{principal.workspace.id}-{pending}.json"
-            if not meta_path.exists():
-                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
-            meta = json.loads(meta_path.read_text())
-            name, data = meta["name"], (folder / f"{principal.workspace.id}-{pending}.bin").read_bytes()
-        else:
-            if file is None or not file.filename:
-                raise ValidationFailed("choose an .xlsx or .csv file to upload", key="err.import_no_file")
-            name, data = file.filename, await file.read()
+        name, data = await uploads.read(pending, file)
         # Reading and checking thousands of rows (and writing them, below) runs off the event loop.
         currency = principal.workspace.currency
         checked = await in_thread(lambda: sheets.check(sheets.read_table(name, data), currency))
         # Rows with problems, or prices worth a second look (a unit mix-up): show the check, keep the file.
         if (checked.errors or checked.warnings) and valid_only != "on":
-            token = pending or secrets.token_urlsafe(18)
-            (folder / f"{principal.workspace.id}-{token}.bin").write_bytes(data)
-            (folder / f"{principal.workspace.id}-{token}.json").write_text(json.dumps({"name": name}))
+            token = uploads.keep(name, data, pending)
             return render(
                 request,
                 "goods/import.html",
@@ -442,9 +421,7 @@ async def import_upload(
             return done
 
         applied = await in_thread(write)
-        if pending:
-            for suffix in (".bin", ".json"):
-                (folder / f"{principal.workspace.id}-{pending}{suffix}").unlink(missing_ok=True)
+        uploads.drop(pending)
     except DomainError as exc:
 
         def again(error: str, status: int) -> Response:

@@ -3,11 +3,7 @@ retargeting lists and the after-sales import."""
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +14,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
 from livecrew.core.money import form_amount
 from livecrew.service import config, imports, macros, problems, reports, retarget, tickets
@@ -26,6 +22,7 @@ from livecrew.service.models import AFTER_SALES, TicketSource
 from livecrew.service.tickets import ReplyFlagged
 from livecrew.web.i18n import Translator
 from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.uploads import PendingUploads
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -543,12 +540,6 @@ async def retarget_export(request: Request, db: Db, clock: Clk, principal: Viewe
 # ---------------------------------------------------------------- import
 
 
-def _pending_dir(request: Request) -> Path:
-    path = app_context(request).settings.data_dir / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @router.get("/service/import", response_class=HTMLResponse)
 def import_page(request: Request, principal: Editor) -> Response:
     return render(request, "service/import.html", {"result": None, "tab": "import"}, active_nav=NAV)
@@ -574,23 +565,12 @@ async def import_upload(
 ) -> Response:
     """Check every row. Clean: import. Not clean: show the errors, write nothing, keep the file so the person
     can import the valid rows only or upload a fixed file."""
-    folder = _pending_dir(request)
-    prefix = f"service-{principal.workspace.id}"
+    uploads = PendingUploads(request, principal.workspace.id, prefix="service-")
     try:
-        if pending:
-            if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", pending) or not (folder / f"{prefix}-{pending}.json").exists():
-                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
-            name = json.loads((folder / f"{prefix}-{pending}.json").read_text())["name"]
-            data = (folder / f"{prefix}-{pending}.bin").read_bytes()
-        else:
-            if file is None or not file.filename:
-                raise ValidationFailed("choose an .xlsx or .csv file to upload", key="err.import_no_file")
-            name, data = file.filename, await file.read()
+        name, data = await uploads.read(pending, file)
         checked = imports.check(db, principal.workspace.id, imports.read_table(name, data))
         if checked.errors and valid_only != "on":
-            token = pending or secrets.token_urlsafe(18)
-            (folder / f"{prefix}-{token}.bin").write_bytes(data)
-            (folder / f"{prefix}-{token}.json").write_text(json.dumps({"name": name}))
+            token = uploads.keep(name, data, pending)
             db.rollback()
             return render(
                 request,
@@ -602,9 +582,7 @@ async def import_upload(
         made = imports.apply(db, clock, principal.workspace.id, checked, actor_id=principal.user.id, valid_only=True)
         imported = len(made)
         db.flush()
-        if pending:
-            for suffix in (".bin", ".json"):
-                (folder / f"{prefix}-{pending}{suffix}").unlink(missing_ok=True)
+        uploads.drop(pending)
     except DomainError as exc:
         db.rollback()
         return render(
