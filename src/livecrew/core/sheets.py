@@ -8,7 +8,8 @@ The importers (products, after-sales) describe their columns and call this modul
   recognised wins), refused past ``MAX_BYTES``;
 - ``Column`` and ``header_key``: a header cell matched to a column by its key, its label in any of the three
   languages (with or without a bracketed unit) or an alias, and whether a money column is given in cents;
-- ``rows``: the data rows under the header row with the numbers a spreadsheet shows, empty rows skipped;
+- ``checked_rows``: the data rows under the header row with the numbers a spreadsheet shows (empty rows
+  skipped), each cell cleaned by the importer, each bad cell a row error;
 - ``RowError`` and ``Checked``: what a check found, row by row, errors and warnings, and the unit each money
   column was read in;
 - ``money``: a money cell (ordinary units, or cents when the column says so), see ``core.money``;
@@ -304,6 +305,34 @@ def cells(raw_row: list[Any], head: Header) -> Iterator[tuple[Found, Any]]:
         if cell is not None and str(cell).strip() == "":
             cell = None
         yield match, cell
+
+
+def checked_rows(
+    table: list[list[Any]],
+    head: Header,
+    out: Checked,
+    clean: Callable[[Found, Any], Any],
+    max_rows: int = MAX_ROWS,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, clean values) for each non-empty row: every known cell through ``clean`` (a CellError or
+    ValueError becomes the row's error in ``out``), an empty required cell an error, ``out.total`` counted.
+    The importer checks what spans a row's cells and appends the row to ``out.rows``."""
+    for number, raw_row in rows(table, head, max_rows):
+        out.total += 1
+        values: dict[str, Any] = {}
+        for found, cell in cells(raw_row, head):
+            col = found.column
+            if cell is None:
+                if col.required:
+                    out.errors.append(RowError(number, col.zh_hant, "is empty; it is required"))
+                continue
+            try:
+                values[col.key] = clean(found, cell)
+            except CellError as exc:
+                out.errors.append(exc.row_error(number, col.zh_hant))
+            except ValueError as exc:
+                out.errors.append(RowError(number, col.zh_hant, str(exc)))
+        yield number, values
 
 
 def money(value: Any, found: Found, currency: str | None = None, maximum: int | None = None) -> int:

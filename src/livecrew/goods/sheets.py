@@ -28,7 +28,7 @@ from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import ValidationFailed
 from livecrew.core.money import format_major
-from livecrew.core.sheets import CellError, Checked, Column, Found, RowError, safe_cell
+from livecrew.core.sheets import Checked, Column, Found, RowError, safe_cell
 from livecrew.goods import service
 from livecrew.goods.models import Document, Product, SampleTest
 
@@ -208,21 +208,7 @@ def check(table: list[list[Any]], currency: str | None = None) -> Checked:
     out = Checked()
     head = reader.header(table, COLUMNS, out, match=_header_key, currency=currency)
     seen: dict[str, int] = {}
-    for number, raw_row in reader.rows(table, head, MAX_ROWS):
-        out.total += 1
-        values: dict[str, Any] = {}
-        for found, cell in reader.cells(raw_row, head):
-            col = found.column
-            if cell is None:
-                if col.required:
-                    out.errors.append(RowError(number, col.zh_hant, "is empty; it is required"))
-                continue
-            try:
-                values[col.key] = _clean(found, cell, currency)
-            except CellError as exc:
-                out.errors.append(exc.row_error(number, col.zh_hant))
-            except ValueError as exc:
-                out.errors.append(RowError(number, col.zh_hant, str(exc)))
+    for number, values in reader.checked_rows(table, head, out, lambda f, cell: _clean(f, cell, currency), MAX_ROWS):
         sku = values.get("sku")
         if sku:
             if sku in seen:

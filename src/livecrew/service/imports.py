@@ -22,7 +22,7 @@ from livecrew.core import sheets as reader
 from livecrew.core.auth.models import Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import ValidationFailed
-from livecrew.core.sheets import CellError, Column, Found, RowError
+from livecrew.core.sheets import Column, Found, RowError
 from livecrew.service.models import Ticket, TicketSource
 from livecrew.service.tickets import NewTicket, open_ticket
 
@@ -98,45 +98,32 @@ def check(db: Session, workspace_id: str, table: list[list[Any]]) -> Checked:
     head = reader.header(table, COLUMNS, out, aliases=_ALIASES, currency=currency, missing_key="err.service_columns")
     seen: dict[str, int] = {}
     shows: dict[str, bool] = {}
-    for number, raw_row in reader.rows(table, head, MAX_ROWS):
-        out.total += 1
-        values: dict[str, Any] = {}
-        for found, cell in reader.cells(raw_row, head):
-            col = found.column
-            if cell is None:
-                if col.required:
-                    out.errors.append(RowError(number, col.zh_hant, "is empty; it is required"))
-                continue
-            text = str(cell).strip()
-            try:
-                if col.key == "kind":
-                    kind = KIND_WORDS.get(text.lower()) or KIND_WORDS.get(text)
-                    if kind is None:
-                        raise ValueError(
-                            f'"{text}" is not a kind; use 僅退款 / 退貨退款 / 換貨 / 補發 / 物流 / 投訴 / 諮詢'
-                        )
-                    values["kind"] = kind
-                elif col.key == "amount":
-                    values["amount"] = reader.money(cell, found, currency, maximum=MAX_AMOUNT)
-                elif col.key == "rating":
-                    values["rating"] = _rating(cell)
-                elif col.key == "show":
-                    if text not in shows:
-                        shows[text] = show_brief(db, workspace_id, text) is not None
-                    if not shows[text]:
-                        raise ValueError(f'no show "{text}" in this workspace')
-                    values["show"] = text
-                else:
-                    if isinstance(cell, float) and cell.is_integer():
-                        text = str(int(cell))  # ids read from a sheet as numbers
-                    limit = 4000 if col.key == "reason" else 200
-                    if len(text) > limit:
-                        raise ValueError(f"longer than {limit} characters")
-                    values[col.key] = text
-            except CellError as exc:
-                out.errors.append(exc.row_error(number, col.zh_hant))
-            except ValueError as exc:
-                out.errors.append(RowError(number, col.zh_hant, str(exc)))
+
+    def clean(found: Found, cell: Any) -> Any:
+        col, text = found.column, str(cell).strip()
+        if col.key == "kind":
+            kind = KIND_WORDS.get(text.lower()) or KIND_WORDS.get(text)
+            if kind is None:
+                raise ValueError(f'"{text}" is not a kind; use 僅退款 / 退貨退款 / 換貨 / 補發 / 物流 / 投訴 / 諮詢')
+            return kind
+        if col.key == "amount":
+            return reader.money(cell, found, currency, maximum=MAX_AMOUNT)
+        if col.key == "rating":
+            return _rating(cell)
+        if col.key == "show":
+            if text not in shows:
+                shows[text] = show_brief(db, workspace_id, text) is not None
+            if not shows[text]:
+                raise ValueError(f'no show "{text}" in this workspace')
+            return text
+        if isinstance(cell, float) and cell.is_integer():
+            text = str(int(cell))  # ids read from a sheet as numbers
+        limit = 4000 if col.key == "reason" else 200
+        if len(text) > limit:
+            raise ValueError(f"longer than {limit} characters")
+        return text
+
+    for number, values in reader.checked_rows(table, head, out, clean, MAX_ROWS):
         ref = values.get("ref")
         if ref:
             if ref in seen:
