@@ -98,7 +98,10 @@ def test_price_warnings_are_shown_before_anything_is_written(client: TestClient,
     user = factory.user(ws, "owner", email="boss@example.com")
     token = factory.token(user)
     # A live price in cents next to a list price in 元 (599 分 = 5.99 元), and one above the list price.
-    text = "sku,title,tier,list_price,live_price\nW-1,精華,profit,899,5.99\nW-2,精華,profit,100,120\nW-3,精華,profit,100,50\n"
+    text = (
+        "sku,title,tier,list_price,live_price\n"
+        "W-1,精華,profit,899,5.99\nW-2,精華,profit,100,120\nW-3,精華,profit,100,50\n"
+    )
     status, checked = _import(client, token, text, dry_run="true")
     assert status == 200 and checked["errors"] == [] and checked["valid"] == 3
     warnings = {w["row"]: w for w in checked["warnings"]}
