@@ -200,8 +200,16 @@ async def template_save(request: Request, ref: str, db: Db, clock: Clk, principa
         "checklist": checklist,
     }
     try:
-        stored = _stored_targets(typed_targets, principal.workspace.currency)
+        # A target that cannot be read is reported after the template's own checks (the name first ...),
+        # which run with the targets as they were; the request is rolled back either way.
+        target_error: DomainError | None = None
+        try:
+            stored = _stored_targets(typed_targets, principal.workspace.currency)
+        except DomainError as exc:
+            stored, target_error = dict(template.default_targets), exc
         template_edit.update_template(db, clock, template, {**changes, "default_targets": stored})
+        if target_error is not None:
+            raise target_error
     except DomainError as exc:
 
         def again(error: str, status: int) -> Response:
