@@ -52,7 +52,7 @@ def _rows(today: date, planted: bool) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for i in range(500):
         rows.append(
-            [f"SKU-{i:04d}", f"測試商品 {i}", ["traffic", "profit", "image"][i % 3], 19900, 9900, 50, "晨光生技", expiry, expiry, "pass"]  # noqa: E501
+            [f"SKU-{i:04d}", f"測試商品 {i}", ["traffic", "profit", "image"][i % 3], 199, 99, 50, "晨光生技", expiry, expiry, "pass"]  # noqa: E501
         )  # fmt: skip
     if planted:
         for row_number, (key, value, _column) in BAD.items():

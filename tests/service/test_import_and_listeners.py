@@ -48,7 +48,7 @@ def test_xlsx_with_english_keys_and_big5_csv(client: TestClient, desk: Desk) -> 
     sheet = book.active
     assert sheet is not None
     sheet.append(["ref", "kind", "customer", "amount", "reason"])
-    sheet.append(["X-1", "refund", "u7", 1250, "not as described"])
+    sheet.append(["X-1", "refund", "u7", 12.5, "not as described"])  # the currency's unit: 12.50
     sheet.append([1002, "logistics", 12345, None, "late"])
     buf = io.BytesIO()
     book.save(buf)

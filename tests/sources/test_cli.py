@@ -32,6 +32,9 @@ def test_connect_refuses_what_it_cannot_run(cli_db: str) -> None:
     assert missing.exit_code != 0 and "--live-video" in missing.output
     nowhere = runner.invoke(cli.app, ["connect", "facebook", "--live-video", "1", "--token", TOKEN, "--show", "nope"])
     assert nowhere.exit_code == 1 and 'no show with id "nope"' in nowhere.output
+    # A diamond's value is typed in the currency's ordinary unit (0.01 = one cent): a part of a cent is refused.
+    cents = runner.invoke(cli.app, ["connect", "tiktok", "host", "--show", "s", "--diamond-value", "0.005"])
+    assert cents.exit_code != 0 and "--diamond-value" in cents.output and "more than 2 decimals" in cents.output
 
 
 def test_connect_feeds_a_show_until_the_platform_refuses_the_token(cli_db: str) -> None:

@@ -377,7 +377,7 @@ def test_kpis_are_seeded_edited_and_validated(client: TestClient, factory: Facto
     }
     r = client.post("/team/kpis", data=form)
     assert r.status_code == 422 and "不是數字" in r.text
-    r = client.post("/team/kpis", data={**form, "target": "700"}, follow_redirects=True)
+    r = client.post("/team/kpis", data={**form, "target": "7"}, follow_redirects=True)  # 7 元, kept as 700 分
     assert r.status_code == 200
     row = next(
         k for k in client.get("/api/v1/team/kpis", headers=bearer(token)).json()["kpis"] if k["key"] == "host.uv_value"

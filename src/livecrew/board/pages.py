@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.money import form_amount, format_major
 from livecrew.core.params import DbId
 from livecrew.live.public import LiveRegistry, live_registry
 from livecrew.shows.public import ShowStatus
@@ -52,28 +52,14 @@ Registry = Annotated[LiveRegistry, Depends(live_registry)]
 PROBLEM_ROWS = 4
 
 
-def _minor(value: str, what: str) -> int | None:
-    """A money amount typed in major units ("15,000" or "15000.50") to minor units."""
-    clean = value.strip().replace(",", "").replace("，", "")
-    if not clean:
-        return None
-    try:
-        number = float(clean)
-    except ValueError:
-        raise ValidationFailed(
-            f'{what} "{value}" is not an amount', key="err.not_number", params={"value": value}
-        ) from None
-    if not math.isfinite(number) or not 0 <= number <= daily.MAX_MINOR / 100:
-        raise ValidationFailed(f'{what} "{value}" is not a usable amount', key="err.amount", params={"field": value})
-    return round(number * 100)
+def _minor(value: str, what: str, currency: str) -> int | None:
+    """A money amount typed in the currency's ordinary unit ("15,000" or "15000.50") as minor units."""
+    return form_amount(value, what, currency=currency, maximum=daily.MAX_MINOR)
 
 
 def _major(amount: Any) -> str:
     """Minor units as the amount a person types: 1234567 -> "12345.67", 1500000 -> "15000"."""
-    if amount is None or amount == "":
-        return ""
-    text = f"{int(amount) / 100:.2f}"
-    return text.rstrip("0").rstrip(".")
+    return format_major(amount)
 
 
 # ------------------------------------------------------------------ the daily board
@@ -159,12 +145,14 @@ async def board_morning(
     when = tasks.parse_day(day)
     try:
         show_targets = {
-            str(k)[len("show_") :]: _minor(str(v), "a show's GMV target")
+            str(k)[len("show_") :]: _minor(str(v), "board.target", principal.workspace.currency)
             for k, v in form.items()
             if str(k).startswith("show_")
         }
         daily.set_morning(
-            db, clock, principal.workspace, when, gmv_target=_minor(str(form.get("gmv_target", "")), "the GMV target"),
+            db, clock, principal.workspace, when, gmv_target=_minor(
+                str(form.get("gmv_target", "")), "board.gmv_target", principal.workspace.currency
+            ),
             focus_skus=str(form.get("focus_skus", "")).replace("，", ",").replace("\n", ",").split(","),
             show_targets=show_targets, note=str(form.get("note", "")), actor=principal.user,
         )  # fmt: skip

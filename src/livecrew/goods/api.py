@@ -132,18 +132,22 @@ def create_product(body: ProductIn, db: Db, clock: Clk, principal: Editor) -> Pr
 
 @router.get("/products/template.xlsx", summary="The import template (Chinese headers, examples, notes)")
 def product_template(principal: Viewer, lang: str = "zh-Hant") -> Response:
-    return download(sheets.template(lang), "livecrew-products-template.xlsx")
+    return download(sheets.template(lang, principal.workspace.currency), "livecrew-products-template.xlsx")
 
 
 @router.get("/products/export.xlsx", summary="The product pool as a spreadsheet")
 def export_products(db: Db, principal: Viewer, lang: str = "zh-Hant") -> Response:
     products = service.list_products(db, principal.workspace)
-    return download(sheets.export_pool(db, products, lang), "livecrew-products.xlsx")
+    data = sheets.export_pool(db, products, lang, principal.workspace.currency)
+    return download(data, "livecrew-products.xlsx")
 
 
 @router.post(
     "/products/import",
     summary="Import products from .xlsx or .csv: every row checked first; nothing written while a row is bad",
+    description="Money columns are in the workspace currency's ordinary unit (list_price 899 = 899.00) unless "
+    "the header says cents (list_price_cents, 原價(分)); the answer lists each money column's unit "
+    "(money_columns) and the rows worth a look (warnings: a live price above the list price or under 10% of it).",
 )
 async def import_products(
     db: Db,
@@ -156,7 +160,7 @@ async def import_products(
     data = await file.read()
 
     def work() -> dict[str, Any]:  # reading, checking and writing thousands of rows: off the event loop
-        checked = sheets.check(sheets.read_table(file.filename or "upload", data))
+        checked = sheets.check(sheets.read_table(file.filename or "upload", data), principal.workspace.currency)
         summary = checked.summary()
         if dry_run:
             return {**summary, "imported": False}

@@ -28,9 +28,16 @@ def import_(
 
     with cli.database() as db:
         ws = auth.find_workspace(db, workspace)
-        checked = sheets.check(sheets.read_table(file.name, file.read_bytes()))
+        checked = sheets.check(sheets.read_table(file.name, file.read_bytes()), ws.currency)
+        for column in checked.money_columns:
+            unit = "cents" if column["unit"] == "cents" else f"{ws.currency} (ordinary unit)"
+            cli.out.print(f"  {column['header']}: read in {unit}", highlight=False, markup=False)
         for error in checked.errors:
             cli.err.print(f"  row {error.row}, {error.column}: {error.reason}", highlight=False, markup=False)
+        for warning in checked.warnings:
+            cli.err.print(
+                f"  check row {warning.row}, {warning.column}: {warning.reason}", highlight=False, markup=False
+            )
         cli.out.print(f"{checked.total} rows: {len(checked.valid_rows)} valid, {len(checked.bad_rows)} with problems")
         if checked.unknown_headers:
             cli.err.print(f"  ignored columns: {', '.join(checked.unknown_headers)}", highlight=False, markup=False)
@@ -86,7 +93,7 @@ def export(
 
     with cli.database() as db:
         ws = auth.find_workspace(db, workspace)
-        out.write_bytes(sheets.export_pool(db, service.list_products(db, ws)))
+        out.write_bytes(sheets.export_pool(db, service.list_products(db, ws), currency=ws.currency))
     cli.out.print(f"wrote {out}")
 
 

@@ -3,10 +3,7 @@ spreadsheet import, a show's lineup (drag to reorder) and its live stock and cla
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -17,8 +14,9 @@ from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.background import in_thread
 from livecrew.core.clock import Clock
-from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.money import form_amount
 from livecrew.core.params import DbId
 from livecrew.goods import claims, ledger, listener, reports, service, sheets
 from livecrew.goods.api import XLSX, download
@@ -27,6 +25,7 @@ from livecrew.shows import public as shows
 from livecrew.shows.public import Show
 from livecrew.web.i18n import Translator
 from livecrew.web.render import form_failed, language_for, render, translate_error, translator
+from livecrew.web.uploads import PendingUploads
 
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -49,14 +48,10 @@ def _error(request: Request, exc: DomainError) -> str:
     return translate_error(t, exc)
 
 
-def _yuan(text: str, name: str) -> int | None:
-    text = (text or "").strip().replace(",", "")
-    if not text:
-        return None
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
-        raise ValidationFailed(f'"{name}" is an amount like 599 or 599.50', key="err.amount", params={"field": name})
-    whole, _, cents = text.partition(".")
-    return int(whole) * 100 + int((cents + "00")[:2])
+def _yuan(text: str, what: str, currency: str) -> int | None:
+    """A price typed in the currency's ordinary unit (599 or 599.5) as minor units; ``what`` is the field's
+    catalog key."""
+    return form_amount(text, what, currency=currency, maximum=service.MAX_PRICE)
 
 
 def _int(text: str, name: str) -> int | None:
@@ -186,9 +181,9 @@ async def save_product(
             "status": form.get("status") or None,
             "category": form.get("category", ""),
             "supplier_id": form.get("supplier_id") or None,
-            "list_price": _yuan(form.get("list_price", ""), "list_price"),
-            "live_price": _yuan(form.get("live_price", ""), "live_price"),
-            "cost": _yuan(form.get("cost", ""), "cost"),
+            "list_price": _yuan(form.get("list_price", ""), "goods.list_price", principal.workspace.currency),
+            "live_price": _yuan(form.get("live_price", ""), "goods.live_price", principal.workspace.currency),
+            "cost": _yuan(form.get("cost", ""), "goods.cost", principal.workspace.currency),
             "low_stock_at": _int(form.get("low_stock_at", ""), "low_stock_at"),
             "selling_points": _lines(form.get("selling_points", "")),
             "objections": objections,
@@ -372,12 +367,6 @@ async def save_supplier(request: Request, db: Db, clock: Clk, principal: Editor)
 # ------------------------------------------------------------------ import
 
 
-def _pending_dir(request: Request) -> Path:
-    path = app_context(request).settings.data_dir / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @router.get("/goods/import", response_class=HTMLResponse)
 def import_page(request: Request, principal: Editor) -> Response:
     return render(request, "goods/import.html", {"result": None}, active_nav="goods")
@@ -386,12 +375,13 @@ def import_page(request: Request, principal: Editor) -> Response:
 @router.get("/goods/template.xlsx")
 def template_download(request: Request, principal: Viewer) -> Response:
     lang = language_for(request, principal)
-    return download(sheets.template(lang), "livecrew-products-template.xlsx")
+    return download(sheets.template(lang, principal.workspace.currency), "livecrew-products-template.xlsx")
 
 
 @router.get("/goods/export.xlsx")
 def export_download(request: Request, db: Db, principal: Viewer) -> Response:
-    data = sheets.export_pool(db, service.list_products(db, principal.workspace), language_for(request, principal))
+    lang = language_for(request, principal)
+    data = sheets.export_pool(db, service.list_products(db, principal.workspace), lang, principal.workspace.currency)
     return download(data, "livecrew-products.xlsx")
 
 
@@ -406,32 +396,22 @@ async def import_upload(
     valid_only: Annotated[str, Form()] = "",
 ) -> Response:
     """Upload: check every row. Clean: import. Not clean: show the errors and keep the file, so the
-    user can import only the valid rows or upload a fixed file."""
-    folder = _pending_dir(request)
+    user can import only the valid rows or upload a fixed file. Clean but with prices worth a look (a live
+    price above the list price or under a tenth of it): show them, and import once the user confirms."""
+    uploads = PendingUploads(request, principal.workspace.id)
     try:
-        if pending:
-            if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", pending):
-                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
-            meta_path = folder / f"{principal.workspace.id}-{pending}.json"
-            if not meta_path.exists():
-                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
-            meta = json.loads(meta_path.read_text())
-            name, data = meta["name"], (folder / f"{principal.workspace.id}-{pending}.bin").read_bytes()
-        else:
-            if file is None or not file.filename:
-                raise ValidationFailed("choose an .xlsx or .csv file to upload", key="err.import_no_file")
-            name, data = file.filename, await file.read()
+        name, data = await uploads.read(pending, file)
         # Reading and checking thousands of rows (and writing them, below) runs off the event loop.
-        checked = await in_thread(lambda: sheets.check(sheets.read_table(name, data)))
-        if checked.errors and valid_only != "on":
-            token = pending or secrets.token_urlsafe(18)
-            (folder / f"{principal.workspace.id}-{token}.bin").write_bytes(data)
-            (folder / f"{principal.workspace.id}-{token}.json").write_text(json.dumps({"name": name}))
+        currency = principal.workspace.currency
+        checked = await in_thread(lambda: sheets.check(sheets.read_table(name, data), currency))
+        # Rows with problems, or prices worth a second look (a unit mix-up): show the check, keep the file.
+        if (checked.errors or checked.warnings) and valid_only != "on":
+            token = uploads.keep(name, data, pending)
             return render(
                 request,
                 "goods/import.html",
                 {"result": checked.summary(), "name": name, "pending": token},
-                status_code=422,
+                status_code=422 if checked.errors else 200,
                 active_nav="goods",
             )
 
@@ -441,9 +421,7 @@ async def import_upload(
             return done
 
         applied = await in_thread(write)
-        if pending:
-            for suffix in (".bin", ".json"):
-                (folder / f"{principal.workspace.id}-{pending}{suffix}").unlink(missing_ok=True)
+        uploads.drop(pending)
     except DomainError as exc:
 
         def again(error: str, status: int) -> Response:
@@ -538,7 +516,7 @@ def lineup_add(
             product,
             quota=_int(quota, "quota"),
             code=code or None,
-            live_price=_yuan(live_price, "live_price"),
+            live_price=_yuan(live_price, "goods.live_price", principal.workspace.currency),
             segment_id=_int(segment_id, "segment"),
         )
     except DomainError as exc:
@@ -591,7 +569,7 @@ def lineup_edit(
                 {
                     "quota": _int(quota, "quota"),
                     "code": code or None,
-                    "live_price": _yuan(live_price, "live_price"),
+                    "live_price": _yuan(live_price, "goods.live_price", principal.workspace.currency),
                     "segment_id": _int(segment_id, "segment"),
                 },
             )

@@ -23,28 +23,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from livecrew.core import sheets as reader
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import ValidationFailed
+from livecrew.core.money import format_major
+from livecrew.core.sheets import Checked, Column, Found, RowError, safe_cell
 from livecrew.goods import service
 from livecrew.goods.models import Document, Product, SampleTest
 
-MAX_ROWS = 20_000
-MAX_BYTES = 20 * 1024 * 1024
-MAX_COLUMNS = 64  # the template has 16; cells further right are not read
-MAX_CELL = 4000  # characters of one cell
+__all__ = ["COLUMNS", "Checked", "RowError", "apply", "check", "read_table", "safe_cell", "template"]
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    zh_hant: str
-    zh_hans: str
-    en: str
-    kind: str  # text, tier, money, int, percent, date, result, list, status
-    required: bool = False
-    width: int = 14
-
+MAX_ROWS = reader.MAX_ROWS
+MAX_BYTES = reader.MAX_BYTES
+LOW_PRICE_SHARE = 10  # a live price under this percentage of the list price is worth a second look
 
 COLUMNS = [
     Column("sku", "商品編號", "商品编号", "SKU", "text", True, 16),
@@ -100,161 +92,19 @@ _STATUSES = {
     "已淘汰": "retired",
     "淘汰": "retired",
 }
-# English keys carry minor units and basis points; Chinese headers carry 元 and %.
-_ENGLISH_EXTRA = {"commission_bp": "commission"}
 
 
-def _header_key(raw: Any) -> tuple[str, bool] | None:
-    """(column key, given in minor units?) for a header cell, or None when unknown."""
-    text = re.sub(r"\s+", "", str(raw or "")).strip()
-    if not text:
-        return None
-    lowered = text.lower()
-    if lowered in BY_KEY:
-        return lowered, True
-    if lowered in _ENGLISH_EXTRA:
-        return _ENGLISH_EXTRA[lowered], True
-    bare = re.sub(r"[（(].*?[)）]", "", text)
-    for col in COLUMNS:
-        for label in (col.zh_hant, col.zh_hans, col.en):
-            if text == label or bare == re.sub(r"[（(].*?[)）]", "", label).replace(" ", ""):
-                return col.key, False
-    return None
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
-@dataclass
-class Checked:
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (row number, clean values)
-    errors: list[RowError] = field(default_factory=list)
-    total: int = 0
-    unknown_headers: list[str] = field(default_factory=list)
-
-    @property
-    def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-    @property
-    def valid_rows(self) -> list[tuple[int, dict[str, Any]]]:
-        bad = set(self.bad_rows)
-        return [(n, values) for n, values in self.rows if n not in bad]
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.total,
-            "valid": len(self.valid_rows),
-            "invalid": len(self.bad_rows),
-            "errors": [e.to_dict() for e in self.errors],
-            "unknown_headers": self.unknown_headers,
-        }
+def _header_key(raw: Any) -> Found | None:
+    """The column a header cell names. Money is in 元 (``list_price``, 原價(元)) unless the header says cents
+    (``list_price_cents``, 原價(分)); commission in % unless the header is ``commission_bp`` (basis points)."""
+    if re.sub(r"\s+", "", str(raw or "")).lower() == "commission_bp":
+        return Found(BY_KEY["commission"], minor=True)
+    return reader.header_key(raw, COLUMNS)
 
 
 def read_table(name: str, data: bytes) -> list[list[Any]]:
     """The cells of the first sheet (.xlsx) or the CSV (UTF-8, with or without BOM; GB18030 / Big5 too)."""
-    if not data:
-        raise ValidationFailed(f'"{name}" is empty', key="err.sheet_empty")
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed(f'"{name}" is larger than 20 MiB; split it', key="err.sheet_size")
-    lower = name.lower()
-    if lower.endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(name, data)
-    if lower.endswith((".csv", ".txt")):
-        # Excel in Taiwan / Hong Kong saves CSV as Big5, in mainland China as GB18030; Big5 bytes often decode
-        # as GB18030 without error, so the right encoding is the one whose header row we recognise.
-        decoded = []
-        for encoding in ("utf-8-sig", "big5", "gb18030"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            rows = [list(r) for r in csv.reader(io.StringIO(text))]
-            if rows and any(_header_key(cell) for cell in rows[0]):
-                return rows
-            decoded.append(rows)
-        if not decoded:
-            raise ValidationFailed(f'"{name}" is not UTF-8, GB18030 or Big5 text', key="err.sheet_encoding")
-        return decoded[0]
-    raise ValidationFailed(f'"{name}": upload an .xlsx or .csv file', key="err.sheet_type")
-
-
-def _read_xlsx(name: str, data: bytes) -> list[list[Any]]:
-    """The first sheet's cells, read as the XML streams (read-only mode). The dimension the file declares is
-    ignored (a 1.5 KB file may claim A1:XFD8000, and rows would be padded to it): rows end at their last
-    cell, columns past MAX_COLUMNS are not read, and reading stops as soon as the rows pass the limit."""
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationFailed(f'"{name}" is not a readable .xlsx workbook', key="err.sheet_bad") from None
-    try:
-        sheet = book.worksheets[0]
-        reset = getattr(sheet, "reset_dimensions", None)  # read-only sheets: forget the declared size
-        if reset is not None:
-            reset()
-        rows: list[list[Any]] = []
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            values = list(row)
-            while values and values[-1] is None:
-                values.pop()
-            rows.append(values)
-            if len(rows) > MAX_ROWS + 1:  # the header row and MAX_ROWS rows
-                raise ValidationFailed(
-                    f'"{name}" has more than {MAX_ROWS:,} rows; split the file', key="err.sheet_rows"
-                )
-    except ValidationFailed:
-        raise
-    except Exception:
-        raise ValidationFailed(f'"{name}" is not a readable .xlsx workbook', key="err.sheet_bad") from None
-    finally:
-        book.close()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
-
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # XML 1.0 has no place for these control characters
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A value as a spreadsheet cell: control characters removed (an .xlsx cannot hold them, and one in a
-    product title or a viewer's nickname made every export of it fail), and a text that a spreadsheet would
-    run as a formula (= + - @ tab CR first) kept as text with a leading apostrophe."""
-    if not isinstance(value, str):
-        return value
-    if value.startswith(_FORMULA_START):
-        value = "'" + value
-    return _ILLEGAL.sub("", value)
-
-
-def _money(value: Any, minor: bool) -> int:
-    if isinstance(value, bool):
-        raise ValueError("not a number")
-    text = str(value).strip().replace(",", "").replace("，", "")
-    for sign in ("NT$", "HK$", "$", "¥", "￥", "元"):
-        text = text.replace(sign, "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f'"{value}" is not a number') from None
-    if amount < 0:
-        raise ValueError("cannot be negative")
-    if minor:
-        if amount != amount.to_integral_value():
-            raise ValueError(f'"{value}" must be whole minor units (cents / 分) under an English header')
-        return int(amount)
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f'"{value}" has more than two decimals')
-    return int(cents)
+    return reader.read_table(name, data, recognise=lambda cell: _header_key(cell) is not None, max_rows=MAX_ROWS)
 
 
 def _int(value: Any) -> int:
@@ -285,7 +135,8 @@ def _date(value: Any) -> date:
         raise ValueError(f'"{value}" is not a real date') from None
 
 
-def _clean(col: Column, value: Any, minor: bool) -> Any:
+def _clean(found: Found, value: Any, currency: str | None) -> Any:
+    col, minor = found.column, found.minor
     text = str(value).strip()
     if col.kind == "text":
         limit = 64 if col.key == "sku" else 200
@@ -298,7 +149,7 @@ def _clean(col: Column, value: Any, minor: bool) -> Any:
             raise ValueError(f'"{text}" is not a tier; use 引流款 / 利潤款 / 形象款 or traffic / profit / image')
         return tier
     if col.kind == "money":
-        return _money(value, minor)
+        return reader.money(value, found, currency, maximum=service.MAX_PRICE)
     if col.kind == "int":
         return _int(value)
     if col.kind == "percent":
@@ -329,56 +180,42 @@ def _clean(col: Column, value: Any, minor: bool) -> Any:
     raise AssertionError(col.kind)
 
 
-def check(table: list[list[Any]]) -> Checked:
-    """Validate every row; nothing is written."""
+def _price_warnings(number: int, values: dict[str, Any]) -> list[RowError]:
+    """A live price under a tenth of the list price, or above it: often a unit mix-up (元 and 分)."""
+    lp, live = values.get("list_price"), values.get("live_price")
+    if not isinstance(lp, int) or not isinstance(live, int) or lp <= 0:
+        return []
+    column = BY_KEY["live_price"].zh_hant
+    params = {"live": format_major(live), "list": format_major(lp)}
+    if live > lp:
+        return [RowError(number, column, "is above the list price", "sheet.warn_live_above_list", params)]
+    if live * 100 < lp * LOW_PRICE_SHARE:
+        return [
+            RowError(
+                number,
+                column,
+                f"is below {LOW_PRICE_SHARE}% of the list price; check the unit (元 or 分)",
+                "sheet.warn_live_below_list",
+                {**params, "pct": LOW_PRICE_SHARE},
+            )
+        ]
+    return []
+
+
+def check(table: list[list[Any]], currency: str | None = None) -> Checked:
+    """Validate every row; nothing is written. Money is read in ``currency``'s ordinary unit unless its
+    column says cents."""
     out = Checked()
-    header_index = next((i for i, r in enumerate(table) if any(c not in (None, "") for c in r)), None)
-    if header_index is None:
-        raise ValidationFailed("the sheet has no header row; download the template to see the columns")
-    header = table[header_index]
-    columns: dict[int, tuple[Column, bool]] = {}
-    for i, raw in enumerate(header):
-        found = _header_key(raw)
-        if found is None:
-            if raw not in (None, ""):
-                out.unknown_headers.append(str(raw))
-            continue
-        key, minor = found
-        columns[i] = (BY_KEY[key], minor)
-    present = {col.key for col, _ in columns.values()}
-    missing = [c for c in COLUMNS if c.required and c.key not in present]
-    if missing:
-        names = ", ".join(f"{c.zh_hant} ({c.key})" for c in missing)
-        raise ValidationFailed(f"the header row lacks required columns: {names}", key="err.sheet_columns")
-    data_rows = table[header_index + 1 :]
-    if len(data_rows) > MAX_ROWS:
-        raise ValidationFailed(f"{len(data_rows)} rows is more than {MAX_ROWS}; split the file")
+    head = reader.header(table, COLUMNS, out, match=_header_key, currency=currency)
     seen: dict[str, int] = {}
-    for offset, raw_row in enumerate(data_rows):
-        number = header_index + 2 + offset  # the row number a spreadsheet shows
-        if all(c in (None, "") or str(c).strip() == "" for c in raw_row):
-            continue
-        out.total += 1
-        values: dict[str, Any] = {}
-        for i, (col, minor) in columns.items():
-            cell = raw_row[i] if i < len(raw_row) else None
-            if cell is None or str(cell).strip() == "":
-                if col.required:
-                    out.errors.append(RowError(number, col.zh_hant, "is empty; it is required"))
-                continue
-            try:
-                values[col.key] = _clean(col, cell, minor)
-            except ValueError as exc:
-                out.errors.append(RowError(number, col.zh_hant, str(exc)))
+    for number, values in reader.checked_rows(table, head, out, lambda f, cell: _clean(f, cell, currency), MAX_ROWS):
         sku = values.get("sku")
         if sku:
             if sku in seen:
                 out.errors.append(RowError(number, BY_KEY["sku"].zh_hant, f'"{sku}" is already on row {seen[sku]}'))
             else:
                 seen[sku] = number
-        lp, live = values.get("list_price"), values.get("live_price")
-        if isinstance(lp, int) and isinstance(live, int) and live > lp and lp > 0:
-            out.errors.append(RowError(number, BY_KEY["live_price"].zh_hant, "is above the list price"))
+        out.warnings.extend(_price_warnings(number, values))
         out.rows.append((number, values))
     if out.total == 0:
         raise ValidationFailed("the sheet has a header but no product rows", key="err.sheet_no_rows")
@@ -473,10 +310,6 @@ def _has_doc(db: Session, product: Product, kind: str, expires: date) -> bool:
 # ------------------------------------------------------------------ exports
 
 
-def _header_label(col: Column, lang: str) -> str:
-    return col.zh_hans if lang == "zh-Hans" else col.en if lang == "en" else col.zh_hant
-
-
 def _workbook(title: str, headers: list[tuple[str, int]], rows: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -539,14 +372,15 @@ def pool_rows(db: Session, products: list[Product]) -> list[list[Any]]:
     return rows
 
 
-def export_pool(db: Session, products: list[Product], lang: str = "zh-Hant") -> bytes:
-    headers = [(_header_label(c, lang), c.width) for c in COLUMNS]
+def export_pool(db: Session, products: list[Product], lang: str = "zh-Hant", currency: str = "") -> bytes:
+    headers = [(c.header(lang, currency), c.width) for c in COLUMNS]
     return _workbook("商品池", headers, pool_rows(db, products))
 
 
-def template(lang: str = "zh-Hant") -> bytes:
-    """The import template: the headers, two example rows and a sheet that explains each column."""
-    headers = [(_header_label(c, lang), c.width) for c in COLUMNS]
+def template(lang: str = "zh-Hant", currency: str = "") -> bytes:
+    """The import template: the headers (money columns say their unit), two example rows and a sheet that
+    explains each column."""
+    headers = [(c.header(lang, currency), c.width) for c in COLUMNS]
     examples = [
         ["SKU-0001", "玻尿酸保濕精華 30ml", "利潤款", 899, 599, 210, 20, 500, 50, "晨光生技", "美妝", "2028-12-31",
          "2027-06-30", "通過", "三重玻尿酸；清爽不黏膩", "候選"],
@@ -560,7 +394,9 @@ def template(lang: str = "zh-Hant") -> bytes:
     explanations = {
         "text": "文字 text",
         "tier": "引流款 / 利潤款 / 形象款 (traffic / profit / image)",
-        "money": "元，可有兩位小數；英文鍵用最小單位（分） / yuan with decimals; minor units under the English key",
+        "money": "元，最多兩位小數（899 = 899 元）；欄名寫「(分)」或英文鍵加 _cents（list_price_cents）時用分 / "
+        "the currency's ordinary unit with up to two decimals (899 = 899 yuan); in cents when the header says "
+        "(分) or the English key ends in _cents (list_price_cents)",
         "int": "整數 whole number",
         "percent": "百分比，例如 20；英文鍵 commission_bp 用基點 / percent; basis points under commission_bp",
         "date": "日期 2027-03-31",
@@ -569,9 +405,8 @@ def template(lang: str = "zh-Hant") -> bytes:
         "status": "候選 / 已通過 / 已淘汰 (candidate / approved / retired)",
     }
     for col in COLUMNS:
-        notes.append(
-            [_header_label(col, lang), col.key, ("必填 required; " if col.required else "") + explanations[col.kind]]
-        )
+        required = "必填 required; " if col.required else ""
+        notes.append([col.header(lang, currency), col.key, required + explanations[col.kind]])
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 20
     notes.column_dimensions["C"].width = 80

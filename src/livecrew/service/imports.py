@@ -2,49 +2,41 @@
 its row number, column and reason; nothing is written until the file is clean, unless the caller asks for the
 valid rows only. Rows already imported (same after-sales id) are skipped, so importing a file twice is harmless.
 
-Headers: Traditional or Simplified Chinese (amounts in 元 with decimals) or the English keys (amounts in minor
-units): ``ref, kind, customer, nickname, order, product, amount, reason, rating, show``.
+Headers: Traditional or Simplified Chinese, English labels or the English keys ``ref, kind, customer, nickname,
+order, product, amount, reason, rating, show``. Amounts are in the currency's ordinary unit (199.5 = 199 元 5 角)
+unless the header says cents (``amount_cents``, 退款金額(分)). The sheet reading is ``core.sheets``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from livecrew.core import sheets as reader
+from livecrew.core.auth.models import Workspace
 from livecrew.core.clock import Clock
 from livecrew.core.errors import ValidationFailed
+from livecrew.core.sheets import Column, Found, RowError
 from livecrew.service.models import Ticket, TicketSource
 from livecrew.service.tickets import NewTicket, open_ticket
 
-MAX_ROWS = 20_000
-MAX_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    zh_hant: str
-    zh_hans: str
-    en: str
-    required: bool = False
-
+MAX_ROWS = reader.MAX_ROWS
+MAX_AMOUNT = 10**12  # minor units
 
 COLUMNS = [
-    Column("ref", "售後單號", "售后单号", "After-sales ID", True),
-    Column("kind", "售後類型", "售后类型", "Type", True),
-    Column("customer", "買家ID", "买家ID", "Buyer ID", True),
+    Column("ref", "售後單號", "售后单号", "After-sales ID", required=True),
+    Column("kind", "售後類型", "售后类型", "Type", required=True),
+    Column("customer", "買家ID", "买家ID", "Buyer ID", required=True),
     Column("nickname", "買家暱稱", "买家昵称", "Nickname"),
     Column("order", "訂單號", "订单号", "Order"),
     Column("product", "商品編號", "商品编号", "SKU"),
-    Column("amount", "退款金額(元)", "退款金额(元)", "Amount"),
+    Column("amount", "退款金額(元)", "退款金额(元)", "Amount", kind="money"),
     Column("reason", "申請原因", "申请原因", "Reason"),
     Column("rating", "評價", "评价", "Rating"),
     Column("show", "場次", "场次", "Show"),
@@ -68,109 +60,22 @@ KIND_WORDS = {
 }  # fmt: skip
 
 
-def _header_key(raw: Any) -> tuple[str, bool] | None:
-    """(column key, amounts in minor units?) for a header cell, or None."""
-    text = re.sub(r"\s+", "", str(raw or ""))
-    if not text:
-        return None
-    lowered = text.lower()
-    if lowered in BY_KEY:
-        return lowered, True
-    if text in _ALIASES:
-        return _ALIASES[text], False
-    bare = re.sub(r"[（(].*?[)）]", "", text)
-    for col in COLUMNS:
-        for label in (col.zh_hant, col.zh_hans, col.en):
-            if text == label.replace(" ", "") or bare == re.sub(r"[（(].*?[)）]", "", label).replace(" ", ""):
-                return col.key, False
-    return None
+def _header_key(raw: Any) -> Found | None:
+    """The column a header cell names; amounts in 元 unless the header says cents (``amount_cents``, 金額(分))."""
+    return reader.header_key(raw, COLUMNS, _ALIASES)
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
-@dataclass
-class Checked:
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    total: int = 0
+class Checked(reader.Checked):
     already: int = 0  # rows imported before (skipped)
-    unknown_headers: list[str] = field(default_factory=list)
-
-    @property
-    def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-    @property
-    def valid_rows(self) -> list[tuple[int, dict[str, Any]]]:
-        bad = set(self.bad_rows)
-        return [(n, v) for n, v in self.rows if n not in bad]
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.total,
-            "valid": len(self.valid_rows),
-            "invalid": len(self.bad_rows),
-            "already": self.already,
-            "errors": [e.to_dict() for e in self.errors],
-            "unknown_headers": self.unknown_headers,
-        }
+        return {**super().summary(), "already": self.already}
 
 
 def read_table(name: str, data: bytes) -> list[list[Any]]:
     """The cells of the first sheet (.xlsx, read-only) or of the CSV (UTF-8 with or without BOM, Big5, GB18030)."""
-    if not data:
-        raise ValidationFailed(f'"{name}" is empty', key="err.sheet_empty")
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed(f'"{name}" is larger than 20 MiB; split it', key="err.sheet_size")
-    lower = name.lower()
-    if lower.endswith(".xlsx") or data[:2] == b"PK":
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ValidationFailed(f'"{name}" is not a readable .xlsx workbook', key="err.sheet_bad") from None
-        try:
-            return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-    if lower.endswith((".csv", ".txt")):
-        decoded = []
-        for encoding in ("utf-8-sig", "big5", "gb18030"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            rows = [list(r) for r in csv.reader(io.StringIO(text))]
-            if rows and any(_header_key(c) for c in rows[0]):
-                return rows
-            decoded.append(rows)
-        if not decoded:
-            raise ValidationFailed(f'"{name}" is not UTF-8, GB18030 or Big5 text', key="err.sheet_encoding")
-        return decoded[0]
-    raise ValidationFailed(f'"{name}": upload an .xlsx or .csv file', key="err.sheet_type")
-
-
-def _amount(value: Any, minor: bool) -> int:
-    text = str(value).strip().replace(",", "").replace("，", "")
-    for sign in ("NT$", "HK$", "$", "¥", "￥", "元"):
-        text = text.replace(sign, "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f'"{value}" is not a number') from None
-    if amount < 0:
-        raise ValueError("cannot be negative")
-    scaled = amount if minor else amount * 100
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f'"{value}" has more than two decimals' if not minor else f'"{value}" must be whole cents')
-    return int(scaled)
+    return reader.read_table(name, data, recognise=lambda cell: _header_key(cell) is not None, max_rows=MAX_ROWS)
 
 
 def _rating(value: Any) -> int:
@@ -189,69 +94,36 @@ def check(db: Session, workspace_id: str, table: list[list[Any]]) -> Checked:
     from livecrew.shows.public import show_info
 
     out = Checked()
-    header_index = next((i for i, r in enumerate(table) if any(c not in (None, "") for c in r)), None)
-    if header_index is None:
-        raise ValidationFailed("the sheet has no header row", key="err.sheet_no_header")
-    columns: dict[int, tuple[Column, bool]] = {}
-    for i, raw in enumerate(table[header_index]):
-        found = _header_key(raw)
-        if found is None:
-            if raw not in (None, ""):
-                out.unknown_headers.append(str(raw))
-            continue
-        columns[i] = (BY_KEY[found[0]], found[1])
-    present = {col.key for col, _ in columns.values()}
-    missing = [c for c in COLUMNS if c.required and c.key not in present]
-    if missing:
-        names = ", ".join(f"{c.zh_hant} ({c.key})" for c in missing)
-        raise ValidationFailed(
-            f"the header row lacks required columns: {names}", key="err.service_columns", params={"names": names}
-        )
-    data_rows = table[header_index + 1 :]
-    if len(data_rows) > MAX_ROWS:
-        raise ValidationFailed(f"{len(data_rows)} rows is more than {MAX_ROWS}; split the file")
+    currency = _currency(db, workspace_id)
+    head = reader.header(table, COLUMNS, out, aliases=_ALIASES, currency=currency, missing_key="err.service_columns")
     seen: dict[str, int] = {}
     shows: dict[str, bool] = {}
-    for offset, raw_row in enumerate(data_rows):
-        number = header_index + 2 + offset
-        if all(c is None or str(c).strip() == "" for c in raw_row):
-            continue
-        out.total += 1
-        values: dict[str, Any] = {}
-        for i, (col, minor) in columns.items():
-            cell = raw_row[i] if i < len(raw_row) else None
-            if cell is None or str(cell).strip() == "":
-                if col.required:
-                    out.errors.append(RowError(number, col.zh_hant, "is empty; it is required"))
-                continue
-            text = str(cell).strip()
-            try:
-                if col.key == "kind":
-                    kind = KIND_WORDS.get(text.lower()) or KIND_WORDS.get(text)
-                    if kind is None:
-                        raise ValueError(
-                            f'"{text}" is not a kind; use 僅退款 / 退貨退款 / 換貨 / 補發 / 物流 / 投訴 / 諮詢'
-                        )
-                    values["kind"] = kind
-                elif col.key == "amount":
-                    values["amount"] = _amount(cell, minor)
-                elif col.key == "rating":
-                    values["rating"] = _rating(cell)
-                elif col.key == "show":
-                    if text not in shows:
-                        shows[text] = show_info(db, workspace_id, text) is not None
-                    if not shows[text]:
-                        raise ValueError(f'no show "{text}" in this workspace')
-                    values["show"] = text
-                else:
-                    if isinstance(cell, float) and cell.is_integer():
-                        text = str(int(cell))  # ids read from a sheet as numbers
-                    limit = 4000 if col.key == "reason" else 200
-                    if len(text) > limit:
-                        raise ValueError(f"longer than {limit} characters")
-                    values[col.key] = text
-            except ValueError as exc:
-                out.errors.append(RowError(number, col.zh_hant, str(exc)))
+
+    def clean(found: Found, cell: Any) -> Any:
+        col, text = found.column, str(cell).strip()
+        if col.key == "kind":
+            kind = KIND_WORDS.get(text.lower()) or KIND_WORDS.get(text)
+            if kind is None:
+                raise ValueError(f'"{text}" is not a kind; use 僅退款 / 退貨退款 / 換貨 / 補發 / 物流 / 投訴 / 諮詢')
+            return kind
+        if col.key == "amount":
+            return reader.money(cell, found, currency, maximum=MAX_AMOUNT)
+        if col.key == "rating":
+            return _rating(cell)
+        if col.key == "show":
+            if text not in shows:
+                shows[text] = show_info(db, workspace_id, text) is not None
+            if not shows[text]:
+                raise ValueError(f'no show "{text}" in this workspace')
+            return text
+        if isinstance(cell, float) and cell.is_integer():
+            text = str(int(cell))  # ids read from a sheet as numbers
+        limit = 4000 if col.key == "reason" else 200
+        if len(text) > limit:
+            raise ValueError(f"longer than {limit} characters")
+        return text
+
+    for number, values in reader.checked_rows(table, head, out, clean, MAX_ROWS):
         ref = values.get("ref")
         if ref:
             if ref in seen:
@@ -270,6 +142,11 @@ def check(db: Session, workspace_id: str, table: list[list[Any]]) -> Checked:
                 kept.append((number, values))
             out.rows = kept
     return out
+
+
+def _currency(db: Session, workspace_id: str) -> str:
+    workspace = db.get(Workspace, workspace_id)
+    return workspace.currency if workspace is not None else ""
 
 
 def _known_refs(db: Session, workspace_id: str, refs: list[str]) -> set[str]:
@@ -329,10 +206,10 @@ def apply(
     return made
 
 
-def template_csv() -> bytes:
-    """A header row (Traditional Chinese) and one example row."""
+def template_csv(lang: str = "zh-Hant", currency: str = "") -> bytes:
+    """A header row in the reader's language (the amount says its unit) and one example row."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([c.zh_hant for c in COLUMNS])
+    writer.writerow([c.header(lang, currency) for c in COLUMNS])
     writer.writerow(["AS-1001", "退貨退款", "u123", "小美", "o-88", "SKU-1", "199", "尺碼不合", "4", ""])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

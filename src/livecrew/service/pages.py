@@ -3,11 +3,7 @@ retargeting lists and the after-sales import."""
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -18,13 +14,15 @@ from sqlalchemy.orm import Session
 from livecrew.core.auth.deps import Principal, require_web, verify_csrf
 from livecrew.core.auth.permissions import Action
 from livecrew.core.clock import Clock
-from livecrew.core.deps import UnitOfWorkRoute, app_context, get_clock, get_db
+from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.money import form_amount
 from livecrew.service import config, imports, macros, problems, reports, retarget, tickets
 from livecrew.service.models import AFTER_SALES, TicketSource
 from livecrew.service.tickets import ReplyFlagged
 from livecrew.web.i18n import Translator
 from livecrew.web.render import language_for, render, translate_error
+from livecrew.web.uploads import PendingUploads
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -127,17 +125,9 @@ def _queue(
     return render(request, "service/queue.html", context, status_code=status_code, active_nav=NAV)
 
 
-def _minor(value: str) -> int:
-    text = (value or "").strip().replace(",", "")
-    if not text:
-        return 0
-    try:
-        amount = round(float(text) * 100)
-    except ValueError:
-        raise ValidationFailed(f'"{value}" is not an amount', key="err.not_number", params={"value": value}) from None
-    if amount < 0:
-        raise ValidationFailed("the amount cannot be negative", key="err.service_amount")
-    return amount
+def _minor(value: str, currency: str) -> int:
+    """An amount typed in the currency's ordinary unit as minor units; empty is 0."""
+    return form_amount(value, "service.amount", currency=currency, maximum=imports.MAX_AMOUNT) or 0
 
 
 @router.post("/service/tickets", response_class=HTMLResponse)
@@ -170,7 +160,7 @@ def create(
                 show_id=show.strip() or None,
                 product=product,
                 order_ref=order,
-                amount=_minor(amount),
+                amount=_minor(amount, principal.workspace.currency),
                 source=TicketSource.manual.value,
             ),
             actor_id=principal.user.id,
@@ -550,22 +540,17 @@ async def retarget_export(request: Request, db: Db, clock: Clk, principal: Viewe
 # ---------------------------------------------------------------- import
 
 
-def _pending_dir(request: Request) -> Path:
-    path = app_context(request).settings.data_dir / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @router.get("/service/import", response_class=HTMLResponse)
 def import_page(request: Request, principal: Editor) -> Response:
     return render(request, "service/import.html", {"result": None, "tab": "import"}, active_nav=NAV)
 
 
 @router.get("/service/import/template.csv")
-def import_template(principal: Editor) -> Response:
+def import_template(request: Request, principal: Editor) -> Response:
     from livecrew.service.api import download
 
-    return download(imports.template_csv(), "livecrew-after-sales-template.csv", "text/csv; charset=utf-8")
+    data = imports.template_csv(language_for(request, principal), principal.workspace.currency)
+    return download(data, "livecrew-after-sales-template.csv", "text/csv; charset=utf-8")
 
 
 @router.post("/service/import", response_class=HTMLResponse)
@@ -580,23 +565,12 @@ async def import_upload(
 ) -> Response:
     """Check every row. Clean: import. Not clean: show the errors, write nothing, keep the file so the person
     can import the valid rows only or upload a fixed file."""
-    folder = _pending_dir(request)
-    prefix = f"service-{principal.workspace.id}"
+    uploads = PendingUploads(request, principal.workspace.id, prefix="service-")
     try:
-        if pending:
-            if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", pending) or not (folder / f"{prefix}-{pending}.json").exists():
-                raise ValidationFailed("that upload has expired; upload the file again", key="err.import_expired")
-            name = json.loads((folder / f"{prefix}-{pending}.json").read_text())["name"]
-            data = (folder / f"{prefix}-{pending}.bin").read_bytes()
-        else:
-            if file is None or not file.filename:
-                raise ValidationFailed("choose an .xlsx or .csv file to upload", key="err.import_no_file")
-            name, data = file.filename, await file.read()
+        name, data = await uploads.read(pending, file)
         checked = imports.check(db, principal.workspace.id, imports.read_table(name, data))
         if checked.errors and valid_only != "on":
-            token = pending or secrets.token_urlsafe(18)
-            (folder / f"{prefix}-{token}.bin").write_bytes(data)
-            (folder / f"{prefix}-{token}.json").write_text(json.dumps({"name": name}))
+            token = uploads.keep(name, data, pending)
             db.rollback()
             return render(
                 request,
@@ -608,9 +582,7 @@ async def import_upload(
         made = imports.apply(db, clock, principal.workspace.id, checked, actor_id=principal.user.id, valid_only=True)
         imported = len(made)
         db.flush()
-        if pending:
-            for suffix in (".bin", ".json"):
-                (folder / f"{prefix}-{pending}{suffix}").unlink(missing_ok=True)
+        uploads.drop(pending)
     except DomainError as exc:
         db.rollback()
         return render(

@@ -18,6 +18,7 @@ from livecrew.core.auth.roles import TEAM_ROLES
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.money import form_amount
 from livecrew.core.params import DbId
 from livecrew.core.plugins import contributions
 from livecrew.shows import perks, schedule, service, template_pages
@@ -332,12 +333,10 @@ def _int(value: str, name: str) -> int:
         ) from None
 
 
-def _money(value: str, name: str) -> int:
-    """A price typed in major units (e.g. 199 or 199.5) as minor units."""
-    try:
-        return round(float(value.strip()) * 100)
-    except ValueError:
-        raise ValidationFailed(f'"{name}" must be an amount', key="err.amount", params={"field": name}) from None
+def _money(value: str, what: str, currency: str) -> int:
+    """An amount typed in the currency's ordinary unit (199 or 199.5) as minor units; ``what`` is the field's
+    catalog key. Empty reads as 0 (the perk's own checks say what is required)."""
+    return form_amount(value, what, currency=currency) or 0
 
 
 @router.post("/shows/{show_id}/perks", response_class=HTMLResponse)
@@ -352,12 +351,13 @@ async def perk_add(
     field = {k: str(v) for k, v in form.items()}
     show = service.get_show(db, principal.workspace, show_id)
     kind = field.get("kind", "")
+    currency = principal.workspace.currency
     try:
         details: dict[str, Any]
         if kind == "coupon":
             details = {
-                "threshold": _money(field.get("threshold", "0") or "0", "threshold"),
-                "discount": _money(field.get("discount", ""), "discount"),
+                "threshold": _money(field.get("threshold", ""), "perks.threshold", currency),
+                "discount": _money(field.get("discount", ""), "perks.discount", currency),
                 "quantity": _int(field.get("quantity", ""), "quantity"),
                 "valid_until": field.get("valid_until", ""),
             }
@@ -372,7 +372,7 @@ async def perk_add(
         else:
             details = {
                 "product": field.get("product", ""),
-                "price": _money(field.get("price", ""), "price"),
+                "price": _money(field.get("price", ""), "perks.price", currency),
                 "duration_minutes": _int(field.get("duration_minutes", ""), "duration_minutes"),
                 "quota": _int(field.get("quota", ""), "quota"),
             }

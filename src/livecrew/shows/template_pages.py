@@ -14,6 +14,7 @@ from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError
+from livecrew.core.money import form_amount, form_percent, format_major, format_percent
 from livecrew.shows import service, template_edit
 from livecrew.shows.models import PerkKind, ShowTemplate
 from livecrew.web.i18n import Translator
@@ -78,6 +79,38 @@ def template_copy(
     return RedirectResponse(f"/shows/templates/{made.key}?ok=saved", status_code=303)
 
 
+# Targets as the form takes them: money in the currency's ordinary unit, the conversion rate in percent.
+MONEY_TARGETS = ("gmv", "uv_value")
+PERCENT_TARGETS = ("conversion_rate",)
+
+
+def _typed_targets(stored: dict[str, Any]) -> dict[str, str]:
+    """Stored targets (minor units, fractions) as the form shows them: gmv 1500000 -> "15000", 0.025 -> "2.5"."""
+    typed: dict[str, str] = {}
+    for key, value in stored.items():
+        if key in MONEY_TARGETS:
+            typed[key] = format_major(value)
+        elif key in PERCENT_TARGETS:
+            typed[key] = format_percent(value)
+        else:
+            typed[key] = str(value)
+    return typed
+
+
+def _stored_targets(typed: dict[str, str], currency: str) -> dict[str, Any]:
+    """The form's targets as the template keeps them (the API's units); the other checks stay with
+    ``template_edit.clean_targets``."""
+    stored: dict[str, Any] = {}
+    for key, value in typed.items():
+        if key in MONEY_TARGETS:
+            stored[key] = form_amount(value, f"tpl.target.{key}", currency=currency)
+        elif key in PERCENT_TARGETS:
+            stored[key] = form_percent(value, f"tpl.target.{key}")
+        else:
+            stored[key] = value
+    return stored
+
+
 def _editor(
     request: Request, db: Session, principal: Principal, template: ShowTemplate, *, error: str | None = None,
     status_code: int = 200, draft: dict[str, Any] | None = None,
@@ -88,7 +121,7 @@ def _editor(
         "description": template.description,
         "duration_minutes": template.duration_minutes,
         "required_roles": template.required_roles,
-        "default_targets": template.default_targets,
+        "default_targets": _typed_targets(template.default_targets),
         "segments": template.segments,
         "checklist": template.checklist,
     }
@@ -156,17 +189,27 @@ async def template_save(request: Request, ref: str, db: Db, clock: Clk, principa
         {"key": r["key"], "role": r["role"], "title": r["title"], "detail": r["detail"], "due_minutes_before": r["due"]}
         for r in _rows(form, "chk", ("key", "position", "role", "title", "detail", "due"))
     ]
+    typed_targets = {k: str(form.get(f"target-{k}", "")) for k in template_edit.TARGET_KEYS}
     changes = {
         "name": str(form.get("name", "")),
         "description": str(form.get("description", "")),
         "duration_minutes": str(form.get("duration_minutes", "")),
         "required_roles": [str(v) for v in form.getlist("required_roles")],
-        "default_targets": {k: str(form.get(f"target-{k}", "")) for k in template_edit.TARGET_KEYS},
+        "default_targets": typed_targets,
         "segments": segments,
         "checklist": checklist,
     }
     try:
-        template_edit.update_template(db, clock, template, changes)
+        # A target that cannot be read is reported after the template's own checks (the name first ...),
+        # which run with the targets as they were; the request is rolled back either way.
+        target_error: DomainError | None = None
+        try:
+            stored = _stored_targets(typed_targets, principal.workspace.currency)
+        except DomainError as exc:
+            stored, target_error = dict(template.default_targets), exc
+        template_edit.update_template(db, clock, template, {**changes, "default_targets": stored})
+        if target_error is not None:
+            raise target_error
     except DomainError as exc:
 
         def again(error: str, status: int) -> Response:

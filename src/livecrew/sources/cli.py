@@ -19,8 +19,12 @@ def connect(
         str | None, typer.Option("--graph-url", help="Facebook: the Graph API's streaming address.")
     ] = None,
     diamond_value: Annotated[
-        int, typer.Option("--diamond-value", min=0, help="TikTok: a diamond's value in minor units.")
-    ] = 1,
+        str,
+        typer.Option(
+            "--diamond-value",
+            help="TikTok: a diamond's value in the workspace currency's ordinary unit (0.01 = one cent).",
+        ),
+    ] = "0.01",
     api: Annotated[
         str | None,
         typer.Option("--api", help="Feed a livecrew server over HTTP (another machine), e.g. https://lc.example"),
@@ -30,7 +34,7 @@ def connect(
     """Read a platform's live stream and feed it into a show (stable ids: a reconnect never counts twice)."""
     import asyncio
 
-    from livecrew.core import cli
+    from livecrew.core import cli, money
     from livecrew.shows.public import workspace_of_show
     from livecrew.sources import service
     from livecrew.sources.base import SourceState, run
@@ -54,7 +58,11 @@ def connect(
         target, secret = username, ""
     if api and not api_token:
         raise typer.BadParameter("--api needs --api-token (create one with `livecrew token create`)")
-    options: dict[str, object] = {"graph_url": graph_url, "diamond_value": diamond_value}
+    try:
+        diamond_minor = money.parse(diamond_value, maximum=100_000)
+    except money.MoneyError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--diamond-value") from None
+    options: dict[str, object] = {"graph_url": graph_url, "diamond_value": diamond_minor}
     connectors = connectors_for(platform, target, cli.CLOCK, token=secret, options=options)
     state = SourceState()
     last = [0.0]

@@ -383,7 +383,9 @@ class KpiIn(BaseModel):
     role: str = Field(description="a team role, or team for the shared goal")
     name: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=2000)
-    metric: str = Field(description="a show figure key (docs/metrics.md) (source metrics) or a team-metric key (source team)")
+    metric: str = Field(
+        description="a show figure key (docs/metrics.md) (source metrics) or a team-metric key (source team)"
+    )
     source: str = Field(description="metrics or team")
     unit: str = Field(description="count, ratio, minor_units or seconds")
     direction: str = Field(description="higher or lower is better")

@@ -17,6 +17,7 @@ from livecrew.core.auth.roles import ROLE_NAMES, TEAM_ROLES, Role
 from livecrew.core.clock import Clock
 from livecrew.core.deps import UnitOfWorkRoute, get_clock, get_db
 from livecrew.core.errors import DomainError, ValidationFailed
+from livecrew.core.money import form_amount, form_percent
 from livecrew.core.params import DbId
 from livecrew.shows import public as shows
 from livecrew.shows.public import Show
@@ -370,6 +371,17 @@ def _number(value: str, what: str) -> float | None:
     return number / 100 if value.strip().endswith("%") else number
 
 
+def _target(value: str, unit: str, currency: str) -> float | None:
+    """A KPI target as the form takes it: money in the currency's ordinary unit, a ratio in percent (2.5 for
+    2.5%), counts and seconds as numbers; stored as minor units, a fraction, the number."""
+    if unit == "minor_units":
+        amount = form_amount(value, "kpis.target", currency=currency)
+        return None if amount is None else float(amount)
+    if unit == "ratio":
+        return form_percent(value, "kpis.target")
+    return _number(value, "target")
+
+
 @router.post("/team/kpis", response_class=HTMLResponse)
 def kpi_save(
     request: Request,
@@ -393,7 +405,8 @@ def kpi_save(
     try:
         fields: dict[str, Any] = {
             "name": name, "description": description, "source": source, "metric": metric, "unit": unit,
-            "direction": direction, "target": _number(target, "target"), "weight": _number(weight, "weight") or 0.0,
+            "direction": direction, "target": _target(target, unit, ws.currency),
+            "weight": form_percent(weight, "kpis.weight") or 0.0,
         }  # fmt: skip
         if existing:
             row = kpis.get_kpi(db, ws, existing)

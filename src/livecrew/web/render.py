@@ -19,6 +19,7 @@ from livecrew.core.auth.deps import CSRF_COOKIE, Principal
 from livecrew.core.auth.roles import ROLE_NAMES, Role
 from livecrew.core.deps import app_context
 from livecrew.core.errors import DomainError
+from livecrew.core.money import format_major, format_percent
 from livecrew.core.plugins import sections
 from livecrew.web.i18n import LANGUAGE_NAMES, Translator, match_accept_language
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# A form shows what a person types: money in the ordinary unit (89900 -> "899"), fractions as percents (0.25 -> "25").
+TEMPLATES.env.filters["major"] = format_major
+TEMPLATES.env.filters["percent"] = format_percent
 LANG_COOKIE = "lc_lang"
 
 
