@@ -244,3 +244,26 @@ def test_a_show_with_no_events_yet_has_an_empty_draft(client: TestClient, shop: 
     assert review["state"] == "draft" and review["metrics"]["uv"] == 0 and review["drops"] == []
     assert [s["users"] for s in review["funnel"]] == [0, 0, 0, 0, 0]
     assert client.get(f"/api/v1/shows/{shop['show'].id}/review.xlsx", headers=bearer(shop["token"])).status_code == 200
+
+
+def test_the_workbook_keeps_formula_looking_text_as_text(
+    client: TestClient, shop: dict[str, Any], clock: FakeClock
+) -> None:
+    from openpyxl import load_workbook
+
+    show_id, token = shop["show"].id, shop["token"]
+    feed(client, show_id, token, simulated(clock, minutes=3))
+    evil = '=HYPERLINK("http://evil.example/","click")'
+    r = client.post(
+        f"/api/v1/shows/{show_id}/review/actions",
+        json={"problem": evil, "cause": "@SUM(A1)", "action": "+1 補貨", "due_on": "2026-06-20"},
+        headers=bearer(token),
+    )
+    assert r.status_code == 201, r.text
+    r = client.get(f"/api/v1/shows/{show_id}/review.xlsx?lang=zh-Hant", headers=bearer(token))
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.content))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula anywhere
+    texts = {str(c.value) for c in cells}
+    assert evil in texts and "@SUM(A1)" in texts and "+1 補貨" in texts

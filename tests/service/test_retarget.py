@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 from typing import Any
 
@@ -129,3 +130,29 @@ def test_asked_claimed_period_and_logged_exports(client: TestClient, desk: Desk,
         ("retarget.csv", desk.owner.id, 1),
         ("retarget.xlsx", desk.owner.id, 2),  # amy and bob commented and did not pay (over the day)
     ]
+
+
+def test_exports_keep_a_viewers_formula_as_text(client: TestClient, desk: Desk, clock: FakeClock) -> None:
+    from openpyxl import load_workbook
+
+    t0 = to_ms(clock.now()) - 600_000
+    evil = '=HYPERLINK("http://evil.example/","click")'
+    ingest(
+        client,
+        desk,
+        [
+            {"id": "s", "type": "live_start", "ts": t0},
+            {"id": "c1", "type": "comment", "ts": t0 + 1000, "user": evil, "text": "@SUM(A1) 有貨嗎？"},
+            {"id": "e", "type": "live_end", "ts": t0 + 9000},
+        ],
+    )
+    export = "/api/v1/retarget/exports"
+    body = {"show": desk.show_id, "segment": "commented_not_paid"}
+    csv = client.post(export, json=body, headers=desk.headers)
+    assert csv.status_code == 200, csv.text
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK"), lines  # quoted by the CSV writer, with the apostrophe inside
+    xlsx = client.post(export, json={**body, "format": "xlsx"}, headers=desk.headers)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    first = sheet[2][0]
+    assert first.value == "'" + evil and first.data_type == "s"

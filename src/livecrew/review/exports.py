@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from livecrew.core.sheets import safe_cell
 from livecrew.web.i18n import Translator
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -213,7 +214,12 @@ def xlsx(review: dict[str, Any], lang: str, currency: str) -> bytes:
     t = Translator(lang)
     f = Formatter(t, currency)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Every text is written as text: a show title, an action or a viewer's words that start with "=" never
+    # become a formula or a link (xlsxwriter turns such strings into formulas unless told not to).
+    book = xlsxwriter.Workbook(
+        buffer,
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     bold = book.add_format({"bold": True, "bg_color": "#FDE7DA"})
     pct = book.add_format({"num_format": "0.0%"})
     money = book.add_format({"num_format": "#,##0.00"})
@@ -244,7 +250,7 @@ def xlsx(review: dict[str, Any], lang: str, currency: str) -> bytes:
                 elif isinstance(value, int | float) and not isinstance(value, bool):
                     sheet.write_number(r, c, number(key, value), cell_format(key))
                 else:
-                    sheet.write(r, c, str(value))
+                    sheet.write_string(r, c, safe_cell(str(value)))
         sheet.set_column(0, len(keys) - 1, 14)
         return row + 1 + len(rows)
 

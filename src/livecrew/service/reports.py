@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.clock import Clock, to_ms
 from livecrew.core.errors import ValidationFailed
+from livecrew.core.sheets import safe_cell
 from livecrew.service import config
 from livecrew.service.models import AFTER_SALES, OPEN_STATUSES, SlaBreach, Ticket, TicketEntry
 
@@ -231,15 +232,15 @@ def to_xlsx(report: DailyReport, lang: str) -> bytes:
     sheet.append([])
     sheet.append(["after_sales", "count", "amount"])
     for kind, v in d["after_sales"].items():
-        sheet.append([kind, v["count"], v["amount"] / 100])
+        sheet.append([safe_cell(kind), v["count"], v["amount"] / 100])
     sheet.append([])
     sheet.append(["top_questions", "count"])
     for row in d["top_questions"]:
-        sheet.append([row["topic"], row["count"]])
+        sheet.append([safe_cell(row["topic"]), row["count"]])
     sheet.append([])
     sheet.append(["complaints_by_product", "topic", "count"])
     for row in d["complaints_by_product"]:
-        sheet.append([row["product"], row["topic"], row["count"]])
+        sheet.append([safe_cell(row["product"]), safe_cell(row["topic"]), row["count"]])
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 16
     buf = io.BytesIO()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from livecrew.core.clock import Clock
 from livecrew.core.errors import NotFound, ValidationFailed
+from livecrew.core.sheets import safe_cell
 from livecrew.service.models import ServiceExport
 
 CONTRACT_SEGMENTS = ("clicked_not_paid", "ordered_not_paid", "commented_not_paid")
@@ -131,7 +132,11 @@ HEAD = {
 
 
 def _rows(wants: list[Want]) -> list[list[str]]:
-    return [[w.user, "、".join(w.products), " / ".join(w.questions), " ".join(w.shows)] for w in wants]
+    """Viewers' ids and questions come from the platform: a cell never runs as a formula."""
+    return [
+        [safe_cell(v) for v in (w.user, "、".join(w.products), " / ".join(w.questions), " ".join(w.shows))]
+        for w in wants
+    ]
 
 
 def to_csv(wants: list[Want], lang: str) -> bytes:
