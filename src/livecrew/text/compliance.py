@@ -412,6 +412,11 @@ class Lexicon:
                 s > 0 and compact[s] in _DIGITS and compact[s - 1] in _DIGITS
             ):
                 continue
+            if entry.category == "abuse" and (
+                (compact[e - 1] in _LETTERS and compact[e : e + 1] in _DIGITS)
+                or (s > 0 and compact[s] in _LETTERS and compact[s - 1] in _DIGITS)
+            ):
+                continue  # a model code (sb-200, 3cnm), not an insult
             out.append((s, e, i))
         return out
 
