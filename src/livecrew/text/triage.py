@@ -82,6 +82,7 @@ class _Cues:
     english: dict[str, list[Cue]]  # word or "word word" → cues
     priority: dict[str, int]
     exact: dict[str, str]  # whole short comments whose label is known (收到 → other, 衝 → purchase)
+    automaton_strings: list[str]  # the automaton's patterns (kinds[i] is the cue of automaton_strings[i])
 
 
 def _split(words: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -118,7 +119,7 @@ def _cues() -> _Cues:
     for token in _SIZE_TOKENS:
         english.setdefault(token, []).append(_cue("topic:size", token, priority))
     exact = {normalize(k): v for k, v in doc["exact"].items()}
-    return _Cues(ahocorasick_rs.AhoCorasick(strings), kinds, english, priority, exact)
+    return _Cues(ahocorasick_rs.AhoCorasick(strings), kinds, english, priority, exact, strings)
 
 
 @cache
