@@ -148,8 +148,8 @@ def triage_lines(
     covered = np.zeros(len(seg_codes) + 1, dtype=np.int64)
     np.add.at(covered, flat[:, 1], 1)
     np.add.at(covered, flat[:, 2], -1)
-    covered = np.cumsum(covered[:-1]) > 0
-    lone = np.flatnonzero(~covered & (seg_codes >= _CJK_LO) & (seg_codes < _CJK_HI))
+    is_covered = np.cumsum(covered[:-1]) > 0
+    lone = np.flatnonzero(~is_covered & (seg_codes >= _CJK_LO) & (seg_codes < _CJK_HI))
     slots = np.full(len(seg_codes), -1, dtype=np.int64)
     slots[flat[:, 1]] = seg.ids[flat[:, 0]]
     slots[lone] = seg.char_ids[seg_codes[lone] - _CJK_LO]
@@ -198,38 +198,86 @@ def triage_lines(
     folded = batch.folded
     f_breaks = np.flatnonzero(folded == _NL)
     raw = batch.raw
-    # Latin words and numbers: only where the folded text has a letter or the text an ASCII or full-width digit
-    # (a digit folded from 一 or ① is not a number there).
-    latin_spots = ((folded >= ord("a")) & (folded <= ord("z"))) | ((raw >= ord("0")) & (raw <= ord("9")))
-    latin_spots |= (raw >= ord("０")) & (raw <= ord("９"))
-    latin_lines = np.unique(_line_of(f_breaks, np.flatnonzero(latin_spots))).tolist()
+    # Latin words and numbers (model.latin_tokens), read as runs of letters and of digits over the whole batch;
+    # a run of digits counts only when its first character was written as an ASCII or full-width digit (not 一, ①).
+    # Lines with an apostrophe between letters (don't) are read line by line.
+    letter = (folded >= ord("a")) & (folded <= ord("z"))
+    digit = (folded >= ord("0")) & (folded <= ord("9"))
     latin_first: dict[int, str] = {}
     latin_last: dict[int, str] = {}
-    if latin_lines:
-        folded_lines = batch.folded_text.split("\n")
-        compact_lines = batch.compact_text.split("\n")
-        l_line: list[int] = []
-        l_feat: list[int] = []
-        for i in latin_lines:
-            if not m._ALNUM.search(compact_lines[i]):
-                continue
-            latin = m.latin_tokens(folded_lines[i], lines[i])
-            if not latin:
-                continue
-            rest = m.latin_features(latin, bool(has_words[i]), vocab)
-            l_line += [i] * len(rest)
-            l_feat += [features.setdefault(f, len(features)) for f in rest]
-            latin_first[i], latin_last[i] = latin[0], latin[-1]
-        add(l_line, l_feat)
-    else:
-        compact_lines = None
+    compact_lines: list[str] | None = None
+    if letter.any() or digit.any():
+        folded_text = batch.folded_text
+        apostrophe = np.zeros(len(folded), dtype=bool)
+        if len(folded) > 2:
+            apostrophe[1:-1] = (folded[1:-1] == ord("'")) & letter[:-2] & letter[2:]
+        slow = np.zeros(n, dtype=bool)
+        slow[_line_of(f_breaks, np.flatnonzero(apostrophe))] = True
+        kind_of = letter.astype(np.int8) + 2 * digit.astype(np.int8)  # 1 letter, 2 digit, 0 neither
+        edges = np.flatnonzero(np.diff(kind_of, prepend=0, append=0))
+        run_start, run_end = edges[:-1], edges[1:]
+        run_kind = kind_of[run_start]
+        run_start, run_end, run_kind = run_start[run_kind > 0], run_end[run_kind > 0], run_kind[run_kind > 0]
+        first_raw = raw[run_start]
+        written = ((first_raw >= ord("0")) & (first_raw <= ord("9"))) | ((first_raw >= 0xFF10) & (first_raw <= 0xFF19))
+        keep_run = (run_kind == 1) | written
+        run_line = _line_of(f_breaks, run_start)
+        keep_run &= ~slow[run_line]
+        run_start, run_end, run_line = run_start[keep_run], run_end[keep_run], run_line[keep_run]
+        words_ = [_latin_word(folded_text[x:y]) for x, y in zip(run_start.tolist(), run_end.tolist(), strict=True)]
+        if words_:
+            en_neg = np.fromiter((w in m._EN_NEGATORS for w in words_), bool, len(words_))
+            scoped = np.zeros(len(words_), dtype=bool)
+            for back in (1, 2):
+                if len(words_) > back:
+                    scoped[back:] |= en_neg[:-back] & (run_line[:-back] == run_line[back:])
+            keyed: dict[tuple[str, int], int] = {}
+            key_feats: list[list[int]] = []
+            keys_ = np.empty(len(words_), dtype=np.int64)
+            for at, (w, neg, sc) in enumerate(zip(words_, en_neg.tolist(), scoped.tolist(), strict=True)):
+                k = 2 if neg else 1 if sc else 0
+                known = keyed.get((w, k))
+                if known is None:
+                    known = keyed[(w, k)] = len(key_feats)
+                    names = ("en:not",) if k == 2 else m._expand(w, vocab, k == 1, "en:")
+                    key_feats.append([feature(f) for f in names])
+                keys_[at] = known
+            lengths_ = np.array([len(f) for f in key_feats], dtype=np.int64)
+            offsets = np.concatenate(([0], np.cumsum(lengths_)[:-1]))
+            flat_feats = np.fromiter(chain.from_iterable(key_feats), np.int64)
+            per = lengths_[keys_]
+            total = int(per.sum())
+            within = np.arange(total) - np.repeat(np.cumsum(per) - per, per)
+            add(np.repeat(run_line, per), flat_feats[np.repeat(offsets[keys_], per) + within])
+            with_latin = np.unique(run_line)
+            add(with_latin, np.where(has_words[with_latin], feature("#mixed"), feature("#latin")))
+            is_digit = np.fromiter((w[0].isdigit() or w == "#num" for w in words_), bool, len(words_))
+            add_one(np.unique(run_line[is_digit]), "#digit")
+            run_first = np.flatnonzero(np.diff(run_line, prepend=-1))
+            run_last = np.append(run_first[1:], len(run_line)) - 1
+            for i, f, last in zip(run_line[run_first].tolist(), run_first.tolist(), run_last.tolist(), strict=True):
+                latin_first[i], latin_last[i] = words_[f], words_[last]
+        if slow.any():
+            folded_lines = folded_text.split("\n")
+            compact_lines = batch.compact_text.split("\n")
+            l_line: list[int] = []
+            l_feat: list[int] = []
+            for i in np.flatnonzero(slow).tolist():
+                latin = m.latin_tokens(folded_lines[i], lines[i]) if m._ALNUM.search(compact_lines[i]) else []
+                if not latin:
+                    continue
+                rest = m.latin_features(latin, bool(has_words[i]), vocab)
+                l_line += [i] * len(rest)
+                l_feat += [feature(f) for f in rest]
+                latin_first[i], latin_last[i] = latin[0], latin[-1]
+            add(l_line, l_feat)
     # ^first and last$: the first and last token, or the first and last Latin word of a line with no token.
     line_starts = np.flatnonzero(np.diff(tok_line, prepend=-1)) if len(tok_line) else np.zeros(0, dtype=np.int64)
     line_ends = np.append(line_starts[1:], len(tok_line)) - 1
     with_tokens = tok_line[line_starts]
     only_latin = [i for i in latin_first if not has_words[i]]
-    for mark, at in (("^", line_starts), ("$", line_ends)):
-        first_ids = ids[at]
+    for mark, spots in (("^", line_starts), ("$", line_ends)):
+        first_ids = ids[spots]
         distinct = np.unique(first_ids)
         lookup = np.zeros(len(words), dtype=np.int64)
         lookup[distinct] = [feature("^" + words[w] if mark == "^" else words[w] + "$") for w in distinct.tolist()]
@@ -273,9 +321,7 @@ def triage_lines(
     asks_list = asks
     for i in np.flatnonzero(special).tolist():
         text = compact_lines[i]
-        if not text:
-            t = triage(lines[i], hits=hits[i], explain=False)
-            labels[i] = t.label
+        if not text:  # decided by triage itself, below
             continue
         line_hits = hits[i]
         blocked = False
@@ -291,9 +337,9 @@ def triage_lines(
             if PURCHASE_FORM.match(text):
                 labels[i] = "purchase"
                 continue
-            known = exact.get(text)
-            if known:
-                labels[i] = known
+            common = exact.get(text)
+            if common:
+                labels[i] = common
                 continue
         if blocked:
             labels[i] = "complaint"
@@ -303,8 +349,8 @@ def triage_lines(
     for i, topic in topics.items():
         out[i] = (labels[i], topic)
     for i in empty:  # triage itself decided these lines, topic included
-        t = triage(lines[i], hits=hits[i], explain=False)
-        out[i] = (t.label, t.topic)
+        verdict = triage(lines[i], hits=hits[i], explain=False)
+        out[i] = (verdict.label, verdict.topic)
     return out
 
 
@@ -355,6 +401,28 @@ class _Ranked:
 @cache
 def _ranks() -> _Ranked:
     return _Ranked()
+
+
+_LATIN_WORDS: dict[str, str] = {}
+
+
+def _latin_word(run: str) -> str:
+    """A run of letters or digits as ``model.latin_tokens`` reads it (666666 → 666, hhh → haha, 12345 → #num)."""
+    word = _LATIN_WORDS.get(run)
+    if word is None:
+        word = run
+        if run.isdigit():
+            if len(run) >= 3 and len(set(run)) == 1:
+                word = run[:3]
+            elif run.startswith("233"):
+                word = "233"
+            elif len(run) > 2:
+                word = "#num"
+        elif m._HAHA.match(run):
+            word = "haha"
+        if len(_LATIN_WORDS) < 100_000:
+            _LATIN_WORDS[run] = word
+    return word
 
 
 def _unpack(vector: tuple[complex, complex, complex]) -> tuple[float, float, float, float, float, float]:

@@ -116,10 +116,8 @@ def run(argv: Sequence[str]) -> bool:
     lines = _read(files[0] if files else "-")
     if lines is None:
         return False
-    if command == "triage":
-        out = triage_output(lines)
-    else:
-        out = scan_output(lines, options["--profile"], options["--lang"])
+    profile, lang = options["--profile"], options["--lang"]
+    out = triage_output(lines) if command == "triage" else scan_output(lines, profile, lang)
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
     return True

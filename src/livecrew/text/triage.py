@@ -192,6 +192,12 @@ def triage(
     """Label one comment. Pass ``hits`` if the audience scan already ran (saves a second scan), and a ``room``
     (``Flood``) with ``user`` and ``ts`` (ms) to catch repeated text. ``explain=False`` skips the model's
     probability and strongest features in ``why`` (the command line prints no ``why``)."""
+    if room is None and hits is not None:
+        # A live room repeats itself (+1, 666, 來了): the same text with the same hits gets the same verdict, found
+        # before any folding.
+        known = _MEMO.get((text, explain, *hits))
+        if known is not None:
+            return known
     compact = normalize(text)
     whole = fold(text)
     folded = whole.strip()
