@@ -19,6 +19,7 @@ Everything that is per character or per word runs over the whole batch, in numpy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from itertools import chain
@@ -30,9 +31,9 @@ import numpy as np
 from livecrew.text import model as m
 from livecrew.text.compliance import Hit
 from livecrew.text.normalize import fold_table, scan_table
-from livecrew.text.triage import _LATIN, LABELS, TOPIC_LABELS, _find_cues, _load, _topic, triage
 from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
 from livecrew.text.triage import _PURCHASE_FORM as PURCHASE_FORM
+from livecrew.text.triage import LABELS, TOPIC_LABELS, _find_cues, _load, _topic, triage
 
 _NL = 10
 _CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one
@@ -377,7 +378,7 @@ def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int]) -> dic
             if folded_lines is None:
                 folded_lines = batch.folded_text.split("\n")
             folded_line = folded_lines[i]
-        if folded_line is not None and _LATIN.search(folded_line):
+        if folded_line is not None and ranked.english is not None and ranked.english.search(folded_line):
             out[i] = _topic(_find_cues(compact_lines[i], folded_line.strip()))
         else:
             out[i] = order[code - 1][3] if code else "other"
@@ -396,6 +397,14 @@ class _Ranked:
         keep = [i for i, (_k, _w, rank) in enumerate(cues.kinds) if rank]
         self.automaton = ahocorasick_rs.AhoCorasick([strings[i] for i in keep])
         self.codes = np.array([index[cues.kinds[i][2]] for i in keep], dtype=np.int64)  # type: ignore[index]
+        # English cue words that carry a topic: a line holding none of them gets its topic from the automaton alone.
+        english = sorted({key.split(" ")[0] for key, found in cues.english.items() if any(r for _k, _w, r in found)})
+        # Words of one or two letters (s, m, xl) are looked for as whole words, longer ones as plain text.
+        short = [re.escape(w) for w in english if len(w) <= 2 and w.isalpha()]
+        long = [re.escape(w) for w in english if not (len(w) <= 2 and w.isalpha())]
+        parts = [f"(?<![a-z])(?:{'|'.join(sorted(short, key=len, reverse=True))})(?![a-z])"] if short else []
+        parts += ["|".join(sorted(long, key=len, reverse=True))] if long else []
+        self.english = re.compile("|".join(parts)) if parts else None
 
 
 @cache
