@@ -344,7 +344,10 @@ def triage_lines(
                 continue
         if blocked:
             labels[i] = "complaint"
-    topics = _topics(batch, compact_lines, [i for i, label in enumerate(labels) if label in TOPIC_LABELS])
+    lettered = np.zeros(n, dtype=bool)  # lines whose folded text has a Latin letter (English cues need one)
+    lettered[_line_of(f_breaks, np.flatnonzero(letter))] = True
+    wanted = [i for i, label in enumerate(labels) if label in TOPIC_LABELS]
+    topics = _topics(batch, compact_lines, wanted, lettered.tolist())
     empty = np.flatnonzero(sizes == 0).tolist()
     out: list[tuple[str, str | None]] = [(label, None) for label in labels]
     for i, topic in topics.items():
@@ -355,7 +358,7 @@ def triage_lines(
     return out
 
 
-def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int]) -> dict[int, str]:
+def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], lettered: list[bool]) -> dict[int, str]:
     """The topic of each wanted line: the best-ranked cue (``triage._topic``), found in one pass over the batch."""
     if not wanted:
         return {}
@@ -371,17 +374,16 @@ def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int]) -> dic
     folded_lines: list[str] | None = None
     out: dict[int, str] = {}
     order = ranked.order
+    english = ranked.english if cues.english else None
     for i in wanted:
         code = best[i]
-        folded_line = None
-        if cues.english:
+        if english is not None and lettered[i]:
             if folded_lines is None:
                 folded_lines = batch.folded_text.split("\n")
-            folded_line = folded_lines[i]
-        if folded_line is not None and ranked.english is not None and ranked.english.search(folded_line):
-            out[i] = _topic(_find_cues(compact_lines[i], folded_line.strip()))
-        else:
-            out[i] = order[code - 1][3] if code else "other"
+            if english.search(folded_lines[i]):
+                out[i] = _topic(_find_cues(compact_lines[i], folded_lines[i].strip()))
+                continue
+        out[i] = order[code - 1][3] if code else "other"
     return out
 
 
