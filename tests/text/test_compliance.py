@@ -120,3 +120,29 @@ def test_fold_keeps_offsets() -> None:
     assert len(fold(text)) == len(text)
     assert fold(text) == "no.1国家级12"
     assert normalize("加 V 信") == "加v信"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("不買一定後悔", "inducement"),  # 一定 reads 1定 in folded text
+        ("今天不拍明天哭", "inducement"),
+        ("现在不囤以后拍大腿", "inducement"),
+        ("今天過後就恢復原價", "inducement"),
+        ("限時五分鐘，之後就下架", "inducement"),
+        ("十天瘦八斤", "false_promise"),  # 十 is not a digit in folded text
+        ("三天長高兩公分", "false_promise"),  # a two-character verb
+        ("一週淡斑五成", "false_promise"),
+        ("毫無副作用，放心吃", "false_promise"),
+        ("一點刺激都沒有", "false_promise"),
+        ("保證喝了不傷肝", "false_promise"),
+    ],
+)
+def test_claim_classes_and_their_variants(text: str, category: str) -> None:
+    assert category in {h.category for h in scan(text, "host")}
+    assert category in {h.category for h in scan(normalize(text), "host")}  # the Simplified spelling too
+
+
+@pytest.mark.parametrize("text", ["倒數十秒，準備開搶", "三天內出貨", "我要sb-200那款", "用了兩個月很喜歡"])
+def test_claim_patterns_leave_announcements_and_model_codes_alone(text: str) -> None:
+    assert scan(text, "host") == [] and scan(text, "audience") == []

@@ -21,6 +21,9 @@ Public API (everything is pure, in memory and safe to call on the hot path of ev
   and the event's ``ts`` (ms) to turn repeated text into spam; ``explain=False`` skips the model's explanation.
   The model (``livecrew.text.model``) is a linear model over segmented words with negation scope, built by
   ``python -m livecrew.text.build`` from the generated set of ``livecrew.text.corpus``.
+* ``triage_lines(lines, hits)`` (``livecrew.text.batch``): the verdicts of a whole batch in whole-batch passes,
+  ``(label, topic)`` per line, the same as ``triage(line, hits=h, explain=False)`` line by line (the command line's
+  path; ``livecrew.text.fastcli`` runs ``livecrew triage`` / ``scan`` on a file without the rest of livecrew).
 * ``CueBoard()`` (``livecrew.text.cues``): ``add(text, label, topic, product_ref, ts)``, ``answer(card_id, ts)``,
   ``top(n)``, ``to_dict()``; in memory, the caller persists and publishes it.
 """

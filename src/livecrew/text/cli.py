@@ -41,23 +41,9 @@ def _write(obj: object) -> None:
 
 def triage_command(file: InputArg = "-") -> None:
     """Label each comment: question, purchase, complaint, praise, spam or other (with a topic)."""
-    from livecrew.text.compliance import default_lexicon
-    from livecrew.text.triage import triage
+    from livecrew.text.fastcli import triage_output
 
-    lines = _lines(file)
-    kept = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
-    # One batch audience scan of the whole input (diversion makes spam, abuse a complaint), then the model.
-    hits = default_lexicon().scan_lines([line for _n, line in kept], "audience")
-    dumps, out = orjson.dumps, []
-    for (number, line), found in zip(kept, hits, strict=True):
-        result = triage(line, hits=found, explain=False)
-        out.append(dumps({"line": number, "label": result.label, "topic": result.topic}))
-    _flush(out)
-
-
-def _flush(out: list[bytes]) -> None:
-    if out:
-        sys.stdout.buffer.write(b"\n".join(out) + b"\n")
+    sys.stdout.buffer.write(triage_output(_lines(file)))
 
 
 def scan_command(
@@ -70,6 +56,7 @@ def scan_command(
 ) -> None:
     """Find compliance problems in each line; offsets are character offsets into the line as given."""
     from livecrew.text.compliance import LANGUAGES, PROFILES, default_lexicon
+    from livecrew.text.fastcli import scan_output
 
     if profile not in PROFILES:
         raise typer.BadParameter(f'"{profile}" is not a profile; use host or audience', param_hint="--profile")
@@ -83,15 +70,7 @@ def scan_command(
 
         with cli.database() as db:
             lexicon = lexicon_for(db, auth.find_workspace(db, workspace).id)
-    kept = [(number, line) for number, line in enumerate(_lines(file), start=1) if line.strip()]
-    found = lexicon.scan_lines([line for _n, line in kept], profile, lang)
-    dumps = orjson.dumps
-    _flush(
-        [
-            dumps({"line": number, "hits": [h.to_dict() for h in hits]}) if hits else b'{"line":%d,"hits":[]}' % number
-            for (number, _line), hits in zip(kept, found, strict=True)
-        ]
-    )
+    sys.stdout.buffer.write(scan_output(_lines(file), profile, lang, lexicon))
 
 
 def eval_command(

@@ -14,6 +14,7 @@ import bisect
 import dataclasses
 import itertools
 import json
+import operator
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ _REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
 _INSERTED = "+%@/#"
 # Lines whose second reading (hearts dropped, kept symbols dropped) may find what the first did not.
 _SECOND_READING = re.compile("[❤♥]|[\u3400-\u9fff][+%@/#]+[\u3400-\u9fff]")
+_FIRST = operator.methodcaller("group", 1)  # a replacement that runs in C (a r"\1" template does not, on 3.11)
+_SECOND_TRIGGER = re.compile("[❤♥+%@/#]")
 _DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -107,6 +110,7 @@ class RegexRule:
     on: str  # "compact" (noise removed) or "folded" (same length as the original)
     reason: Mapping[str, str]
     requires: tuple[str, ...] = ()  # the expression can only match text holding one of these (a cheap pre-check)
+    trigger: re.Pattern[str] | None = None  # the expression can only match text this finds (a cheap batch pre-check)
 
 
 @dataclass
@@ -125,7 +129,7 @@ class _Compiled:
 
 def _compact(text: str) -> str:
     """Folded, noise-free, repeats collapsed: the form both lexicon spellings and scanned text take."""
-    return _REPEAT.sub(r"\1", normalize(text))
+    return _REPEAT.sub(_FIRST, normalize(text))
 
 
 def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
@@ -134,8 +138,12 @@ def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
     table = scan_table()
     if not drop:
         normal = normalize(text)
-        if len(normal) == len(text) and not _REPEAT.search(normal):  # nothing dropped, nothing collapsed
-            same = list(range(len(text)))
+        if not _REPEAT.search(normal):  # nothing collapsed: the kept characters
+            if len(normal) == len(text):
+                same = list(range(len(text)))
+            else:
+                get = table.get
+                same = [i for i, ch in enumerate(text) if get(ord(ch), ch) is not None]
             return same, same
     firsts: list[int] = []
     lasts: list[int] = []
@@ -319,20 +327,20 @@ class Lexicon:
     def _scan(self, text: str, profile: str, lang: str) -> list[Hit]:
         compiled = self.compiled(profile)
         raw = normalize(text)
-        compact = _REPEAT.sub(r"\1", raw) if _REPEAT.search(raw) else raw
+        compact = _REPEAT.sub(_FIRST, raw) if _REPEAT.search(raw) else raw
         found = compiled.automaton.find_matches_as_indexes(compact, overlapping=True)
         hits = self._resolve(compiled, compact, found) if found else []
         extra: list[Hit] = []
         if HEARTS[0] in raw or HEARTS[1] in raw:
             # A heart stands for 信 in diversion spellings (v❤) but is decoration elsewhere (最♥好): read both ways.
-            plain = _REPEAT.sub(r"\1", raw.replace(HEARTS[0], "").replace(HEARTS[1], ""))
+            plain = _REPEAT.sub(_FIRST, raw.replace(HEARTS[0], "").replace(HEARTS[1], ""))
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = self._resolve(compiled, plain, found) if found else []
             extra = self._to_original(compiled, text, again, lang, HEARTS)
         if any(ch in raw for ch in _INSERTED):
             # Read abuse once more without the kept symbols: 傻/逼, 草#泥#馬.
             plain = raw.translate(_DROP_INSERTED)
-            plain = _REPEAT.sub(r"\1", plain)
+            plain = _REPEAT.sub(_FIRST, plain)
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = [h for h in self._resolve(compiled, plain, found) if self._category(compiled, h) == "abuse"]
             extra += self._to_original(compiled, text, again, lang, _INSERTED)
@@ -350,39 +358,87 @@ class Lexicon:
         result.sort(key=lambda h: (h.start, -h.end))
         return _drop_contained(result)
 
-    def scan_lines(self, lines: Sequence[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
-        """``[self.scan(line) for line in lines]``, found with whole-batch passes: one ``str.translate`` of all
-        the lines, one repeat collapse, one automaton pass and one pass per regular expression pick out the lines
-        that can have a hit; only those are scanned one by one (the others have none). Same result, same offsets."""
+    def scan_lines(
+        self,
+        lines: Sequence[str],
+        profile: str = "host",
+        lang: str = "zh-Hant",
+        *,
+        compact: str | None = None,
+        folded: str | None = None,
+    ) -> list[list[Hit]]:
+        """``[self.scan(line) for line in lines]``, found with whole-batch passes: one fold of all the lines, one
+        repeat collapse, one automaton pass and one pass per regular expression pick out the lines that can have a
+        hit; only those are scanned one by one (the others have none). Same result, same offsets. ``compact`` and
+        ``folded`` are the lines joined with line breaks, already normalized (line breaks kept) and folded, when
+        the caller has them (``batch.Prepared``)."""
         compiled = self.compiled(profile)
         out: list[list[Hit]] = [[] for _ in lines]
         if not lines:
             return out
-        raw_all = "\n".join(lines).translate(_batch_table())
-        collapsed = _REPEAT.sub(r"\1", raw_all) if _REPEAT.search(raw_all) else raw_all
+        raw_all = compact if compact is not None else "\n".join(lines).translate(_batch_table())
+        collapsed = _REPEAT.sub(_FIRST, raw_all) if _REPEAT.search(raw_all) else raw_all
         candidates: set[int] = set()
 
-        def mark(text: str, positions: Iterable[int]) -> None:
-            starts = list(itertools.accumulate((len(part) + 1 for part in text.split("\n")), initial=0))
-            candidates.update(bisect.bisect_right(starts, p) - 1 for p in positions)
+        def mark(text: str, positions: list[int]) -> None:
+            breaks = [i for i, ch in enumerate(text) if ch == "\n"] if len(lines) < 64 else _breaks(text)
+            candidates.update(bisect.bisect_right(breaks, p) for p in positions)
 
         found = compiled.automaton.find_matches_as_indexes(collapsed, overlapping=True)
         patterns = compiled.patterns
-        terms = [start for i, start, _e in found if patterns[i].entry >= 0]  # an allow-word alone flags nothing
+        terms = (
+            [start for i, start, _e in found if patterns[i].entry >= 0]
+            if len(found) < 4096
+            else _term_starts(compiled, found)
+        )  # an allow-word alone flags nothing
         if terms:
             mark(collapsed, terms)
         # Phone, QQ and claim patterns read the noise-free text without the collapse, links the folded text; a
         # second reading needs a heart or a kept symbol between two characters.
-        spots = [m.start() for r in compiled.regexes if r.on != "folded" for m in r.pattern.finditer(raw_all)]
-        spots += [m.start() for m in _SECOND_READING.finditer(raw_all)]
+        # A rule with a trigger is tried only on the lines its trigger finds (most lines have no digit run, no 后悔).
+        spots: list[int] = []
+        compact_lines: list[str] | None = None
+        breaks: list[int] | None = None
+        for rule, trigger in [*((r, r.trigger) for r in compiled.regexes if r.on != "folded"), (None, _SECOND_TRIGGER)]:
+            pattern = rule.pattern if rule is not None else _SECOND_READING
+            if trigger is None:
+                spots += [m.start() for m in pattern.finditer(raw_all)]
+                continue
+            found_at = [m.start() for m in trigger.finditer(raw_all)]
+            if not found_at:
+                continue
+            if compact_lines is None:
+                compact_lines = raw_all.split("\n")
+                breaks = _breaks(raw_all) if len(lines) >= 64 else [i for i, ch in enumerate(raw_all) if ch == "\n"]
+            assert breaks is not None
+            for index in {bisect.bisect_right(breaks, p) for p in found_at}:
+                if index not in candidates and pattern.search(compact_lines[index]):
+                    candidates.add(index)
         if spots:
             mark(raw_all, spots)
         folded_rules = [r for r in compiled.regexes if r.on == "folded"]
         if folded_rules:
-            folded_all = "\n".join(lines).translate(fold_table())
-            links = [m.start() for r in folded_rules for m in r.pattern.finditer(folded_all)]
+            folded_all = folded if folded is not None else "\n".join(lines).translate(fold_table())
+            links = [m.start() for r in folded_rules if r.trigger is None for m in r.pattern.finditer(folded_all)]
             if links:
                 mark(folded_all, links)
+            folded_lines: list[str] | None = None
+            for rule in folded_rules:
+                if rule.trigger is None:
+                    continue
+                found_at = [m.start() for m in rule.trigger.finditer(folded_all)]
+                if not found_at:
+                    continue
+                if folded_lines is None:
+                    folded_lines = folded_all.split("\n")
+                    folded_breaks = (
+                        _breaks(folded_all)
+                        if len(lines) >= 64
+                        else [i for i, ch in enumerate(folded_all) if ch == "\n"]
+                    )
+                for index in {bisect.bisect_right(folded_breaks, p) for p in found_at}:
+                    if index not in candidates and rule.pattern.search(folded_lines[index]):
+                        candidates.add(index)
         for index in sorted(candidates):
             if 0 <= index < len(lines):
                 out[index] = self._scan(lines[index], profile, lang)
@@ -430,9 +486,20 @@ class Lexicon:
             if folded[end - 1] in _LETTERS and end < len(folded) and folded[end] in _LETTERS:
                 continue
             entry = self.entries[compiled.patterns[pattern].entry]
+            if entry.category == "abuse" and _model_code(folded, start, end):
+                continue
             term = compiled.patterns[pattern].term
             result.append(Hit(start, end, term, entry.category, entry.severity, _reason(entry.reason, lang)))
         return result
+
+
+def _model_code(folded: str, start: int, end: int) -> bool:
+    """Latin letters written as part of a model code (sb-200, SB200, 3cnm) are not an insult."""
+    after = folded[end : end + 2]
+    return (
+        folded[end - 1] in _LETTERS
+        and (after[:1] in _DIGITS or (after[:1] in ("-", "_") and after[1:] in _DIGITS and after[1:] != ""))
+    ) or (folded[start] in _LETTERS and start > 0 and folded[start - 1] in _DIGITS)
 
 
 def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str) -> list[Hit]:
@@ -517,7 +584,19 @@ def _regex(raw: Mapping[str, Any], where: str) -> RegexRule:
         on=str(raw.get("on", "compact")),
         reason={lang: reason for lang in LANGUAGES} if isinstance(reason, str) else dict(reason),
         requires=tuple(normalize(w) for w in _strings(raw.get("requires"), f"{where}.requires")),
+        trigger=_trigger(raw, where),
     )
+
+
+def _trigger(raw: Mapping[str, Any], where: str) -> re.Pattern[str] | None:
+    """A cheap expression that finds every text the rule can match: ``trigger`` if given, else its ``requires``."""
+    try:
+        if raw.get("trigger"):
+            return re.compile(str(raw["trigger"]))
+    except re.error as exc:
+        raise LexiconError(f"{where}: bad trigger ({exc})") from None
+    words = [normalize(w) for w in _strings(raw.get("requires"), f"{where}.requires")]
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
 
 
 @cache
@@ -550,6 +629,25 @@ def scan(text: str, profile: str = "host", lang: str = "zh-Hant", lexicon: Lexic
 
 def scan_many(texts: Iterable[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
     return default_lexicon().scan_lines(list(texts), profile, lang)
+
+
+def _term_starts(compiled: _Compiled, found: list[tuple[int, int, int]]) -> list[int]:
+    """The start of each match that is a term (not an allow-word), for a long list of matches."""
+    import numpy as np
+
+    flat = np.fromiter(itertools.chain.from_iterable(found), np.int64, 3 * len(found)).reshape(-1, 3)
+    is_term = np.fromiter((p.entry >= 0 for p in compiled.patterns), bool, len(compiled.patterns))
+    starts: list[int] = flat[is_term[flat[:, 0]], 1].tolist()
+    return starts
+
+
+def _breaks(text: str) -> list[int]:
+    """The offsets of the line breaks of ``text``."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    found: list[int] = np.flatnonzero(codes == 10).tolist()
+    return found
 
 
 @cache

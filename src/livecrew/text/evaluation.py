@@ -107,19 +107,22 @@ def evaluate_compliance(rows: Iterable[Mapping[str, Any]], lexicon: Lexicon | No
     }
 
 
-def report(triage_result: Mapping[str, Any], compliance_result: Mapping[str, Any] | None) -> str:
-    """The figures as a plain-text table."""
-    lines = [f"Triage: {triage_result['comments']} comments"]
-    lines.append(f"{'label':<12}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
-    for label, m in triage_result["labels"].items():
-        lines.append(f"{label:<12}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
-    lines.append(
-        f"macro-F1 {triage_result['macro_f1']:.3f}   accuracy {triage_result['accuracy']:.3f}   "
-        f"topic accuracy {triage_result['topic_accuracy']:.3f}"
-    )
+def report(triage_result: Mapping[str, Any] | None, compliance_result: Mapping[str, Any] | None) -> str:
+    """The figures as a plain-text table (either part may be missing)."""
+    lines: list[str] = []
+    if triage_result is not None:
+        lines.append(f"Triage: {triage_result['comments']} comments")
+        lines.append(f"{'label':<12}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+        for label, m in triage_result["labels"].items():
+            lines.append(f"{label:<12}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
+        lines.append(
+            f"macro-F1 {triage_result['macro_f1']:.3f}   accuracy {triage_result['accuracy']:.3f}   "
+            f"topic accuracy {triage_result['topic_accuracy']:.3f}"
+        )
     if compliance_result is None:
         return "\n".join(lines)
-    lines.append("")
+    if lines:
+        lines.append("")
     lines.append(f"Compliance: {compliance_result['cases']} cases")
     lines.append(f"{'category':<16}{'recall':>10}{'cases':>10}")
     for category, m in compliance_result["categories"].items():

@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import repeat
 from typing import Any
@@ -45,7 +45,6 @@ _SCOPE = 2  # tokens after a negator that it negates
 
 @dataclass(frozen=True)
 class Vocabulary:
-    automaton: Any
     words: list[str]
     negators: frozenset[str]
     positive: frozenset[str]
@@ -54,6 +53,11 @@ class Vocabulary:
     question_end: tuple[str, ...]
     memo_plain: dict[str, tuple[str, ...]] = field(default_factory=dict)  # token → its features
     memo_negated: dict[str, tuple[str, ...]] = field(default_factory=dict)  # negated token → its features
+
+    @cached_property
+    def automaton(self) -> Any:
+        """Every word, leftmost-longest (built when first used: the batch path has its own, see ``batch.py``)."""
+        return ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
 
 def _cjk(ch: str) -> bool:
@@ -88,6 +92,26 @@ def latin_tokens(folded: str, text: str) -> list[str]:
             word = "haha"
         out.append(word)
     return out
+
+
+def latin_features(latin: Sequence[str], with_words: bool, vocab: Vocabulary) -> list[str]:
+    """The features of a comment's Latin words and numbers (``latin_tokens``), in order: each word (``en:``),
+    negated within two words after not / never ..., then ``#latin`` or ``#mixed`` and ``#digit``."""
+    rest: list[str] = []
+    scope = 0
+    for word in latin:
+        if word in _EN_NEGATORS:
+            scope = _SCOPE
+            rest.append("en:not")
+        elif scope:
+            scope -= 1
+            rest.extend(_expand(word, vocab, True, "en:"))
+        else:
+            rest.extend(_expand(word, vocab, False, "en:"))
+    rest.append("#mixed" if with_words else "#latin")
+    if any(w[0].isdigit() or w == "#num" for w in latin):
+        rest.append("#digit")
+    return rest
 
 
 def _expand(word: str, vocab: Vocabulary, negated: bool, prefix: str = "") -> tuple[str, ...]:
@@ -199,6 +223,26 @@ class Linear:
             sum(map(c.get, feats, repeat(0j))),
         )
 
+    def token_vector(self, word: str, kind: int, vocab: Vocabulary) -> tuple[complex, complex, complex]:
+        """What one token adds in ``label_of``: ``kind`` 0 plain, 1 negated, 2 a negator (the same memos)."""
+        if kind == 2:
+            found = self._plain.get("\x00" + word)
+            if found is None:
+                found = self._plain["\x00" + word] = self.vector((word,))
+        elif kind == 1:
+            found = self._negated.get(word)
+            if found is None:
+                found = self._negated[word] = self.vector(_expand(word, vocab, True))
+        else:
+            found = self._plain.get(word)
+            if found is None:
+                found = self._plain[word] = self.vector(_expand(word, vocab, False))
+        return found
+
+    def bias_vector(self) -> tuple[complex, complex, complex]:
+        a, b, c = self._bias
+        return (a, b, c)
+
     def label_of(self, compact: str, folded: str, vocab: Vocabulary, text: str | None = None) -> str:
         """``best(features(compact, folded, vocab, text))`` without building the feature list: each token's
         features are added up once per process (memoised per token), so a comment costs a few additions per
@@ -226,22 +270,8 @@ class Linear:
             a += found[0]
             b += found[1]
             c += found[2]
-        rest: list[str] = []
         latin = latin_tokens(folded, text or folded) if _ALNUM.search(compact) else []
-        if latin:
-            scope = 0
-            for word in latin:
-                if word in _EN_NEGATORS:
-                    scope = _SCOPE
-                    rest.append("en:not")
-                elif scope:
-                    scope -= 1
-                    rest.extend(_expand(word, vocab, True, "en:"))
-                else:
-                    rest.extend(_expand(word, vocab, False, "en:"))
-            rest.append("#latin" if not words else "#mixed")
-            if any(w[0].isdigit() or w == "#num" for w in latin):
-                rest.append("#digit")
+        rest = latin_features(latin, bool(words), vocab) if latin else []
         seq = words or latin
         if seq:
             rest.append("^" + seq[0])
@@ -354,11 +384,8 @@ def vocabulary_from(doc: dict[str, Any], cue_doc: dict[str, Any]) -> Vocabulary:
     # Every CJK character last: a character no word covers is a token of its own.
     everything.update(dict.fromkeys(map(chr, range(0x3400, 0xA000))))
     ordered = list(everything)
-    automaton = ahocorasick_rs.AhoCorasick(ordered, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
     question_end = tuple(normalize(w) for w in cue_doc["question_end"])
-    return Vocabulary(
-        automaton, ordered, negators, positive, negative, {k: tuple(v) for k, v in cues.items()}, question_end
-    )
+    return Vocabulary(ordered, negators, positive, negative, {k: tuple(v) for k, v in cues.items()}, question_end)
 
 
 def _read(name: str) -> dict[str, Any]:

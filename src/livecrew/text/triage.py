@@ -82,6 +82,7 @@ class _Cues:
     english: dict[str, list[Cue]]  # word or "word word" → cues
     priority: dict[str, int]
     exact: dict[str, str]  # whole short comments whose label is known (收到 → other, 衝 → purchase)
+    automaton_strings: list[str]  # the automaton's patterns (kinds[i] is the cue of automaton_strings[i])
 
 
 def _split(words: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -118,7 +119,7 @@ def _cues() -> _Cues:
     for token in _SIZE_TOKENS:
         english.setdefault(token, []).append(_cue("topic:size", token, priority))
     exact = {normalize(k): v for k, v in doc["exact"].items()}
-    return _Cues(ahocorasick_rs.AhoCorasick(strings), kinds, english, priority, exact)
+    return _Cues(ahocorasick_rs.AhoCorasick(strings), kinds, english, priority, exact, strings)
 
 
 @cache
@@ -191,6 +192,12 @@ def triage(
     """Label one comment. Pass ``hits`` if the audience scan already ran (saves a second scan), and a ``room``
     (``Flood``) with ``user`` and ``ts`` (ms) to catch repeated text. ``explain=False`` skips the model's
     probability and strongest features in ``why`` (the command line prints no ``why``)."""
+    if room is None and hits is not None:
+        # A live room repeats itself (+1, 666, 來了): the same text with the same hits gets the same verdict, found
+        # before any folding.
+        known = _MEMO.get((text, explain, *hits))
+        if known is not None:
+            return known
     compact = normalize(text)
     whole = fold(text)
     folded = whole.strip()
