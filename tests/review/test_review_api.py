@@ -174,6 +174,9 @@ def test_exports_pdf_has_chinese_text_and_the_workbook_has_charts(
     assert "復盤" in text and "週五美妝專場" in text and "成交金額" in text
     fonts = {str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
     assert any("CJK" in name for name in fonts), fonts  # the Chinese glyphs come from an embedded CJK font
+    # The charts' labels too are set in the reader's CJK face (not the collection's Japanese one, not a serif
+    # font for their digits): fewer fonts to subset and embed, and Chinese glyph forms in the charts.
+    assert not any("CJK-JP" in name or "CJK-KR" in name for name in fonts), fonts
     embedded = [
         f for page in reader.pages for f in page["/Resources"]["/Font"].values() if "CJK" in str(f["/BaseFont"])
     ]
