@@ -159,10 +159,10 @@ def main() -> None:
     shows.transition(db, clock, ws, show, "ended", actor=None)  # asks the review job for the final review
     db.commit()
     print(f"ending the show (the request; the build is left to the review job): {time.perf_counter() - t0:.2f} s")
-    from livecrew.review import builds
+    from livecrew.review import jobs
 
     t0 = time.perf_counter()
-    built = builds.build_one(factory, clock, "bench")
+    built = jobs.build_one(factory, clock, "bench")
     print(f"the review job's build of the final review (log replayed, every figure, stored): "
           f"{time.perf_counter() - t0:.2f} s ({built})")  # fmt: skip
     seconds_final, review = best(lambda: service.build_review(db, ws, show.id), runs=3)

@@ -47,7 +47,7 @@ def random_stream(rng: random.Random, n: int) -> list[dict[str, Any]]:
         if kind == "order":
             e["qty"] = rng.randrange(1, 3)
         if kind in ("comment", "speech"):
-            e["text"] = rng.choice(["多少錢？", "有貨嗎", "退貨！", "限時優惠 \\ \"快\"", "ｘｌ尺寸"])
+            e["text"] = rng.choice(["多少錢？", "有貨嗎", "退貨！", '限時優惠 \\ "快"', "ｘｌ尺寸"])
         if kind == "gift":
             e["value"] = rng.randrange(0, 3_000_000_000)
         if kind == "like":

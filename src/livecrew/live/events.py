@@ -688,7 +688,7 @@ def decode_logged(bodies: list[bytes], rejected: list[Rejection], *, session: st
         return []
     if max(map(len, bodies)) <= MAX_EVENT_BYTES:
         try:
-            return _batch_decoder.decode(b"[" + b",".join(bodies) + b"]")
+            return list(_batch_decoder.decode(b"[" + b",".join(bodies) + b"]"))
         except (msgspec.ValidationError, msgspec.DecodeError):
             pass
     return list(iter_records(b"\n".join(bodies), rejected, session=session))

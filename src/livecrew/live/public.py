@@ -197,7 +197,7 @@ def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | Non
         records = decode_logged(bodies, rejected, session=show_id)
         if texts is not None:
             found.extend(
-                (r.ts, "comment" if type(r) is CommentRecord else "speech", r.text)  # type: ignore[attr-defined]
+                (r.ts, "comment" if type(r) is CommentRecord else "speech", r.text)
                 for r in records
                 if type(r) is CommentRecord or type(r) is SpeechRecord
             )

@@ -2,8 +2,9 @@
 
 Ending a show (or marking it reviewed) writes a ``ReviewBuild`` row in that transaction; the review job
 (``review.jobs``) builds the review from the event log and stores it (``service.store_figures``), then removes
-the row. What is still to build is read from the table, never from memory: a row left by a server that stopped
-is built by the next one. Until the row is gone, the console and the API say the review is being built.
+the row (``livecrew review`` builds a waiting one itself: ``service.build_waiting``). This module keeps the
+table. What is still to build is read from it, never from memory: a row left by a server that stopped is built
+by the next one. Until the row is gone, the console and the API say the review is being built.
 """
 
 from __future__ import annotations
@@ -13,15 +14,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from livecrew.core.auth.models import Workspace
-from livecrew.core.clock import Clock
-from livecrew.core.db import session_scope
-from livecrew.core.logging import get_logger
 from livecrew.review.models import ReviewBuild
 
-log = get_logger(__name__)
 LEASE = timedelta(minutes=5)  # a build under way; longer than any build, so a stopped runner's row is retaken
 RETRY = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))  # after a failed build
 
@@ -66,6 +62,34 @@ def request_build(db: Session, now: datetime, workspace_id: str, show_id: str) -
         event.listen(db, "after_rollback", lambda s: s.info.pop("review_build_wake", None), once=True)
 
 
+def done(db: Session, show_id: str, requests: int) -> None:
+    """The build taken with ``requests`` is stored: remove the row, or free it when someone asked again since."""
+    row = db.get(ReviewBuild, show_id)
+    if row is None:
+        return
+    if row.requests == requests:
+        db.delete(row)
+    else:
+        row.runner = row.lease_until = None
+    db.flush()
+
+
+def failed(db: Session, now: datetime, show_id: str, error: str) -> None:
+    """The build failed: recorded, and put off for a while (longer after each failure)."""
+    row = db.get(ReviewBuild, show_id)
+    if row is not None:
+        row.attempts += 1
+        row.last_error = error[:500]
+        row.runner = None
+        row.lease_until = now + RETRY[min(row.attempts, len(RETRY)) - 1]
+        db.flush()
+
+
+def requests_of(db: Session, show_id: str) -> int:
+    row = db.get(ReviewBuild, show_id)
+    return row.requests if row is not None else 0
+
+
 def pending(db: Session, show_id: str) -> bool:
     """Whether the show's final review waits for the job."""
     return db.get(ReviewBuild, show_id) is not None
@@ -86,54 +110,3 @@ def claim(db: Session, now: datetime, runner: str) -> tuple[str, int] | None:
     row.runner, row.lease_until = runner, now + LEASE
     db.flush()
     return row.show_id, row.requests
-
-
-def build_one(sessions: sessionmaker[Session], clock: Clock, runner: str) -> str | None:
-    """Claim one build and do it: the review stored and the row removed in one transaction (kept, unleased,
-    when someone asked again meanwhile). A failure is recorded and tried again later. Returns the show id
-    (None: nothing to build)."""
-    from livecrew.review.service import store_figures
-
-    with session_scope(sessions) as db:
-        taken = claim(db, clock.now(), runner)
-    if taken is None:
-        return None
-    show_id, requests = taken
-    try:
-        with session_scope(sessions) as db:
-            row = db.get(ReviewBuild, show_id)
-            if row is None:
-                return show_id  # built meanwhile (the CLI)
-            workspace = db.get(Workspace, row.workspace_id)
-            if workspace is not None:
-                store_figures(db, clock, workspace, show_id)
-            row = db.get(ReviewBuild, show_id)
-            if row is not None:
-                if row.requests == requests:
-                    db.delete(row)
-                else:
-                    row.runner = row.lease_until = None
-        log.info("review.built", show=show_id)
-    except Exception as exc:
-        log.exception("review.build_failed", show=show_id)
-        with session_scope(sessions) as db:
-            row = db.get(ReviewBuild, show_id)
-            if row is not None:
-                row.attempts += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                row.runner = None
-                row.lease_until = clock.now() + RETRY[min(row.attempts, len(RETRY)) - 1]
-    return show_id
-
-
-def build_now(db: Session, clock: Clock, workspace: Workspace, show_id: str) -> bool:
-    """Build a waiting final review in the caller's transaction (``livecrew review``). False: none waited."""
-    from livecrew.review.service import store_figures
-
-    row = db.get(ReviewBuild, show_id)
-    if row is None:
-        return False
-    store_figures(db, clock, workspace, show_id)
-    db.delete(row)
-    db.flush()
-    return True

@@ -21,7 +21,7 @@ def review(
     """Write a show's review (復盤): the same numbers as the console and the API."""
     from livecrew.core import cli
     from livecrew.core.auth.models import Workspace
-    from livecrew.review import builds, exports, service
+    from livecrew.review import exports, service
     from livecrew.shows import public as shows
 
     if fmt not in FORMATS:
@@ -33,7 +33,7 @@ def review(
         workspace = db.get(Workspace, workspace_id) if workspace_id else None
         if workspace is None:
             raise cli.fail(f'no show with id "{show_id}"')
-        if builds.build_now(db, cli.CLOCK, workspace, show_id):  # the job had not built it yet: built here
+        if service.build_waiting(db, cli.CLOCK, workspace, show_id):  # the job had not built it yet: built here
             cli.out.print("built and stored the show's final review")
         data = service.build_review(db, workspace, show_id, lang=lang)
         content = exports.render(data, fmt, lang or workspace.default_language, workspace.currency)

@@ -13,21 +13,50 @@ import os
 import secrets
 
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
+from livecrew.core.auth.models import Workspace
 from livecrew.core.background import in_thread
+from livecrew.core.clock import Clock
+from livecrew.core.db import session_scope
 from livecrew.core.deps import AppContext
 from livecrew.core.logging import get_logger
-from livecrew.review import builds
+from livecrew.review import builds, service
+from livecrew.shows import public as shows
 
 log = get_logger(__name__)
 PG_POLL_SECONDS = 2.0
 SQLITE_POLL_SECONDS = 5.0
 
 
+def build_one(sessions: sessionmaker[Session], clock: Clock, runner: str) -> str | None:
+    """Claim one build and do it: the review stored and the row removed in one transaction (kept, unleased,
+    when someone asked again meanwhile). A failure is recorded and tried again later. Returns the show id
+    (None: nothing to build)."""
+    with session_scope(sessions) as db:
+        taken = builds.claim(db, clock.now(), runner)
+    if taken is None:
+        return None
+    show_id, requests = taken
+    try:
+        with session_scope(sessions) as db:
+            workspace_id = shows.workspace_of_show(db, show_id)
+            workspace = db.get(Workspace, workspace_id) if workspace_id else None
+            if workspace is not None:
+                service.store_figures(db, clock, workspace, show_id)
+            builds.done(db, show_id, requests)
+        log.info("review.built", show=show_id)
+    except Exception as exc:
+        log.exception("review.build_failed", show=show_id)
+        with session_scope(sessions) as db:
+            builds.failed(db, clock.now(), show_id, f"{type(exc).__name__}: {exc}")
+    return show_id
+
+
 def drain(ctx: AppContext, runner: str) -> int:
     """Build every waiting review that can be taken now; how many were tried."""
     done = 0
-    while builds.build_one(ctx.sessions, ctx.clock, runner) is not None:
+    while build_one(ctx.sessions, ctx.clock, runner) is not None:
         done += 1
     return done
 

@@ -362,6 +362,16 @@ def store_figures(db: Session, clock: Clock, workspace: Workspace, show_id: str)
     return row
 
 
+def build_waiting(db: Session, clock: Clock, workspace: Workspace, show_id: str) -> bool:
+    """Build a final review the job has not built yet, in the caller's transaction (``livecrew review``).
+    False: none was waiting."""
+    if not builds.pending(db, show_id):
+        return False
+    store_figures(db, clock, workspace, show_id)
+    builds.done(db, show_id, builds.requests_of(db, show_id))
+    return True
+
+
 def on_show_transitioned(db: Session, event: Any) -> None:
     """Subscriber: when a show ends, and again when it is reviewed, ask the review job to build and keep its
     final review (``builds``): the transition does not wait for it."""

@@ -29,9 +29,14 @@ def upgrade() -> None:
         sa.Column("lease_until", livecrew.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["show_id"], ["shows.id"], name=op.f("fk_review_builds_show_id_shows"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"], name=op.f("fk_review_builds_workspace_id_workspaces"), ondelete="CASCADE"
+            ["show_id"], ["shows.id"], name=op.f("fk_review_builds_show_id_shows"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_review_builds_workspace_id_workspaces"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("show_id", name=op.f("pk_review_builds")),
     )
