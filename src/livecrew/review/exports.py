@@ -184,8 +184,8 @@ def html_page(review: dict[str, Any], lang: str, currency: str, *, for_pdf: bool
     }
     fonts = FONT_STACK.get(lang, FONT_STACK["en"])
     # The charts' text in the page's fonts: an SVG does not inherit the page's CSS, and its own default would set
-    # their Chinese labels in another face of the CJK collection (the Japanese one) and its digits in a serif
-    # font, two more fonts to subset and embed in the PDF.
+    # their Chinese labels in another face of the CJK collection (the Japanese one: Japanese glyph forms, and
+    # one more CJK font to subset and embed in the PDF).
     in_fonts = Markup(f'class="chart" font-family="{escape(fonts)}">')
     charts = {key: svg.replace(Markup('class="chart">'), in_fonts, 1) for key, svg in charts.items()}
     template = _environment().get_template("report.html")
