@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from livecrew.core.clock import FakeClock, to_ms
 from livecrew.shows import service as shows_service
 from livecrew.simulate import generate
+from review_support import build_waiting
 from support import Factory, bearer, csrf, login
 
 JSONL = {"Content-Type": "application/x-ndjson"}
@@ -57,6 +58,8 @@ def test_console_review_in_three_languages_actions_and_reviewed(
         assert 'id="chart-minutes"' in page.text and "echarts.min.js" in page.text
     r = client.post(f"/api/v1/shows/{show.id}/transitions", json={"to": "ended"}, headers=bearer(token))
     assert r.status_code == 200
+    assert "review-building" in client.get(f"/review/{show.id}").text  # the job has not built it yet
+    assert build_waiting(client) == 1
     # Marking it reviewed without an outcome is refused, with the reason on the page.
     r = client.post(f"/review/{show.id}/notes", data={"csrf_token": csrf(client), "intent": "reviewed", "notes": "x"})
     assert r.status_code == 409 and "nothing to change" in r.text  # the gate's condition, in the reader's words
@@ -72,6 +75,7 @@ def test_console_review_in_three_languages_actions_and_reviewed(
         follow_redirects=False,
     )  # fmt: skip
     assert r.status_code == 303, r.text
+    build_waiting(client)
     page = client.get(f"/review/{show.id}")
     assert "開場先上福袋" in page.text
     tasks = client.get("/tasks?view=all")
@@ -111,6 +115,7 @@ def test_trends_scorecards_and_similar_cases_across_shows(
             client.post(f"/api/v1/shows/{show.id}/transitions", json={"to": "ended"}, headers=bearer(token)).status_code
             == 200
         )
+        assert build_waiting(client) == 1
         ids.append(show.id)
     gmv = [client.get(f"/api/v1/shows/{i}/metrics", headers=bearer(token)).json()["gmv"] for i in ids]
     r = client.get("/api/v1/review/trends?period=month&room=A 館", headers=bearer(token))

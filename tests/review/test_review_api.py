@@ -15,6 +15,7 @@ from livecrew.core.clock import FakeClock, to_ms
 from livecrew.shows import service as shows_service
 from livecrew.simulate import generate
 from metrics_reference import reference
+from review_support import build_waiting
 from support import Factory, bearer
 
 JSONL = {"Content-Type": "application/x-ndjson"}
@@ -124,6 +125,7 @@ def test_actions_become_tasks_and_the_gate_wants_an_outcome(
     assert found and found[0]["source_kind"] == "review" and found[0]["title"] == "開場 3 分鐘內上福袋"
     r = client.post(f"/api/v1/shows/{show_id}/transitions", json={"to": "reviewed"}, headers=bearer(token))
     assert r.status_code == 200, r.text
+    assert build_waiting(client) == 1  # the ended and the reviewed asks: one build
     review = client.get(f"/api/v1/shows/{show_id}/review", headers=bearer(token)).json()
     assert review["state"] == "final" and review["actions"][0]["owner"] == "小美"
 
@@ -135,7 +137,8 @@ def test_nothing_to_change_sign_off_also_passes_the_gate(
     events = simulated(clock, minutes=6)
     feed(client, show_id, token, [e for e in events if e["type"] != "refund"])
     client.post(f"/api/v1/shows/{show_id}/transitions", json={"to": "ended"}, headers=bearer(token))
-    # The final review is stored when the show ends, and read back while the log is unchanged: the same numbers.
+    assert build_waiting(client) == 1
+    # The final review is stored once the show ended, and read back while the log is unchanged: the same numbers.
     metrics = client.get(f"/api/v1/shows/{show_id}/metrics", headers=bearer(token)).json()
     review = client.get(f"/api/v1/shows/{show_id}/review", headers=bearer(token)).json()
     assert review["metrics"] == metrics and review["state"] == "final"
@@ -171,6 +174,9 @@ def test_exports_pdf_has_chinese_text_and_the_workbook_has_charts(
     assert "復盤" in text and "週五美妝專場" in text and "成交金額" in text
     fonts = {str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
     assert any("CJK" in name for name in fonts), fonts  # the Chinese glyphs come from an embedded CJK font
+    # The charts' labels too are set in the reader's CJK face (not the collection's Japanese one, not a serif
+    # font for their digits): fewer fonts to subset and embed, and Chinese glyph forms in the charts.
+    assert not any("CJK-JP" in name or "CJK-KR" in name for name in fonts), fonts
     embedded = [
         f for page in reader.pages for f in page["/Resources"]["/Font"].values() if "CJK" in str(f["/BaseFont"])
     ]

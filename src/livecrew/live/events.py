@@ -671,3 +671,29 @@ def iter_records(data: bytes, rejected: list[Rejection], *, session: str | None 
         index += 1
     if not decoded_any and rejected:
         raise BodyError("the body is not JSON: send JSON Lines (one event object per line) or a JSON array of events")
+
+
+_batch_decoder = msgspec.json.Decoder(list[AnyRecord])
+
+
+def decode_logged(bodies: list[bytes], rejected: list[Rejection], *, session: str) -> list[Record]:
+    """Rows read back from the event log (one JSON object each) as records, in one decoder call.
+
+    The log only holds events ``parse_body`` accepted, under the same size and depth limits, so a batch the
+    record decoder takes whole is what ``iter_records`` gives line by line — but for two things the caller
+    settles: the records keep the session their body names (the engine's ``feed_many`` does not read it), and
+    an enter's profile is not checked here (``profile_key_ok`` on the engine's interned profiles afterwards).
+    A batch the decoder refuses, or with a body above the size limit, goes through ``iter_records``."""
+    if not bodies:
+        return []
+    if max(map(len, bodies)) <= MAX_EVENT_BYTES:
+        try:
+            return list(_batch_decoder.decode(b"[" + b",".join(bodies) + b"]"))
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            pass
+    return list(iter_records(b"\n".join(bodies), rejected, session=session))
+
+
+def profile_key_ok(key: tuple[Any, Any, Any]) -> bool:
+    """``_profile_ok`` of a profile by its (gender, age_band, region) values, as the engine interns them."""
+    return _profile_ok({"gender": key[0], "age_band": key[1], "region": key[2]})

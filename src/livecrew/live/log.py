@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Text, cast, func, literal_column, select
 from sqlalchemy.orm import Session
@@ -68,3 +69,51 @@ def iter_rows(db: Session, show_id: str, *, after: int = 0, page: int = PAGE) ->
 def head(db: Session, show_id: str) -> int:
     """The highest position of the show's committed rows (0: none)."""
     return int(db.scalar(select(func.max(LiveEvent.pos)).where(LiveEvent.show_id == show_id)) or 0)
+
+
+READ_BATCH = 50_000
+
+
+def bodies_in_seq_order(db: Session, show_id: str, batch: int | None = None) -> Iterator[list[bytes]]:
+    """The show's logged bodies as UTF-8 JSON text, in seq order, ``batch`` rows at a time (the engine's replay).
+
+    Read with the driver's own cursor, one column, no ORM rows: SQLite hands the text over as bytes
+    (``CAST AS BLOB``); PostgreSQL streams it as bytea through a server-side cursor, so neither builds a
+    Python str per row. Other databases go through SQLAlchemy."""
+    batch = batch or READ_BATCH
+    dialect = db.get_bind().dialect.name
+    if dialect == "sqlite":
+        raw = db.connection().connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            cursor.execute("SELECT CAST(body AS BLOB) FROM live_events WHERE show_id = ? ORDER BY seq", (show_id,))
+            while rows := cursor.fetchmany(batch):
+                yield [r[0] for r in rows]
+        finally:
+            cursor.close()
+        return
+    if dialect == "postgresql":
+        pg: Any = db.connection().connection.dbapi_connection
+        named = pg.cursor(name=f"lc_replay_{show_id}", binary=True)  # bytea in binary: the bytes as they are
+        try:
+            named.execute(
+                "SELECT convert_to(body::text, 'UTF8') FROM live_events WHERE show_id = %s ORDER BY seq", (show_id,)
+            )
+            while rows := named.fetchmany(batch):
+                yield [r[0] for r in rows]
+        finally:
+            named.close()
+        return
+    last = 0
+    while True:
+        page = db.execute(
+            select(LiveEvent.seq, cast(LiveEvent.body, Text))
+            .where(LiveEvent.show_id == show_id, LiveEvent.seq > last)
+            .order_by(LiveEvent.seq)
+            .limit(batch)
+        ).all()
+        if not page:
+            return
+        last = page[-1][0]
+        yield [str(body).encode() for _seq, body in page]

@@ -180,10 +180,38 @@ def open_alert(db: Session, show_id: str, rule: str) -> dict[str, Any] | None:
 
 
 def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | None = None) -> Any:
-    """A new engine fed the show's whole event log (the same path as the live registry's rebuild).
+    """A new engine fed the show's whole event log, in seq order (the same engine as the live registry's).
 
-    Reads each logged line as JSON text and decodes it with the fast record decoder. With ``texts``, the
-    comments and host lines met on the way are appended to it as ``(ts, type, text)`` (as ``texts_of_show``)."""
+    The log is read with the driver's cursor as UTF-8 text and decoded a batch at a time in one decoder call
+    (``events.decode_logged``): the same records as ``replay_engine_lines``, which it falls back to should a
+    profile in the log be one the line decoder refuses. With ``texts``, the comments and host lines met on the
+    way are appended to it as ``(ts, type, text)`` (as ``texts_of_show``)."""
+    from livecrew.live.events import CommentRecord, Rejection, SpeechRecord, decode_logged, profile_key_ok
+    from livecrew.live.log import bodies_in_seq_order
+    from livecrew.live.state import new_engine
+
+    engine = new_engine(show_id)
+    found: list[tuple[int, str, str]] = []
+    rejected: list[Rejection] = []
+    for bodies in bodies_in_seq_order(db, show_id):
+        records = decode_logged(bodies, rejected, session=show_id)
+        if texts is not None:
+            found.extend(
+                (r.ts, "comment" if type(r) is CommentRecord else "speech", r.text)
+                for r in records
+                if type(r) is CommentRecord or type(r) is SpeechRecord
+            )
+        engine.feed_many(records)
+    if not all(profile_key_ok(key) for key in engine._profiles):
+        return replay_engine_lines(db, show_id, texts)
+    if texts is not None:
+        texts.extend(found)
+    return engine
+
+
+def replay_engine_lines(db: Any, show_id: str, texts: list[tuple[int, str, str]] | None = None) -> Any:
+    """``replay_engine`` line by line: each logged row as JSON text through ``iter_records`` (exactly the
+    live registry's path, rejections included)."""
     from sqlalchemy import Text, cast, select
 
     from livecrew.live.events import Rejection, iter_records

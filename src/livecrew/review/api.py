@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.deps import Principal, require
@@ -43,23 +43,36 @@ def reader_language(principal: Principal, lang: str | None) -> str:
 
 def review_of(request: Request, db: Session, principal: Principal, show_id: str, lang: str) -> dict[str, Any]:
     """The review, its metrics from this process's live engine (the very object ``GET .../metrics`` gives)."""
-    return service.build_review(db, principal.workspace, show_id, lang=lang, app=request.app, viewer=principal)
+    return service.build_review(
+        db, principal.workspace, show_id, lang=lang, app=request.app, viewer=principal, wait_for_job=True
+    )
 
 
-@router.get("/shows/{show_id}/review", summary="The show's review (復盤): metrics, diagnosis, products, actions...")
-async def get_review(
-    show_id: str, request: Request, db: Db, principal: Viewer, lang: str | None = None
-) -> dict[str, Any]:
+def building(data: dict[str, Any]) -> Response:
+    """202 while the review job builds the show's final review: ``{"state": "building", ...}``, ask again later."""
+    return JSONResponse(data, status_code=202, headers={"Retry-After": str(data["retry_after"])})
+
+
+@router.get(
+    "/shows/{show_id}/review",
+    summary="The show's review (復盤): metrics, diagnosis, products, actions...",
+    responses={202: {"description": 'The final review is being built: {"state": "building"}; ask again later'}},
+)
+async def get_review(show_id: str, request: Request, db: Db, principal: Viewer, lang: str | None = None) -> Any:
     language = reader_language(principal, lang)
     result: dict[str, Any] = await anyio.to_thread.run_sync(
         lambda: review_of(request, db, principal, show_id, language)
     )
+    if result["state"] == service.BUILDING:
+        return building(result)
     return result
 
 
 def _file(request: Request, db: Session, principal: Principal, show_id: str, fmt: str, lang: str | None) -> Response:
     language = reader_language(principal, lang)
     data = review_of(request, db, principal, show_id, language)
+    if data["state"] == service.BUILDING:
+        return building(data)
     content = exports.render(data, fmt, language, principal.workspace.currency)
     headers = {"Content-Disposition": f'attachment; filename="review-{show_id}.{fmt}"'} if fmt != "html" else {}
     return Response(content, media_type=MEDIA[fmt], headers=headers)

@@ -33,6 +33,8 @@ def review(
         workspace = db.get(Workspace, workspace_id) if workspace_id else None
         if workspace is None:
             raise cli.fail(f'no show with id "{show_id}"')
+        if service.build_waiting(db, cli.CLOCK, workspace, show_id):  # the job had not built it yet: built here
+            cli.out.print("built and stored the show's final review")
         data = service.build_review(db, workspace, show_id, lang=lang)
         content = exports.render(data, fmt, lang or workspace.default_language, workspace.currency)
     target = out or Path(f"review-{show_id}.{fmt}")

@@ -7,6 +7,7 @@ system's CJK fonts (Debian's fonts-noto-cjk, installed by the Makefile), subset 
 
 from __future__ import annotations
 
+import functools
 import io
 from html import escape
 from pathlib import Path
@@ -158,7 +159,9 @@ def bar_chart(labels: list[str], series: list[tuple[str, list[float], str]]) -> 
 # ------------------------------------------------------------------ HTML and PDF
 
 
+@functools.cache
 def _environment() -> Environment:
+    """One environment a process: its templates are compiled once, not for every export."""
     return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]))
 
 
@@ -180,6 +183,12 @@ def html_page(review: dict[str, Any], lang: str, currency: str, *, for_pdf: bool
             ],
         ),
     }
+    fonts = FONT_STACK.get(lang, FONT_STACK["en"])
+    # The charts' text in the page's fonts: an SVG does not inherit the page's CSS, and its own default would set
+    # their Chinese labels in another face of the CJK collection (the Japanese one: Japanese glyph forms, and
+    # one more CJK font to subset and embed in the PDF).
+    in_fonts = Markup(f'class="chart" font-family="{escape(fonts)}">')
+    charts = {key: svg.replace(Markup('class="chart">'), in_fonts, 1) for key, svg in charts.items()}
     template = _environment().get_template("report.html")
     return template.render(
         r=review,
@@ -188,7 +197,7 @@ def html_page(review: dict[str, Any], lang: str, currency: str, *, for_pdf: bool
         lang=lang,
         currency=currency,
         charts=charts,
-        fonts=FONT_STACK.get(lang, FONT_STACK["en"]),
+        fonts=fonts,
         for_pdf=for_pdf,
         core=(
             "gmv", "net_gmv", "uv", "pv", "peak_online", "avg_online", "avg_watch_seconds", "uv_value", "gpm",

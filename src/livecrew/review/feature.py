@@ -12,6 +12,7 @@ FEATURE = Feature(
     models=("livecrew.review.models",),
     routers=("livecrew.review.api:router", "livecrew.review.pages:router"),
     cli=("livecrew.review.cli:register",),
+    jobs=("livecrew.review.jobs:start",),
     subscribers={"shows.show_transitioned": ("livecrew.review.service:on_show_transitioned",)},
     gate_checks=("livecrew.review.gate:review_has_outcome",),
     sections=(Section("review", "/review", 50),),

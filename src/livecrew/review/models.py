@@ -100,3 +100,22 @@ class ReviewCase(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewBuild(Base):
+    """A show whose final review the review job has still to build and store (ShowFigures). Written in the
+    transaction that ends the show (or marks it reviewed), so a build is never lost: a server that stops before
+    it runs builds it after it starts again. ``requests`` grows with each ask; the job removes the row only
+    when no ask came while it built. ``lease_until`` keeps other processes off a build under way, and puts a
+    failed one off for a while."""
+
+    __tablename__ = "review_builds"
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    wanted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requests: Mapped[int] = mapped_column(Integer, default=1)
+    runner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")

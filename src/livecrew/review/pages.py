@@ -55,7 +55,11 @@ def _show_page(
     request: Request, db: Session, clock: Clock, principal: Principal, show_id: str, error: str | None = None
 ) -> Response:
     lang = _lang(request, principal)
-    data = service.build_review(db, principal.workspace, show_id, lang=lang, app=request.app, viewer=principal)
+    data = service.build_review(
+        db, principal.workspace, show_id, lang=lang, app=request.app, viewer=principal, wait_for_job=True
+    )
+    if data["state"] == service.BUILDING:
+        return render(request, "review/building.html", {"r": data}, active_nav="review")
     t = Translator(lang)
     people = [u for u in auth.list_users(db, principal.workspace) if u.active]
     today = clock.now().astimezone(ZoneInfo(principal.workspace.timezone)).date()

@@ -20,7 +20,7 @@ from livecrew.core.errors import NotFound, ValidationFailed
 from livecrew.core.plugins import contributions
 from livecrew.goods import public as goods
 from livecrew.live import public as live
-from livecrew.review import diagnosis, figures, scorecards
+from livecrew.review import builds, diagnosis, figures, scorecards
 from livecrew.review.models import ReviewAction, ReviewNote, ReviewRules, ShowFigures
 from livecrew.shows import public as shows
 from livecrew.text import public as text
@@ -28,7 +28,8 @@ from livecrew.text import public as text
 # The extension point through which the incidents feature lists a show's incidents for the review:
 # ``fn(db, show_id) -> list[dict]`` with title, status, opened_at, acknowledged_at, resolved_at (datetimes).
 INCIDENT_SOURCE = "review.incident_source"
-DRAFT, FINAL = "draft", "final"
+DRAFT, FINAL, BUILDING = "draft", "final", "building"
+BUILDING_RETRY_SECONDS = 5
 FIGURE_KEYS = (*diagnosis.CORE, "net_gmv", "paid_orders", "buyers", "new_followers", "ad_spend", "duration_s")
 
 
@@ -214,10 +215,12 @@ def build_review(
     app: Any = None,
     viewer: Any = None,
     keep_part: dict[str, Any] | None = None,
+    wait_for_job: bool = False,
 ) -> dict[str, Any]:
     """The review of a show (a draft while it is live, final once it ended). ``app``: use this process's live
     engine (the one behind ``GET .../metrics``) instead of replaying the log. ``viewer``: the principal whose
-    scorecards are shown (None: all)."""
+    scorecards are shown (None: all). ``wait_for_job``: when the show's final review is still to be built by
+    the review job, answer ``building_state`` instead of building it here (the console and the API)."""
     lang = lang or workspace.default_language
     info = require_show(db, workspace, show_id)
     lineup = goods.lineup_of_show(db, show_id)
@@ -229,7 +232,10 @@ def build_review(
     version = live.log_version(db, show_id)
     stored = db.get(ShowFigures, show_id) if info["status"] in shows.ENDED_STATUSES else None
     comments: dict[str, Any] | None = None
-    if stored is not None and stored.log_version == version and stored.review_part:
+    stored_current = stored is not None and stored.log_version == version and bool(stored.review_part)
+    if wait_for_job and not stored_current and info["status"] in shows.ENDED_STATUSES and builds.pending(db, show_id):
+        return building_state(info)
+    if stored is not None and stored_current:
         # The final review as stored when the show ended: the log has not grown since, so nothing is replayed.
         snapshot, derived, comments = (stored.review_part[k] for k in ("metrics", "derived", "comments"))
     elif app is not None:
@@ -305,6 +311,11 @@ def build_review(
     return review
 
 
+def building_state(info: dict[str, Any]) -> dict[str, Any]:
+    """What the console and the API show while the review job builds the show's final review."""
+    return {"state": BUILDING, "show": _show_out(info), "retry_after": BUILDING_RETRY_SECONDS}
+
+
 def _show_out(info: dict[str, Any]) -> dict[str, Any]:
     def iso(v: datetime | None) -> str | None:
         return v.isoformat() if v else None
@@ -351,13 +362,22 @@ def store_figures(db: Session, clock: Clock, workspace: Workspace, show_id: str)
     return row
 
 
+def build_waiting(db: Session, clock: Clock, workspace: Workspace, show_id: str) -> bool:
+    """Build a final review the job has not built yet, in the caller's transaction (``livecrew review``).
+    False: none was waiting."""
+    if not builds.pending(db, show_id):
+        return False
+    store_figures(db, clock, workspace, show_id)
+    builds.done(db, show_id, builds.requests_of(db, show_id))
+    return True
+
+
 def on_show_transitioned(db: Session, event: Any) -> None:
-    """Subscriber: keep the show's figures when it ends and again when it is reviewed."""
+    """Subscriber: when a show ends, and again when it is reviewed, ask the review job to build and keep its
+    final review (``builds``): the transition does not wait for it."""
     if event.to_status not in shows.ENDED_STATUSES:
         return
-    workspace = db.get(Workspace, event.workspace_id)
-    if workspace is not None:
-        store_figures(db, clock_of(db), workspace, event.show_id)
+    builds.request_build(db, clock_of(db).now(), event.workspace_id, event.show_id)
 
 
 # ------------------------------------------------------------------ actions, notes, sign-off
