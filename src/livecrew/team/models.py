@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from livecrew.core import shipped
 from livecrew.core.db import Base, UTCDateTime
 
 
@@ -126,3 +127,15 @@ class KpiDefinition(Base):
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+def _shipped_texts() -> dict[str, dict[str, str]]:
+    from livecrew.team import duties, kpis
+
+    return shipped.index_of(duties.shipped_roles(), kpis.shipped())
+
+
+# Shipped duties and KPI names read in the reader's language until a team edits them (core/shipped.py).
+shipped.register(Duty, ("title", "detail"), _shipped_texts)
+shipped.register(DutyChange, ("before", "after"), _shipped_texts)
+shipped.register(KpiDefinition, ("name", "description"), _shipped_texts)
