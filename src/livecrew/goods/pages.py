@@ -559,7 +559,7 @@ def lineup_order(
     try:
         ids = [int(x) for x in order.split(",") if x.strip()]
     except ValueError:
-        raise ValidationFailed("order is a comma-separated list of lineup item ids") from None
+        raise ValidationFailed("order is a comma-separated list of lineup item ids", key="err.lineup_order") from None
     service.reorder(db, show, ids)
     return Response(status_code=204)
 
@@ -694,7 +694,7 @@ def claim_cancel(
 @router.get("/shows/{show_id}/checkout.{fmt}")
 def checkout_download(show_id: str, fmt: str, db: Db, principal: Viewer) -> Response:
     if fmt not in ("xlsx", "csv"):
-        raise ValidationFailed("the checkout list downloads as .xlsx or .csv")
+        raise ValidationFailed("the checkout list downloads as .xlsx or .csv", key="err.checkout_format")
     show = _show(db, principal, show_id)
     media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     return download(sheets.export_checkout(reports.checkout(db, show), fmt), f"checkout-{show.id}.{fmt}", media)

@@ -334,7 +334,9 @@ def check(table: list[list[Any]]) -> Checked:
     out = Checked()
     header_index = next((i for i, r in enumerate(table) if any(c not in (None, "") for c in r)), None)
     if header_index is None:
-        raise ValidationFailed("the sheet has no header row; download the template to see the columns")
+        raise ValidationFailed(
+            "the sheet has no header row; download the template to see the columns", key="err.sheet_no_header"
+        )
     header = table[header_index]
     columns: dict[int, tuple[Column, bool]] = {}
     for i, raw in enumerate(header):
@@ -352,7 +354,11 @@ def check(table: list[list[Any]]) -> Checked:
         raise ValidationFailed(f"the header row lacks required columns: {names}", key="err.sheet_columns")
     data_rows = table[header_index + 1 :]
     if len(data_rows) > MAX_ROWS:
-        raise ValidationFailed(f"{len(data_rows)} rows is more than {MAX_ROWS}; split the file")
+        raise ValidationFailed(
+            f"{len(data_rows)} rows is more than {MAX_ROWS}; split the file",
+            key="err.sheet_too_many_rows",
+            params={"n": len(data_rows), "max": MAX_ROWS},
+        )
     seen: dict[str, int] = {}
     for offset, raw_row in enumerate(data_rows):
         number = header_index + 2 + offset  # the row number a spreadsheet shows

@@ -209,7 +209,11 @@ def check(db: Session, workspace_id: str, table: list[list[Any]]) -> Checked:
         )
     data_rows = table[header_index + 1 :]
     if len(data_rows) > MAX_ROWS:
-        raise ValidationFailed(f"{len(data_rows)} rows is more than {MAX_ROWS}; split the file")
+        raise ValidationFailed(
+            f"{len(data_rows)} rows is more than {MAX_ROWS}; split the file",
+            key="err.sheet_too_many_rows",
+            params={"n": len(data_rows), "max": MAX_ROWS},
+        )
     seen: dict[str, int] = {}
     shows: dict[str, bool] = {}
     for offset, raw_row in enumerate(data_rows):
