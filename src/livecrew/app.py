@@ -79,6 +79,50 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[st
     return f"The request is not valid. {summary}", problems
 
 
+# Pydantic's error types, as the catalog words them (err.v.*); any other type reads as err.v.invalid.
+_VALIDATION_KEYS = {
+    "missing": "err.v.missing",
+    "extra_forbidden": "err.v.extra",
+    "int_parsing": "err.v.int",
+    "int_from_float": "err.v.int",
+    "int_type": "err.v.int",
+    "float_parsing": "err.v.number",
+    "float_type": "err.v.number",
+    "decimal_parsing": "err.v.number",
+    "bool_parsing": "err.v.bool",
+    "string_too_long": "err.v.too_long",
+    "string_too_short": "err.v.too_short",
+    "too_long": "err.v.too_many",
+    "too_short": "err.v.too_few",
+    "greater_than": "err.v.range",
+    "greater_than_equal": "err.v.range",
+    "less_than": "err.v.range",
+    "less_than_equal": "err.v.range",
+    "literal_error": "err.v.choice",
+    "enum": "err.v.choice",
+    "datetime_parsing": "err.v.datetime",
+    "datetime_from_date_parsing": "err.v.datetime",
+    "date_parsing": "err.v.date",
+    "date_from_datetime_parsing": "err.v.date",
+}
+
+
+def _translate_validation(t: Translator, exc: RequestValidationError) -> str:
+    """The same problems in the reader's language, each field named by its label (field.*) when it has one."""
+    parts = []
+    for err in exc.errors()[:5]:
+        name = _field_name(err.get("loc", ()))
+        last = name.rsplit(".", 1)[-1]
+        label = t(f"field.{last}")
+        if label == f"field.{last}":
+            label = name
+        ctx = err.get("ctx") or {}
+        limit = next((ctx[k] for k in ("max_length", "min_length", "ge", "gt", "le", "lt") if k in ctx), "")
+        key = _VALIDATION_KEYS.get(str(err.get("type")), "err.v.invalid")
+        parts.append(t(key, field=label, limit=limit))
+    return t("err.v.summary", problems="；".join(parts) if t.language != "en" else "; ".join(parts))
+
+
 class BodyTooLarge(StarletteHTTPException):
     """A body past the limit, found while it streams in (chunked, or longer than its Content-Length said).
 
@@ -243,8 +287,12 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         message, problems = _describe_validation(exc)
+        principal = getattr(request.state, "principal", None)
         if _is_api(request):
+            if principal is not None and principal.via == "session":  # the console's own scripts: their language
+                message = _translate_validation(Translator(language_for(request, principal)), exc)
             return JSONResponse({"error": "invalid", "message": message, "details": problems}, status_code=422)
+        message = _translate_validation(Translator(language_for(request, principal)), exc)
         return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

@@ -13,8 +13,12 @@ import string
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from livecrew.core.auth import service as auth
 from livecrew.web.i18n import CATALOG_DIR
+from support import Factory, csrf, login
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "livecrew"
 LANGS = ("zh-Hant", "zh-Hans", "en")
@@ -134,3 +138,31 @@ def test_scripts_show_no_english_words_of_their_own() -> None:
             for _quote, literal in visible.findall(line):
                 found.append(f"{path.name}:{number} {literal!r}")
     assert not found, found
+
+
+def test_form_checks_name_the_field_by_its_label_in_the_readers_language(client: TestClient, factory: Factory) -> None:
+    ws = factory.workspace()
+    owner = factory.user(ws, "owner")
+    login(client, owner.email)
+    form = {"sku": "M-1", "title": "面膜", "list_price": "599", "stock": "很多", "csrf_token": csrf(client)}
+    page = client.post("/goods/products", data=form).text
+    assert "「庫存」要填整數" in page and "「stock」" not in page
+    page = client.post("/goods/products", data={**form, "stock": "3", "list_price": "九百"}).text
+    assert "「原價」" in page and "list_price" not in page.split("<main")[-1].split('name="list_price"')[0]
+
+
+def test_a_console_form_that_fails_its_schema_answers_in_the_readers_language(
+    client: TestClient, factory: Factory, db: Session
+) -> None:
+    ws = factory.workspace()
+    owner = factory.user(ws, "owner")
+    auth.set_language(db, owner, "zh-Hans")
+    db.commit()
+    login(client, owner.email)
+    r = client.post(
+        "/incidents/drill",
+        data={"show_id": "x", "kind": "stream_down", "minutes": "五", "csrf_token": csrf(client)},
+    )
+    assert r.status_code == 422
+    assert "「长度（分钟）」要填整数" in r.text
+    assert "The request is not valid" not in r.text and "int_parsing" not in r.text

@@ -101,6 +101,9 @@ def translate_error(t: Translator, exc: DomainError) -> str:
             label = params.get(name)
             if isinstance(label, str) and (text := t(label, n=params.get("n", ""))) != label:
                 params[name] = text
+        field = params.get("field")  # a form field's name reads as its label (field.list_price: 直播價)
+        if isinstance(field, str) and (text := t(f"field.{field}")) != f"field.{field}":
+            params["field"] = text
         text = t(exc.key, **params)
         if text != exc.key:
             return text

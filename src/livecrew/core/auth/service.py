@@ -59,12 +59,12 @@ def normalise_email(value: str) -> str:
 def _clean_name(value: str, what: str, max_len: int) -> str:
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise ValidationFailed(f"the {what} cannot be empty", key="err.name_empty", params={"field": what})
+        raise ValidationFailed(f"the {what} cannot be empty", key="err.name_empty", params={"field": what.replace(" ", "_")})
     if len(cleaned) > max_len:
         raise ValidationFailed(
             f"the {what} must be at most {max_len} characters (got {len(cleaned)})",
             key="err.name_long",
-            params={"field": what, "max": max_len},
+            params={"field": what.replace(" ", "_"), "max": max_len},
         )
     return cleaned
 
