@@ -22,7 +22,7 @@ from livecrew.core.params import DbId
 from livecrew.core.plugins import contributions
 from livecrew.shows import perks, schedule, service, template_pages
 from livecrew.shows.gate import Problem
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.models import ItemStatus, Show, ShowStatus
 from livecrew.web.i18n import Translator
 from livecrew.web.render import form_failed, render, role_names, translate_error, translator
 
@@ -235,8 +235,13 @@ def move(
     clock: Clk,
     principal: Annotated[Principal, Depends(require_web(Action.shows_transition))],
     to: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     show = service.get_show(db, principal.workspace, show_id)
+    if to == ShowStatus.ready.value and not confirm:  # ready with work left open: say how much, let them confirm
+        left = sum(1 for item in show.checklist if item.status == ItemStatus.open.value)
+        if left:
+            return _detail(request, db, principal, show, confirm_ready=left)
     try:
         service.transition(db, clock, principal.workspace, show, to, actor=principal.user)
     except service.GateRefused as exc:
