@@ -103,7 +103,9 @@ def test_duties_kpis_read_in_the_readers_language_until_edited(
     if titles[other]["zh-Hans"] != titles[other]["zh-Hant"]:
         assert titles[other]["zh-Hant"] not in page
     db.expire_all()
-    assert db.scalar(select(Duty.title).where(Duty.workspace_id == ws.id, Duty.key == other)) == titles[other]["zh-Hant"]
+    assert (
+        db.scalar(select(Duty.title).where(Duty.workspace_id == ws.id, Duty.key == other)) == titles[other]["zh-Hant"]
+    )
     kpis = client.get("/team/kpis").text
     shipped_kpi = db.scalars(select(KpiDefinition).where(KpiDefinition.workspace_id == ws.id)).first()
     assert shipped_kpi is not None

@@ -113,6 +113,7 @@ def create_show(
     minutes: Annotated[str, Form()] = "",
     template: Annotated[str, Form()] = "",
     room: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"title": title, "start": start, "minutes": minutes, "template": template, "room": room}
     try:
@@ -143,6 +144,20 @@ def create_show(
             )
 
         return form_failed(request, db, exc, again)
+    warnings = schedule.entry_warnings(db, principal.workspace, show, clock.now())
+    typed = "|".join((start, minutes, template, room))  # a confirmation holds for what was warned about only
+    if warnings and confirm != typed:  # a past start or a busy room: said at entry, kept only when they confirm
+        db.rollback()
+        t = translator(request)
+        return _list_page(
+            request,
+            db,
+            clock,
+            principal,
+            form=form,
+            entry_warnings=[t(key, **params) for key, params in warnings],
+            confirm_token=typed,
+        )
     return RedirectResponse(f"/shows/{show.id}?ok=show_created", status_code=303)
 
 

@@ -59,7 +59,9 @@ def normalise_email(value: str) -> str:
 def _clean_name(value: str, what: str, max_len: int) -> str:
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise ValidationFailed(f"the {what} cannot be empty", key="err.name_empty", params={"field": what.replace(" ", "_")})
+        raise ValidationFailed(
+            f"the {what} cannot be empty", key="err.name_empty", params={"field": what.replace(" ", "_")}
+        )
     if len(cleaned) > max_len:
         raise ValidationFailed(
             f"the {what} must be at most {max_len} characters (got {len(cleaned)})",
