@@ -44,27 +44,29 @@ def test_translate_swaps_shipped_text_only_and_walks_json() -> None:
 KNOWN_EN_CLASHES = {"Profit item 1", "Profit item 2 with a threshold coupon"}
 
 
+def _clashes(data: object) -> list[tuple[str, dict[str, str], dict[str, str]]]:
+    seen: dict[str, dict[str, str]] = {}
+    clashes: list[tuple[str, dict[str, str], dict[str, str]]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if shipped.is_texts(node):
+            assert isinstance(node, dict)
+            for text in node.values():
+                if text in seen and seen[text] != node and text not in KNOWN_EN_CLASHES:
+                    clashes.append((text, seen[text], node))
+                seen.setdefault(text, node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return clashes
+
+
 def test_no_shipped_text_is_ambiguous() -> None:
     """A Chinese variant never stands for two different texts: unedited text maps back one way."""
     for path in DATA_FILES:
-        seen: dict[str, dict[str, str]] = {}
-        clashes = []
-
-        def walk(node: object) -> None:
-            if shipped.is_texts(node):
-                assert isinstance(node, dict)
-                for text in node.values():
-                    if text in seen and seen[text] != node and text not in KNOWN_EN_CLASHES:
-                        clashes.append((text, seen[text], node))
-                    seen.setdefault(text, node)
-            elif isinstance(node, dict):
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(json.loads(path.read_text(encoding="utf-8")))
+        clashes = _clashes(json.loads(path.read_text(encoding="utf-8")))
         assert not clashes, (path.name, clashes[:3])
 
 

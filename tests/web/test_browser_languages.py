@@ -52,7 +52,7 @@ PAGES = [
 
 def _shipped() -> set[str]:
     """Built-in content must follow the reader: its texts are never taken for the team's data."""
-    from livecrew.board.hooks import DEMO_TASKS
+    from livecrew.board.demo_texts import DEMO_TASKS
     from livecrew.core import shipped
     from livecrew.shows.templates import shipped_templates
     from livecrew.team import duties, kpis

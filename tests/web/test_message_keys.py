@@ -63,11 +63,13 @@ def _raises() -> list[tuple[str, int, ast.Call]]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            if isinstance(func, ast.Name) and func.id in local:
+            if (isinstance(func, ast.Name) and func.id in local) or (
+                isinstance(func, ast.Attribute)
+                and func.attr in ERRORS
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "errors"
+            ):
                 found.append((str(path.relative_to(SRC)), node.lineno, node))
-            elif isinstance(func, ast.Attribute) and func.attr in ERRORS and isinstance(func.value, ast.Name):
-                if func.value.id == "errors":
-                    found.append((str(path.relative_to(SRC)), node.lineno, node))
     return found
 
 

@@ -76,7 +76,7 @@ class DailyBoard(Base):
 
 
 def _shipped_texts() -> dict[str, dict[str, str]]:
-    from livecrew.board.hooks import DEMO_TASKS
+    from livecrew.board.demo_texts import DEMO_TASKS
 
     return shipped.index_of([texts for _login, _days, texts in DEMO_TASKS])
 

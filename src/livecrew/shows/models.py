@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -198,9 +200,7 @@ class Perk(Base):
 
 
 def _shipped_texts() -> dict[str, dict[str, str]]:
-    from livecrew.shows.templates import shipped_templates
-
-    return shipped.index_of(shipped_templates())
+    return shipped.index_of(json.loads((Path(__file__).parent / "data" / "templates.json").read_text(encoding="utf-8")))
 
 
 # Shipped templates (their run of show and checklist) and what shows copied of them read in the reader's

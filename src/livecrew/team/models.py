@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -130,9 +132,10 @@ class KpiDefinition(Base):
 
 
 def _shipped_texts() -> dict[str, dict[str, str]]:
-    from livecrew.team import duties, kpis
-
-    return shipped.index_of(duties.shipped_roles(), kpis.shipped())
+    data = Path(__file__).parent / "data"
+    return shipped.index_of(
+        *(json.loads((data / name).read_text(encoding="utf-8")) for name in ("roles.json", "kpis.json"))
+    )
 
 
 # Shipped duties and KPI names read in the reader's language until a team edits them (core/shipped.py).
