@@ -28,14 +28,14 @@ from livecrew.core.api import router as system_router
 from livecrew.core.auth.api import router as auth_router
 from livecrew.core.auth.deps import CSRF_COOKIE, LoginRequired, cookie_secure
 from livecrew.core.clock import CLOCK_KEY, Clock, SystemClock
-from livecrew.core.config import Settings, get_settings
+from livecrew.core.config import LANGUAGES, Settings, get_settings
 from livecrew.core.db import make_engine, make_sessionmaker
 from livecrew.core.deps import AppContext
 from livecrew.core.errors import DomainError, TooManyAttempts
 from livecrew.core.logging import configure_logging, get_logger
 from livecrew.core.plugins import loaded
 from livecrew.core.pubsub import HUB_KEY, LocalHub, make_hub
-from livecrew.web.i18n import Translator
+from livecrew.web.i18n import Translator, match_accept_language
 from livecrew.web.pages import router as pages_router
 from livecrew.web.render import csrf_token, language_for, render, translate_error
 
@@ -58,6 +58,13 @@ API_DOCS_PAGE = """<!doctype html>
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def _asked_language(request: Request) -> str | None:
+    wanted = request.query_params.get("lang")
+    if wanted in LANGUAGES:
+        return wanted
+    return match_accept_language(request.headers.get("accept-language"))
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -271,6 +278,8 @@ def create_app(
             if principal is not None and principal.via == "session":
                 # The console's own scripts call the API with the person's session: answer in their language.
                 body["message"] = translate_error(Translator(language_for(request, principal)), exc)
+            elif wanted := _asked_language(request):  # a program that asks for a language (?lang=, Accept-Language)
+                body["message"] = translate_error(Translator(wanted), exc)
             return JSONResponse(body, status_code=exc.status_code, headers=headers)
         if isinstance(exc, LoginRequired):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -291,6 +300,8 @@ def create_app(
         if _is_api(request):
             if principal is not None and principal.via == "session":  # the console's own scripts: their language
                 message = _translate_validation(Translator(language_for(request, principal)), exc)
+            elif wanted := _asked_language(request):
+                message = _translate_validation(Translator(wanted), exc)
             return JSONResponse({"error": "invalid", "message": message, "details": problems}, status_code=422)
         message = _translate_validation(Translator(language_for(request, principal)), exc)
         return render(request, "error.html", {"status": 422, "message": message}, status_code=422)

@@ -168,3 +168,20 @@ def test_a_console_form_that_fails_its_schema_answers_in_the_readers_language(
     assert r.status_code == 422
     assert "「长度（分钟）」要填整数" in r.text
     assert "The request is not valid" not in r.text and "int_parsing" not in r.text
+
+
+def test_an_api_caller_that_asks_for_a_language_gets_its_errors_in_it(client: TestClient, factory: Factory) -> None:
+    ws = factory.workspace()
+    token = factory.token(factory.user(ws, "owner"))
+    headers = {"Authorization": f"Bearer {token}"}
+    plain = client.post("/api/v1/team/duties", json={"role": "dj", "phase": "during", "title": "x"}, headers=headers)
+    assert plain.status_code == 422 and "unknown role" in plain.json()["message"]  # programs keep the plain words
+    asked = client.post(
+        "/api/v1/team/duties?lang=zh-Hans", json={"role": "dj", "phase": "during", "title": "x"}, headers=headers
+    )
+    assert asked.json()["message"] == KNOWN["zh-Hans"]["err.bad_role"].format(role="dj")
+    bad = client.post(
+        "/api/v1/shows", json={"title": "x", "starts_at": "2030-01-01T20:00", "minutes": "五"},
+        headers={**headers, "Accept-Language": "en-US"},
+    )  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["message"].startswith("Some of what was sent is not right")
