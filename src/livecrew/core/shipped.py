@@ -109,7 +109,8 @@ def translate(value: Any, index: Index, language: str) -> Any:
         texts = index.get(value)
         if texts is None:
             return value
-        return texts.get(language) or value
+        wanted = texts.get(language)
+        return wanted if wanted and wanted != value else value  # already in that language: the same object
     if isinstance(value, list):
         items = [translate(v, index, language) for v in value]
         return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
