@@ -149,6 +149,8 @@ def test_form_checks_name_the_field_by_its_label_in_the_readers_language(client:
     form = {"sku": "M-1", "title": "面膜", "list_price": "599", "stock": "很多", "csrf_token": csrf(client)}
     page = client.post("/goods/products", data=form).text
     assert "「庫存」要填整數" in page and "「stock」" not in page
+    page = client.post("/goods/products", data={**form, "stock": "-3"}).text
+    assert "「庫存」要填 0 到" in page and "要填整數" not in page  # −3 is a whole number: say the range instead
     page = client.post("/goods/products", data={**form, "stock": "3", "list_price": "九百"}).text
     assert "「原價」" in page and "list_price" not in page.split("<main")[-1].split('name="list_price"')[0]
 

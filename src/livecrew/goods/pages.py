@@ -63,9 +63,9 @@ def _int(text: str, name: str) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not text.lstrip("+-").isdigit() or len(text) - len(text.lstrip("+-")) > 1:  # −3 is a whole number
         raise ValidationFailed(f'"{name}" must be a whole number', key="err.whole", params={"field": name})
-    return int(text)
+    return int(text)  # range is the service's to check, with a message that gives it
 
 
 # ------------------------------------------------------------------ the pool
