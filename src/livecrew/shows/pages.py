@@ -255,7 +255,7 @@ def move(
     show = service.get_show(db, principal.workspace, show_id)
     if to == ShowStatus.ready.value and not confirm:  # ready with work left open: say how much, let them confirm
         left = sum(1 for item in show.checklist if item.status == ItemStatus.open.value)
-        if left:
+        if left and not service.gate_problems(db, show, to):  # what the gate refuses it says first
             return _detail(request, db, principal, show, confirm_ready=left)
     try:
         service.transition(db, clock, principal.workspace, show, to, actor=principal.user)
