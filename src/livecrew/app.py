@@ -28,14 +28,14 @@ from livecrew.core.api import router as system_router
 from livecrew.core.auth.api import router as auth_router
 from livecrew.core.auth.deps import CSRF_COOKIE, LoginRequired, cookie_secure
 from livecrew.core.clock import CLOCK_KEY, Clock, SystemClock
-from livecrew.core.config import Settings, get_settings
+from livecrew.core.config import LANGUAGES, Settings, get_settings
 from livecrew.core.db import make_engine, make_sessionmaker
 from livecrew.core.deps import AppContext
 from livecrew.core.errors import DomainError, TooManyAttempts
 from livecrew.core.logging import configure_logging, get_logger
 from livecrew.core.plugins import loaded
 from livecrew.core.pubsub import HUB_KEY, LocalHub, make_hub
-from livecrew.web.i18n import Translator
+from livecrew.web.i18n import Translator, match_accept_language
 from livecrew.web.pages import router as pages_router
 from livecrew.web.render import csrf_token, language_for, render, translate_error
 
@@ -60,6 +60,13 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _asked_language(request: Request) -> str | None:
+    wanted = request.query_params.get("lang")
+    if wanted in LANGUAGES:
+        return wanted
+    return match_accept_language(request.headers.get("accept-language"))
+
+
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or "body"
@@ -77,6 +84,50 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[st
         problems.append({"field": field, "problem": message})
     summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
     return f"The request is not valid. {summary}", problems
+
+
+# Pydantic's error types, as the catalog words them (err.v.*); any other type reads as err.v.invalid.
+_VALIDATION_KEYS = {
+    "missing": "err.v.missing",
+    "extra_forbidden": "err.v.extra",
+    "int_parsing": "err.v.int",
+    "int_from_float": "err.v.int",
+    "int_type": "err.v.int",
+    "float_parsing": "err.v.number",
+    "float_type": "err.v.number",
+    "decimal_parsing": "err.v.number",
+    "bool_parsing": "err.v.bool",
+    "string_too_long": "err.v.too_long",
+    "string_too_short": "err.v.too_short",
+    "too_long": "err.v.too_many",
+    "too_short": "err.v.too_few",
+    "greater_than": "err.v.range",
+    "greater_than_equal": "err.v.range",
+    "less_than": "err.v.range",
+    "less_than_equal": "err.v.range",
+    "literal_error": "err.v.choice",
+    "enum": "err.v.choice",
+    "datetime_parsing": "err.v.datetime",
+    "datetime_from_date_parsing": "err.v.datetime",
+    "date_parsing": "err.v.date",
+    "date_from_datetime_parsing": "err.v.date",
+}
+
+
+def _translate_validation(t: Translator, exc: RequestValidationError) -> str:
+    """The same problems in the reader's language, each field named by its label (field.*) when it has one."""
+    parts = []
+    for err in exc.errors()[:5]:
+        name = _field_name(err.get("loc", ()))
+        last = name.rsplit(".", 1)[-1]
+        label = t(f"field.{last}")
+        if label == f"field.{last}":
+            label = name
+        ctx = err.get("ctx") or {}
+        limit = next((ctx[k] for k in ("max_length", "min_length", "ge", "gt", "le", "lt") if k in ctx), "")
+        key = _VALIDATION_KEYS.get(str(err.get("type")), "err.v.invalid")
+        parts.append(t(key, field=label, limit=limit))
+    return t("err.v.summary", problems="；".join(parts) if t.language != "en" else "; ".join(parts))
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -227,6 +278,8 @@ def create_app(
             if principal is not None and principal.via == "session":
                 # The console's own scripts call the API with the person's session: answer in their language.
                 body["message"] = translate_error(Translator(language_for(request, principal)), exc)
+            elif wanted := _asked_language(request):  # a program that asks for a language (?lang=, Accept-Language)
+                body["message"] = translate_error(Translator(wanted), exc)
             return JSONResponse(body, status_code=exc.status_code, headers=headers)
         if isinstance(exc, LoginRequired):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -243,8 +296,14 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         message, problems = _describe_validation(exc)
+        principal = getattr(request.state, "principal", None)
         if _is_api(request):
+            if principal is not None and principal.via == "session":  # the console's own scripts: their language
+                message = _translate_validation(Translator(language_for(request, principal)), exc)
+            elif wanted := _asked_language(request):
+                message = _translate_validation(Translator(wanted), exc)
             return JSONResponse({"error": "invalid", "message": message, "details": problems}, status_code=422)
+        message = _translate_validation(Translator(language_for(request, principal)), exc)
         return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

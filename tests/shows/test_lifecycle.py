@@ -211,3 +211,59 @@ def test_shipped_templates_are_installed_in_new_workspaces(db: Session, clock: F
     t2s = opencc.OpenCC("t2s")
     titles = [s["title"] for s in daily.segments] + [i["title"] for i in daily.checklist]
     assert all(isinstance(t, str) and t and t2s.convert(t) == t for t in titles)  # one language: Simplified
+
+
+def test_marking_ready_with_open_checklist_items_warns_with_the_count_and_asks_to_confirm(
+    client: TestClient, crew: dict[str, Any]
+) -> None:
+    from support import csrf, login
+
+    owner, people = crew["tokens"]["owner"], crew["people"]
+    show = _create(client, owner)
+    url = f"/api/v1/shows/{show['id']}"
+    crew["factory"].lineup(show["id"], crew["factory"].product(crew["ws"]))
+    for role in ["host", "controller", "tech"]:
+        client.post(f"{url}/roster", json={"role": role, "user_id": people[role].id}, headers=bearer(owner))
+    assert client.post(f"{url}/transitions", json={"to": "rehearsing"}, headers=bearer(owner)).status_code == 200
+
+    login(client, people["owner"].email)
+    page = client.post(f"/shows/{show['id']}/transition", data={"to": "ready", "csrf_token": csrf(client)})
+    assert page.status_code == 200 and 'id="confirm-ready"' in page.text
+    assert "檢查清單還有 2 項沒完成" in page.text
+    assert client.get(url, headers=bearer(owner)).json()["status"] == "rehearsing"  # nothing changed yet
+
+    done = client.post(
+        f"/shows/{show['id']}/transition", data={"to": "ready", "confirm": "1", "csrf_token": csrf(client)}
+    )
+    assert done.status_code in (200, 303)
+    assert client.get(url, headers=bearer(owner)).json()["status"] == "ready"
+
+
+def test_a_past_start_or_a_busy_room_is_said_at_entry_and_kept_only_when_confirmed(
+    client: TestClient, crew: dict[str, Any]
+) -> None:
+    from support import csrf, login
+
+    owner = crew["tokens"]["owner"]
+    login(client, crew["people"]["owner"].email)
+    form = {"title": "補播", "start": "2026-06-01T20:00", "minutes": "60", "room": "抖音主帳號", "template": ""}
+    page = client.post("/shows", data={**form, "csrf_token": csrf(client)})
+    assert page.status_code == 200 and "這個開始時間已經過了" in page.text
+    assert client.get("/api/v1/shows", headers=bearer(owner)).json() == []  # not saved yet
+    token = page.text.split('name="confirm" value="')[1].split('"')[0]
+    # Changing the date after the warning is checked again (the confirmation was for the old input).
+    later = {**form, "start": "2026-06-20T20:00"}
+    r = client.post("/shows", data={**later, "confirm": token, "csrf_token": csrf(client)}, follow_redirects=False)
+    assert r.status_code == 303
+    clash = client.post(
+        "/shows", data={**later, "start": "2026-06-20T20:30", "title": "撞場", "csrf_token": csrf(client)}
+    )
+    assert "「抖音主帳號」在這段時間已經有「補播」" in clash.text
+    assert len(client.get("/api/v1/shows", headers=bearer(owner)).json()) == 1
+    token = clash.text.split('name="confirm" value="')[1].split('"')[0]
+    kept = client.post(
+        "/shows",
+        data={**later, "start": "2026-06-20T20:30", "title": "撞場", "confirm": token, "csrf_token": csrf(client)},
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303 and len(client.get("/api/v1/shows", headers=bearer(owner)).json()) == 2

@@ -120,8 +120,11 @@ def test_board_and_tasks_in_the_console(client: TestClient, factory: Factory, db
     }
     r = client.post("/board/2026-06-12/evening", data=review)
     assert r.status_code == 422 and "完成日早於復盤日" in r.text
+    r = client.post("/board/2026-06-12/evening", data={**review, "due_0": "2026-06-13", "owner_0": ""})
+    assert r.status_code == 422 and "第 1 個問題還沒有負責人" in r.text  # the page promises each problem an owner
     r = client.post("/board/2026-06-12/evening", data={**review, "due_0": "2026-06-13"}, follow_redirects=True)
     assert r.status_code == 200 and "下播前沒預告明天" in r.text
+    assert "晚間復盤已儲存；每個問題都已成為負責人的任務" in r.text and "已記錄為已檢視" not in r.text
     client.cookies.clear()
     login(client, host.email)
     mine = client.get("/tasks")

@@ -185,6 +185,8 @@ def test_matrix_check_from_the_command_line(cli_db: str) -> None:
     assert bad.exit_code == 1 and "orphan" in bad.output and "host.before.pitch_cards" in bad.output
     listed = runner.invoke(app, ["team", "duties", "--workspace", ws_id, "--role", "tech"])
     assert listed.exit_code == 0 and "tech.before.endurance_test" in listed.output
+    english = runner.invoke(app, ["team", "duties", "--workspace", ws_id, "--role", "tech", "--lang", "en"])
+    assert english.exit_code == 0 and "Run an endurance test" in english.output, english.output
 
 
 # ------------------------------------------------------------------ backups and absences

@@ -96,6 +96,8 @@ def test_create_staff_gate_go_live_end(page: object, live_server: str, db_url: s
     shot(page, "lineup")
     page.click(".crumbs a:nth-of-type(2)")
     page.click("button[data-to=ready]")
+    expect(page.locator("#confirm-ready")).to_contain_text("檢查清單還有 2 項沒完成")  # said, then confirmed
+    page.click("#confirm-ready button[type=submit]")
     expect(page.locator("#show-status")).to_have_text("準備就緒")
 
     page.click("button[data-to=live]")

@@ -150,6 +150,8 @@ def evening_review(
                 key="err.task_due_past",
                 params={"n": number},
             )
+        if not problem.owner_id:  # the page promises every problem an owner: a task nobody holds is lost
+            raise ValidationFailed(f"problem {number} needs an owner", key="err.problem_owner", params={"n": number})
         if problem.show_id and problem.show_id not in todays:
             raise ValidationFailed(
                 f'problem {number}: show "{problem.show_id}" is not on {day.isoformat()}',

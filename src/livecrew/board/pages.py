@@ -188,7 +188,8 @@ async def board_evening(
         )  # fmt: skip
     except DomainError as exc:
         return _board_failed(request, db, clock, principal, registry, when, exc)
-    return RedirectResponse(f"/board?day={when.isoformat()}&ok=reviewed#raised", status_code=303)
+    done = "evening_tasks" if problems else "evening_saved"  # say what happened: the review and its tasks
+    return RedirectResponse(f"/board?day={when.isoformat()}&ok={done}#raised", status_code=303)
 
 
 # ------------------------------------------------------------------ tasks

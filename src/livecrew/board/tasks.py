@@ -62,7 +62,9 @@ def create_task(
     if len(clean) > 200:
         raise ValidationFailed("a task's title must be at most 200 characters", key="err.task_title")
     if source_kind not in TaskSource.__members__:
-        raise ValidationFailed(f'unknown task source "{source_kind}"')
+        raise ValidationFailed(
+            f'unknown task source "{source_kind}"', key="err.task_source", params={"source": source_kind}
+        )
     owner = _owner(db, workspace, owner_id)
     task = Task(
         workspace_id=workspace.id,

@@ -34,7 +34,7 @@ def list_(
         if show:
             found = db.get(Show, show)
             if found is None:
-                raise NotFound(f'no show with id "{show}"')
+                raise NotFound(f'no show with id "{show}"', key="err.no_show")
             ws = db.get(Workspace, found.workspace_id)
             assert ws is not None
             channels = service.show_channels(db, ws.id, found.id)
@@ -71,10 +71,12 @@ def post(
     with cli.database() as db:
         found = db.get(Channel, channel)
         if found is None:
-            raise NotFound(f"no channel {channel}")
+            raise NotFound(f"no channel {channel}", key="err.no_channel", params={"channel": channel})
         author = auth.find_user_by_email(db, as_) if as_ else None
         if author is not None and author.workspace_id != found.workspace_id:
-            raise NotFound(f"no channel {channel} in {author.email}'s workspace")
+            raise NotFound(
+                f"no channel {channel} in {author.email}'s workspace", key="err.no_channel", params={"channel": channel}
+            )
         message = service.post(db, cli.CLOCK, found, text=text, author=author, tags=list(tag or []))
         line = f"posted message {message.id} to channel {found.id}" + (
             f" [{', '.join(message.tags)}]" if message.tags else ""
@@ -98,7 +100,7 @@ def read(
     with cli.database() as db:
         found = db.get(Channel, channel)
         if found is None:
-            raise NotFound(f"no channel {channel}")
+            raise NotFound(f"no channel {channel}", key="err.no_channel", params={"channel": channel})
         lines = []
         for m in service.messages_dicts(db, service.list_messages(db, found, tag=tag, q=q, limit=limit)):
             who = m["author"]["name"] if m["author"] else "system"

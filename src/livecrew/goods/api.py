@@ -125,7 +125,7 @@ def list_products(
 def create_product(body: ProductIn, db: Db, clock: Clk, principal: Editor) -> ProductOut:
     data = body.model_dump(exclude_unset=True)
     if not data.get("sku") or not data.get("title"):
-        raise ValidationFailed("a new product needs at least a sku and a title")
+        raise ValidationFailed("a new product needs at least a sku and a title", key="err.product_needs")
     product = service.save_product(db, clock, principal.workspace, data, actor=principal.user)
     return ProductOut.of(product, service.readiness(db, product, clock.now().date()))
 
@@ -400,7 +400,7 @@ def lineup_xlsx(show_id: str, db: Db, principal: Viewer) -> Response:
 )
 def post_claim(show_id: str, body: ClaimIn, db: Db, clock: Clk, principal: ClaimsManager) -> dict[str, Any]:
     if (body.sku is None) == (body.code is None):
-        raise ValidationFailed('give either "sku" or "code" (the claim code, like A1)')
+        raise ValidationFailed('give either "sku" or "code" (the claim code, like A1)', key="err.sku_or_code")
     show = _show(db, principal, show_id)
     result = claims.claim(
         db, clock, show, buyer=body.user, qty=body.qty, sku=body.sku, code=body.code, variant=body.variant

@@ -283,7 +283,9 @@ def cancel(db: Session, clock: Clock, show: Show, row: Claim) -> Claim:
         )
     )
     if not changed:
-        raise Conflict(f"claim {row.id} changed meanwhile; reload and try again")
+        raise Conflict(
+            f"claim {row.id} changed meanwhile; reload and try again", key="err.claim_changed", params={"id": row.id}
+        )
     item = db.get(LineupItem, row.item_id)
     assert item is not None
     if was == ClaimStatus.confirmed.value:
@@ -434,7 +436,7 @@ def restock(
 ) -> None:
     """Add stock (qty > 0) or write it off (qty < 0, never below zero), then serve waitlisted claims."""
     if not isinstance(qty, int) or isinstance(qty, bool) or qty == 0 or abs(qty) > 10_000_000:
-        raise ValidationFailed("qty must be a non-zero whole number (negative writes stock off)")
+        raise ValidationFailed("qty must be a non-zero whole number (negative writes stock off)", key="err.adjust_qty")
     stmt = update(Product).where(Product.id == product.id).values(stock=Product.stock + qty)
     if qty < 0:
         stmt = stmt.where(Product.stock >= -qty)

@@ -175,10 +175,14 @@ def return_to_stock(db: Session, clock: Clock, show: Show, order_ref: str, qty: 
     """The team confirms a refunded item is back on the shelf: the stock gets it again."""
     line = db.scalar(select(OrderLine).where(OrderLine.show_id == show.id, OrderLine.order_ref == order_ref))
     if line is None or line.product_id is None:
-        raise NotFound(f'no order "{order_ref}" for a lineup product in this show')
+        raise NotFound(
+            f'no order "{order_ref}" for a lineup product in this show', key="err.no_order", params={"order": order_ref}
+        )
     if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1 or line.returned_qty + qty > line.stock_taken:
         raise ValidationFailed(
-            f"qty must be from 1 to {line.stock_taken - line.returned_qty} (taken from stock and not yet returned)"
+            f"qty must be from 1 to {line.stock_taken - line.returned_qty} (taken from stock and not yet returned)",
+            key="err.return_qty",
+            params={"max": line.stock_taken - line.returned_qty},
         )
     line.returned_qty += qty
     db.execute(

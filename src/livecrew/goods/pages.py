@@ -58,9 +58,9 @@ def _int(text: str, name: str) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not text.lstrip("+-").isdigit() or len(text) - len(text.lstrip("+-")) > 1:  # −3 is a whole number
         raise ValidationFailed(f'"{name}" must be a whole number', key="err.whole", params={"field": name})
-    return int(text)
+    return int(text)  # range is the service's to check, with a message that gives it
 
 
 # ------------------------------------------------------------------ the pool
@@ -537,7 +537,7 @@ def lineup_order(
     try:
         ids = [int(x) for x in order.split(",") if x.strip()]
     except ValueError:
-        raise ValidationFailed("order is a comma-separated list of lineup item ids") from None
+        raise ValidationFailed("order is a comma-separated list of lineup item ids", key="err.lineup_order") from None
     service.reorder(db, show, ids)
     return Response(status_code=204)
 
@@ -672,7 +672,7 @@ def claim_cancel(
 @router.get("/shows/{show_id}/checkout.{fmt}")
 def checkout_download(show_id: str, fmt: str, db: Db, principal: Viewer) -> Response:
     if fmt not in ("xlsx", "csv"):
-        raise ValidationFailed("the checkout list downloads as .xlsx or .csv")
+        raise ValidationFailed("the checkout list downloads as .xlsx or .csv", key="err.checkout_format")
     show = _show(db, principal, show_id)
     media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     return download(sheets.export_checkout(reports.checkout(db, show), fmt), f"checkout-{show.id}.{fmt}", media)

@@ -74,13 +74,21 @@ def update_settings(db: Session, workspace: Workspace, data: dict[str, Any]) -> 
         if name in data and data[name] is not None:
             value = data[name]
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
-                raise ValidationFailed(f'"{name}" is in basis points: a whole number from 0 to 10000 (15 % = 1500)')
+                raise ValidationFailed(
+                    f'"{name}" is in basis points: a whole number from 0 to 10000 (15 % = 1500)',
+                    key="err.basis_points",
+                    params={"field": name},
+                )
             setattr(row, name, value)
     if data.get("required_docs") is not None:
         docs = list(dict.fromkeys(data["required_docs"]))
         bad = [d for d in docs if d not in DocKind.__members__]
         if bad:
-            raise ValidationFailed(f"unknown document kinds {bad}; use: {', '.join(DocKind.__members__)}")
+            raise ValidationFailed(
+                f"unknown document kinds {bad}; use: {', '.join(DocKind.__members__)}",
+                key="err.doc_kinds",
+                params={"kinds": ", ".join(bad)},
+            )
         row.required_docs = docs
     db.flush()
     return row
@@ -179,13 +187,21 @@ def require_sku(db: Session, workspace: Workspace, sku: str) -> Product:
 
 def _money(name: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PRICE:
-        raise ValidationFailed(f'"{name}" must be a whole number of minor units (cents / 分), 0 or more')
+        raise ValidationFailed(
+            f'"{name}" must be a whole number of minor units (cents / 分), 0 or more',
+            key="err.money_minor",
+            params={"field": name},
+        )
     return value
 
 
 def _count(name: str, value: Any, upper: int = 10_000_000) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= upper:
-        raise ValidationFailed(f'"{name}" must be a whole number from 0 to {upper}')
+        raise ValidationFailed(
+            f'"{name}" must be a whole number from 0 to {upper}',
+            key="err.whole_range",
+            params={"field": name, "high": upper},
+        )
     return value
 
 
@@ -238,7 +254,11 @@ def save_product(
         product.tier = data["tier"]
     if data.get("status") is not None:
         if data["status"] not in ProductStatus.__members__:
-            raise ValidationFailed(f"status must be one of: {', '.join(ProductStatus.__members__)}")
+            raise ValidationFailed(
+                f"status must be one of: {', '.join(ProductStatus.__members__)}",
+                key="err.product_status",
+                params={"status": data["status"]},
+            )
         product.status = data["status"]
     for name in ("list_price", "live_price", "cost"):
         if data.get(name) is not None:
@@ -273,7 +293,11 @@ def save_product(
         for entry in data["objections"]:
             q, a = str(entry.get("q", "")).strip(), str(entry.get("a", "")).strip()
             if q and not a:
-                raise ValidationFailed(f'the objection "{q}" needs a prepared answer for the host')
+                raise ValidationFailed(
+                    f'the objection "{q}" needs a prepared answer for the host',
+                    key="err.objection_answer",
+                    params={"question": q},
+                )
             if q:
                 objections.append({"q": q, "a": a})
         product.objections = objections[:20]
@@ -317,7 +341,7 @@ def store_file(
 def get_file(db: Session, workspace: Workspace, file_id: str) -> StoredFile:
     row = db.get(StoredFile, file_id)
     if row is None or row.workspace_id != workspace.id:
-        raise NotFound(f'no file "{file_id}" in this workspace')
+        raise NotFound(f'no file "{file_id}" in this workspace', key="err.no_file", params={"id": file_id})
     return row
 
 
@@ -496,7 +520,7 @@ def lineup(db: Session, show_id: str) -> list[tuple[LineupItem, Product]]:
 def get_item(db: Session, show: Show, item_id: int) -> LineupItem:
     item = db.get(LineupItem, item_id)
     if item is None or item.show_id != show.id:
-        raise NotFound(f"no lineup item {item_id} in this show")
+        raise NotFound(f"no lineup item {item_id} in this show", key="err.no_lineup_item", params={"id": item_id})
     return item
 
 
@@ -505,7 +529,7 @@ def _next_code(used: set[str]) -> str:
         code = f"A{n}"
         if code not in used:
             return code
-    raise Conflict("the lineup has no free claim codes left")
+    raise Conflict("the lineup has no free claim codes left", key="err.no_free_codes")
 
 
 def _check_editable(show: Show) -> None:
@@ -527,7 +551,7 @@ def add_to_lineup(
     """Add a ready product to the show's lineup; an unready product is refused with every reason."""
     _check_editable(show)
     if product.workspace_id != show.workspace_id:
-        raise NotFound("no such product in this workspace")
+        raise NotFound("no such product in this workspace", key="err.no_product")
     state = readiness(db, product, clock.now().date())
     if not state.ready:
         raise Conflict(
@@ -542,9 +566,11 @@ def add_to_lineup(
     used = {i.code for i, _ in items}
     code = (code or "").strip().upper() or _next_code(used)
     if not code.isalnum() or len(code) > 8:
-        raise ValidationFailed("a claim code is 1 to 8 letters and digits, like A1")
+        raise ValidationFailed("a claim code is 1 to 8 letters and digits, like A1", key="err.claim_code_format")
     if code in used:
-        raise Conflict(f'claim code "{code}" is already used in this lineup')
+        raise Conflict(
+            f'claim code "{code}" is already used in this lineup', key="err.claim_code_taken", params={"code": code}
+        )
     if quota is not None:
         _count("quota", quota)
     if segment_id is not None:
@@ -568,7 +594,11 @@ def add_to_lineup(
 def _segment(db: Session, show: Show, segment_id: int) -> ShowSegment:
     segment = db.get(ShowSegment, segment_id)
     if segment is None or segment.show_id != show.id:
-        raise ValidationFailed(f"segment {segment_id} is not part of this show's run of show")
+        raise ValidationFailed(
+            f"segment {segment_id} is not part of this show's run of show",
+            key="err.segment_not_in_show",
+            params={"id": segment_id},
+        )
     return segment
 
 
@@ -579,7 +609,11 @@ def update_item(db: Session, show: Show, item: LineupItem, data: dict[str, Any])
         if quota is not None:
             _count("quota", quota)
             if quota < item.confirmed:
-                raise Conflict(f"{item.confirmed} are already confirmed; the quota cannot go below that")
+                raise Conflict(
+                    f"{item.confirmed} are already confirmed; the quota cannot go below that",
+                    key="err.quota_below_confirmed",
+                    params={"n": item.confirmed},
+                )
         item.quota = quota
     if data.get("live_price") is not None:
         item.live_price = _money("live_price", data["live_price"])
@@ -588,14 +622,16 @@ def update_item(db: Session, show: Show, item: LineupItem, data: dict[str, Any])
     if data.get("code"):
         code = str(data["code"]).strip().upper()
         if not code.isalnum() or len(code) > 8:
-            raise ValidationFailed("a claim code is 1 to 8 letters and digits, like A1")
+            raise ValidationFailed("a claim code is 1 to 8 letters and digits, like A1", key="err.claim_code_format")
         taken = db.scalar(
             select(LineupItem.id).where(
                 LineupItem.show_id == show.id, LineupItem.code == code, LineupItem.id != item.id
             )
         )
         if taken is not None:
-            raise Conflict(f'claim code "{code}" is already used in this lineup')
+            raise Conflict(
+                f'claim code "{code}" is already used in this lineup', key="err.claim_code_taken", params={"code": code}
+            )
         item.code = code
     db.flush()
     return item
@@ -604,7 +640,11 @@ def update_item(db: Session, show: Show, item: LineupItem, data: dict[str, Any])
 def remove_item(db: Session, show: Show, item: LineupItem) -> None:
     _check_editable(show)
     if item.confirmed:
-        raise Conflict(f"{item.code} has {item.confirmed} confirmed; cancel those claims before removing it")
+        raise Conflict(
+            f"{item.code} has {item.confirmed} confirmed; cancel those claims before removing it",
+            key="err.lineup_has_claims",
+            params={"code": item.code, "n": item.confirmed},
+        )
     db.delete(item)
     db.flush()
 
@@ -613,7 +653,7 @@ def reorder(db: Session, show: Show, item_ids: list[int]) -> None:
     _check_editable(show)
     items = {i.id: i for i, _ in lineup(db, show.id)}
     if sorted(item_ids) != sorted(items):
-        raise ValidationFailed("send every lineup item id exactly once, in the new order")
+        raise ValidationFailed("send every lineup item id exactly once, in the new order", key="err.lineup_order")
     for position, item_id in enumerate(item_ids, start=1):
         items[item_id].position = position
     db.flush()

@@ -39,7 +39,9 @@ def plan_drill(db: Session, workspace: Workspace, show_id: str, incident: str, m
             key="err.drill_incident",
         )
     if not 1 <= minutes <= MAX_MINUTES:
-        raise ValidationFailed(f"a drill lasts 1 to {MAX_MINUTES} minutes")
+        raise ValidationFailed(
+            f"a drill lasts 1 to {MAX_MINUTES} minutes", key="err.drill_minutes", params={"max": MAX_MINUTES}
+        )
     signal = INJECTED_SIGNALS[kind]
     return {
         "show_id": show_id,

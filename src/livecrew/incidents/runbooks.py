@@ -131,16 +131,30 @@ def _texts(value: Any, name: str, *, required: bool, limit: int = 2000) -> dict[
     if isinstance(value, str):
         value = dict.fromkeys(LANGUAGES, value)
     if not isinstance(value, dict):
-        raise ValidationFailed(f"{name} must be text or an object of texts per language ({', '.join(LANGUAGES)})")
+        raise ValidationFailed(
+            f"{name} must be text or an object of texts per language ({', '.join(LANGUAGES)})",
+            key="err.runbook_texts",
+            params={"field": name},
+        )
     out: dict[str, str] = {}
     for lang, text in value.items():
         if lang not in LANGUAGES:
-            raise ValidationFailed(f'{name}: unknown language "{lang}"; use {", ".join(LANGUAGES)}')
+            raise ValidationFailed(
+                f'{name}: unknown language "{lang}"; use {", ".join(LANGUAGES)}',
+                key="err.runbook_language",
+                params={"field": name, "lang": lang},
+            )
         if not isinstance(text, str):
-            raise ValidationFailed(f"{name} ({lang}) must be text")
+            raise ValidationFailed(
+                f"{name} ({lang}) must be text", key="err.runbook_text", params={"field": name, "lang": lang}
+            )
         clean = text.strip()
         if len(clean) > limit:
-            raise ValidationFailed(f"{name} ({lang}) is longer than {limit} characters")
+            raise ValidationFailed(
+                f"{name} ({lang}) is longer than {limit} characters",
+                key="err.runbook_text_long",
+                params={"field": name, "lang": lang, "max": limit},
+            )
         if clean:
             out[lang] = clean
     if required and not out:
@@ -150,7 +164,7 @@ def _texts(value: Any, name: str, *, required: bool, limit: int = 2000) -> dict[
 
 def _step(raw: Any, n: int) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        raise ValidationFailed(f"step {n} must be an object")
+        raise ValidationFailed(f"step {n} must be an object", key="err.runbook_step", params={"n": n})
     roles = {r.value for r in TEAM_ROLES}
     role = raw.get("role")
     if role not in roles:
@@ -168,7 +182,9 @@ def _step(raw: Any, n: int) -> dict[str, Any]:
         )
     products = raw.get("products") or []
     if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
-        raise ValidationFailed(f"step {n}: products must be a list of SKUs")
+        raise ValidationFailed(
+            f"step {n}: products must be a list of SKUs", key="err.runbook_step_products", params={"n": n}
+        )
     return {
         "role": role,
         "title": _texts(raw.get("title"), f"step {n} title", required=True, limit=200),
@@ -205,12 +221,18 @@ def check_scripts(db: Session, workspace_id: str, steps: list[dict[str, Any]], a
 def _clean(db: Session, workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
     severity = data.get("severity")
     if severity not in SEVERITIES:
-        raise ValidationFailed(f"severity must be one of {', '.join(SEVERITIES)} (got {severity!r})")
+        raise ValidationFailed(
+            f"severity must be one of {', '.join(SEVERITIES)} (got {severity!r})",
+            key="err.runbook_severity",
+            params={"value": severity},
+        )
     steps_raw = data.get("steps")
     if not isinstance(steps_raw, list) or not steps_raw:
         raise ValidationFailed("a runbook needs at least one step", key="err.runbook_no_steps")
     if len(steps_raw) > MAX_STEPS:
-        raise ValidationFailed(f"a runbook has at most {MAX_STEPS} steps")
+        raise ValidationFailed(
+            f"a runbook has at most {MAX_STEPS} steps", key="err.runbook_steps_max", params={"max": MAX_STEPS}
+        )
     steps = [_step(s, n) for n, s in enumerate(steps_raw, start=1)]
     clean = {
         "title": _texts(data.get("title"), "title", required=True, limit=200),

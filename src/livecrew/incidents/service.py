@@ -164,7 +164,9 @@ def open_incident(
             params={"status": show.status},
         )
     if severity is not None and severity not in ("sev1", "sev2", "sev3"):
-        raise ValidationFailed("severity must be sev1, sev2 or sev3")
+        raise ValidationFailed(
+            "severity must be sev1, sev2 or sev3", key="err.runbook_severity", params={"value": severity}
+        )
     by_role = {role: ids[0] for role, ids in roster(db, show_id).items()}
     now = clock.now()
     run = Incident(
@@ -336,7 +338,7 @@ def add_note(db: Session, clock: Clock, run: Incident, text: str, actor: User) -
     if not clean:
         raise ValidationFailed("the note is empty", key="err.note_empty")
     if len(clean) > 4000:
-        raise ValidationFailed("a note is at most 4000 characters")
+        raise ValidationFailed("a note is at most 4000 characters", key="err.incident_note_long")
     entry = add_timeline(db, clock, run, "note", clean, actor_id=actor.id)
     announce(db, run, "incident.updated")
     return entry

@@ -72,7 +72,11 @@ def update_settings(db: Session, workspace: Workspace, data: dict[str, Any]) -> 
         triggers = dict(row.triggers or {})
         for signal, key in dict(data["triggers"]).items():
             if signal not in DEFAULT_TRIGGERS:
-                raise ValidationFailed(f'unknown signal "{signal}"; signals: {", ".join(SIGNALS)}')
+                raise ValidationFailed(
+                    f'unknown signal "{signal}"; signals: {", ".join(SIGNALS)}',
+                    key="err.trigger_signal",
+                    params={"signal": signal},
+                )
             if key and key not in keys:
                 raise ValidationFailed(
                     f'no runbook "{key}" for signal "{signal}"', key="err.no_runbook", params={"key": key}
@@ -90,7 +94,11 @@ def update_settings(db: Session, workspace: Workspace, data: dict[str, Any]) -> 
         if value is None:
             continue
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise ValidationFailed(f"{name} must be a whole number from {low} to {high}")
+            raise ValidationFailed(
+                f"{name} must be a whole number from {low} to {high}",
+                key="err.trigger_range",
+                params={"field": name, "low": low, "high": high},
+            )
         setattr(row, name, value)
     if data.get("gate_enabled") is not None:
         row.gate_enabled = bool(data["gate_enabled"])

@@ -40,7 +40,9 @@ def _room_event(show: Show, kind: str, product: str, action: str, ts: int) -> Ev
     body = {"id": f"ctl-{secrets.token_hex(8)}", "type": kind, "ts": ts, "product": product, "action": action}
     parsed = parse_body(orjson.dumps(body), session=show.id)
     if parsed.rejected:
-        raise ValidationFailed(parsed.rejected[0].error)
+        raise ValidationFailed(
+            parsed.rejected[0].error, key="err.action_event", params={"reason": parsed.rejected[0].error}
+        )
     return parsed.events[0]
 
 

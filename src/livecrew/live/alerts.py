@@ -193,20 +193,32 @@ def update_rule(
 
     rule = RULES_BY_KEY.get(key)
     if rule is None:
-        raise NotFound(f'no alert rule "{key}"; rules: {", ".join(RULES_BY_KEY)}')
+        raise NotFound(
+            f'no alert rule "{key}"; rules: {", ".join(RULES_BY_KEY)}', key="err.no_alert_rule", params={"rule": key}
+        )
     row = db.get(AlertRule, (workspace.id, key)) or AlertRule(workspace_id=workspace.id, rule=key, params={}, roles=[])
     if params is not None:
         for name, value in params.items():
             if name not in rule.defaults:
-                raise ValidationFailed(f'rule "{key}" has no setting "{name}"; it has: {", ".join(rule.defaults)}')
+                raise ValidationFailed(
+                    f'rule "{key}" has no setting "{name}"; it has: {", ".join(rule.defaults)}',
+                    key="err.alert_setting",
+                    params={"rule": key, "field": name},
+                )
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
-                raise ValidationFailed(f'"{name}" must be a whole number from 1 to 100000 (got {value!r})')
+                raise ValidationFailed(
+                    f'"{name}" must be a whole number from 1 to 100000 (got {value!r})',
+                    key="err.alert_value",
+                    params={"field": name},
+                )
         row.params = {**row.params, **params}
     if roles is not None:
         valid = {r.value for r in TEAM_ROLES}
         unknown = [r for r in roles if r not in valid]
         if unknown or not roles:
-            raise ValidationFailed(f"roles must be team roles ({', '.join(sorted(valid))}); got {roles}")
+            raise ValidationFailed(
+                f"roles must be team roles ({', '.join(sorted(valid))}); got {roles}", key="err.alert_roles"
+            )
         row.roles = roles
     if enabled is not None:
         row.enabled = enabled

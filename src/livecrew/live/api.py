@@ -312,6 +312,6 @@ def answer_cue(
     try:
         card = answer(show_id, card_id, to_ms(clock.now()))
     except KeyError:
-        raise NotFound(f'no cue card "{card_id}" in this show') from None
+        raise NotFound(f'no cue card "{card_id}" in this show', key="err.no_cue_card", params={"id": card_id}) from None
     app_context(request).hub.publish(show_channel(show_id), {"kind": "cues", "items": cards(show_id)})
     return card

@@ -325,9 +325,15 @@ def parse_request(data: bytes, *, session: str, content_type: str | None, max_by
     """Check and decode an HTTP body (JSON Lines or a JSON array); touches no database, so a route runs it
     before it takes the writer lock (one request decodes while another one's rows are being written)."""
     if len(data) > max_bytes:
-        raise ValidationFailed(f"the body is larger than {max_bytes // (1024 * 1024)} MiB; send smaller batches")
+        raise ValidationFailed(
+            f"the body is larger than {max_bytes // (1024 * 1024)} MiB; send smaller batches",
+            key="err.body_large",
+            params={"max": max_bytes // (1024 * 1024)},
+        )
     if not data.strip():
-        raise ValidationFailed("the body is empty; send JSON Lines (one event per line) or a JSON array of events")
+        raise ValidationFailed(
+            "the body is empty; send JSON Lines (one event per line) or a JSON array of events", key="err.body_empty"
+        )
     try:
         return parse_body(data, session=session, content_type=content_type)
     except BodyError as exc:

@@ -57,7 +57,7 @@ def test(target_id: Annotated[int, typer.Argument(help="The target's id (see `li
     with cli.database() as db:
         target = db.get(NotifyTarget, target_id)
         if target is None:
-            raise NotFound(f"no push target {target_id}")
+            raise NotFound(f"no push target {target_id}", key="err.no_push_target", params={"id": target_id})
         ws = db.get(Workspace, target.workspace_id)
         words = words_for(ws.default_language if ws else "en")
         delivery = service.add_test_message(db, cli.CLOCK, target, words.test)

@@ -310,7 +310,11 @@ def list_deliveries(
     query = select(NotifyDelivery).where(NotifyDelivery.target_id == target.id)
     if status:
         if status not in DeliveryStatus.__members__:
-            raise ValidationFailed(f'"{status}" is not a delivery status; use pending, sent, failed or dead')
+            raise ValidationFailed(
+                f'"{status}" is not a delivery status; use pending, sent, failed or dead',
+                key="err.delivery_status",
+                params={"status": status},
+            )
         query = query.where(NotifyDelivery.status == status)
     return list(db.scalars(query.order_by(NotifyDelivery.id.desc()).limit(max(1, min(limit, 1000)))))
 

@@ -64,7 +64,7 @@ class Settings:
 def _timezone(db: Session, workspace_id: str) -> str:
     ws = db.get(Workspace, workspace_id)
     if ws is None:
-        raise NotFound("no such workspace")
+        raise NotFound("no such workspace", key="err.no_workspace_here")
     return ws.timezone
 
 

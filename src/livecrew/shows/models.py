@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from livecrew.core import shipped
 from livecrew.core.db import Base, UTCDateTime
 
 
@@ -194,3 +197,14 @@ class Perk(Base):
     draw: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     drawn_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+def _shipped_texts() -> dict[str, dict[str, str]]:
+    return shipped.index_of(json.loads((Path(__file__).parent / "data" / "templates.json").read_text(encoding="utf-8")))
+
+
+# Shipped templates (their run of show and checklist) and what shows copied of them read in the reader's
+# language until a team edits them (core/shipped.py).
+shipped.register(ShowTemplate, ("name", "description", "segments", "checklist"), _shipped_texts)
+shipped.register(ShowSegment, ("title", "perk", "talking_points"), _shipped_texts)
+shipped.register(ChecklistItem, ("title", "detail"), _shipped_texts)

@@ -23,7 +23,7 @@ from livecrew.core.params import DbId
 from livecrew.core.plugins import contributions
 from livecrew.shows import perks, schedule, service, template_pages
 from livecrew.shows.gate import Problem
-from livecrew.shows.models import Show, ShowStatus
+from livecrew.shows.models import ItemStatus, Show, ShowStatus
 from livecrew.web.i18n import Translator
 from livecrew.web.render import form_failed, render, role_names, translate_error, translator
 
@@ -114,6 +114,7 @@ def create_show(
     minutes: Annotated[str, Form()] = "",
     template: Annotated[str, Form()] = "",
     room: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"title": title, "start": start, "minutes": minutes, "template": template, "room": room}
     try:
@@ -144,6 +145,20 @@ def create_show(
             )
 
         return form_failed(request, db, exc, again)
+    warnings = schedule.entry_warnings(db, principal.workspace, show, clock.now())
+    typed = "|".join((start, minutes, template, room))  # a confirmation holds for what was warned about only
+    if warnings and confirm != typed:  # a past start or a busy room: said at entry, kept only when they confirm
+        db.rollback()
+        t = translator(request)
+        return _list_page(
+            request,
+            db,
+            clock,
+            principal,
+            form=form,
+            entry_warnings=[t(key, **params) for key, params in warnings],
+            confirm_token=typed,
+        )
     return RedirectResponse(f"/shows/{show.id}?ok=show_created", status_code=303)
 
 
@@ -236,8 +251,13 @@ def move(
     clock: Clk,
     principal: Annotated[Principal, Depends(require_web(Action.shows_transition))],
     to: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     show = service.get_show(db, principal.workspace, show_id)
+    if to == ShowStatus.ready.value and not confirm:  # ready with work left open: say how much, let them confirm
+        left = sum(1 for item in show.checklist if item.status == ItemStatus.open.value)
+        if left and not service.gate_problems(db, show, to):  # what the gate refuses it says first
+            return _detail(request, db, principal, show, confirm_ready=left)
     try:
         service.transition(db, clock, principal.workspace, show, to, actor=principal.user)
     except service.GateRefused as exc:

@@ -154,7 +154,7 @@ def add_rehearsal(
     actor: User | None,
 ) -> Rehearsal:
     if at.tzinfo is None:
-        raise ValidationFailed("the rehearsal time needs a time zone")
+        raise ValidationFailed("the rehearsal time needs a time zone", key="err.rehearsal_tz")
     clean_problems = [{"text": " ".join(p.split())} for p in problems if p.strip()]
     rehearsal = Rehearsal(
         show_id=show.id,
@@ -208,7 +208,7 @@ def link_rehearsal_tasks(db: Session, rehearsal_id: int, task_ids: list[int]) ->
     """The board made these tasks of a rehearsal's problems (in their order): note each beside its problem."""
     rehearsal = db.get(Rehearsal, rehearsal_id)
     if rehearsal is None:
-        raise NotFound(f"no rehearsal {rehearsal_id}")
+        raise NotFound(f"no rehearsal {rehearsal_id}", key="err.no_rehearsal", params={"id": rehearsal_id})
     rehearsal.problems = [
         {**problem, "task_id": task_id} for problem, task_id in zip(rehearsal.problems, task_ids, strict=True)
     ]

@@ -67,6 +67,19 @@ def _overlap(a: Show, b: Show) -> bool:
     return a.starts_at < ends_at(b) and b.starts_at < ends_at(a)
 
 
+def entry_warnings(db: Session, workspace: Workspace, show: Show, now: datetime) -> list[tuple[str, dict[str, Any]]]:
+    """What is worth a second look when a show is typed in: a start in the past, another show in the same room
+    at the same time. Each as (catalog key, params)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if show.starts_at < now:
+        found.append(("shows.warn_past", {}))
+    if show.room:
+        for other in list_shows(db, workspace):
+            if other.id != show.id and other.status in COUNTED and other.room == show.room and _overlap(show, other):
+                found.append(("shows.warn_room_overlap", {"room": show.room, "other": other.title}))
+    return found
+
+
 def find_conflicts(shows: list[Show], names: dict[str, str], rest_hours: int) -> list[Conflict]:
     """All conflicts among the given shows (cancelled, ended and reviewed shows do not count)."""
     active = sorted((s for s in shows if s.status in COUNTED), key=lambda s: s.starts_at)

@@ -63,7 +63,11 @@ def _check_role(role: str) -> str:
 def create_template(db: Session, clock: Clock, workspace: Workspace, data: dict[str, Any]) -> ShowTemplate:
     duration = int(data["duration_minutes"])
     if not 1 <= duration <= MAX_MINUTES:
-        raise ValidationFailed(f"a template lasts 1 to {MAX_MINUTES} minutes (got {duration})")
+        raise ValidationFailed(
+            f"a template lasts 1 to {MAX_MINUTES} minutes (got {duration})",
+            key="err.template_minutes",
+            params={"max": MAX_MINUTES},
+        )
     for role in data.get("required_roles", []):
         _check_role(role)
     template = ShowTemplate(
@@ -149,9 +153,9 @@ def create_show(
     if not clean_title:
         raise ValidationFailed("the show needs a title", key="err.show_title")
     if len(clean_title) > 160:
-        raise ValidationFailed("the title must be at most 160 characters")
+        raise ValidationFailed("the title must be at most 160 characters", key="err.show_title_long")
     if starts_at.tzinfo is None:
-        raise ValidationFailed("the start time needs a time zone (e.g. +08:00)")
+        raise ValidationFailed("the start time needs a time zone (e.g. +08:00)", key="err.show_start_tz")
     source = get_template(db, workspace, template) if template else None
     length = minutes if minutes is not None else (source.duration_minutes if source else 120)
     if not 1 <= length <= MAX_MINUTES:
@@ -243,7 +247,11 @@ def list_shows(
         stmt = stmt.where(Show.starts_at < end)
     if status is not None:
         if status not in ShowStatus.__members__:
-            raise ValidationFailed(f'unknown status "{status}"; use one of: {", ".join(ShowStatus)}')
+            raise ValidationFailed(
+                f'unknown status "{status}"; use one of: {", ".join(ShowStatus)}',
+                key="err.bad_status",
+                params={"to": status},
+            )
         stmt = stmt.where(Show.status == status)
     shows = list(db.scalars(stmt.order_by(Show.starts_at)).all())
     if start is not None:
@@ -376,7 +384,7 @@ def remove_from_roster(db: Session, workspace: Workspace, show: Show, entry_id: 
     _ensure_editable(show)
     entry = next((e for e in show.roster if e.id == entry_id), None)
     if entry is None:
-        raise NotFound(f"no roster entry {entry_id} in this show")
+        raise NotFound(f"no roster entry {entry_id} in this show", key="err.no_roster_entry", params={"id": entry_id})
     show.roster.remove(entry)
     db.flush()
     if show.status != ShowStatus.planned:
@@ -397,7 +405,7 @@ def set_checklist_item(
     _ensure_editable(show)
     item = next((i for i in show.checklist if i.id == item_id), None)
     if item is None:
-        raise NotFound(f"no checklist item {item_id} in this show")
+        raise NotFound(f"no checklist item {item_id} in this show", key="err.no_checklist_item", params={"id": item_id})
     if not may_edit_any and item.role not in actor.role_keys and item.assignee_id != actor.id:
         raise Forbidden(
             f'this item is for the "{item.role}" role; ask them, or operations, to tick it',
@@ -405,7 +413,11 @@ def set_checklist_item(
             params={"role": item.role},
         )
     if status not in ItemStatus.__members__:
-        raise ValidationFailed(f'unknown checklist status "{status}"; use open, done or skipped')
+        raise ValidationFailed(
+            f'unknown checklist status "{status}"; use open, done or skipped',
+            key="err.checklist_status",
+            params={"status": status},
+        )
     clean_reason = (reason or "").strip()
     if status == ItemStatus.skipped and not clean_reason:
         raise ValidationFailed("say why the item is skipped", key="err.skip_reason")

@@ -58,7 +58,9 @@ def create_source(
         target = f"@{target}"
         value = 1 if diamond_value is None else diamond_value
         if not 0 <= value <= 100_000:
-            raise ValidationFailed("a diamond's value is a whole number of minor units from 0 to 100000")
+            raise ValidationFailed(
+                "a diamond's value is a whole number of minor units from 0 to 100000", key="err.diamond_value"
+            )
         options["diamond_value"] = value
     else:
         if not target or len(target) > 64 or not target.replace("_", "").isalnum():

@@ -64,7 +64,7 @@ def set_backup(
 def remove_backup(db: Session, workspace: Workspace, backup_id: int) -> None:
     row = db.get(Backup, backup_id)
     if row is None or row.workspace_id != workspace.id:
-        raise NotFound(f"no backup {backup_id} in this workspace")
+        raise NotFound(f"no backup {backup_id} in this workspace", key="err.no_backup", params={"id": backup_id})
     db.delete(row)
     db.flush()
 
@@ -237,6 +237,6 @@ def withdraw_absence(db: Session, show: Show, absence_id: int) -> None:
     _editable(show)
     absence = db.get(Absence, absence_id)
     if absence is None or absence.show_id != show.id:
-        raise NotFound(f"no absence {absence_id} in this show")
+        raise NotFound(f"no absence {absence_id} in this show", key="err.no_absence", params={"id": absence_id})
     db.delete(absence)
     db.flush()

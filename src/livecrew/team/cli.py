@@ -48,14 +48,22 @@ def check_matrix(
 def list_duties(
     workspace: Annotated[str, typer.Option("--workspace", help="Workspace id (or its exact name).")],
     role: Annotated[str | None, typer.Option("--role", help="Only this role's duties.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Built-in duties in zh-Hant, zh-Hans or en (default: the workspace's).")
+    ] = None,
 ) -> None:
     """List the duty catalog."""
     from livecrew.core import cli
     from livecrew.core.auth import service as auth
+    from livecrew.core.config import LANGUAGES
+    from livecrew.core.shipped import set_reader_language
     from livecrew.team import duties
 
+    if lang is not None and lang not in LANGUAGES:
+        raise typer.BadParameter(f'"{lang}" is not a language; use {", ".join(LANGUAGES)}', param_hint="--lang")
     with cli.database() as db:
         ws = auth.find_workspace(db, workspace)
+        set_reader_language(db, lang or ws.default_language)
         table = Table(title=f"{ws.name}: duties")
         for column in ("key", "role", "phase", "v", "title"):
             table.add_column(column)

@@ -210,7 +210,11 @@ def update_kpi(
 ) -> KpiDefinition:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationFailed(f"these KPI fields cannot be changed: {', '.join(sorted(unknown))}")
+        raise ValidationFailed(
+            f"these KPI fields cannot be changed: {', '.join(sorted(unknown))}",
+            key="err.kpi_fields",
+            params={"fields": ", ".join(sorted(unknown))},
+        )
     fields = {f: getattr(kpi, f) for f in EDITABLE_FIELDS} | {"role": kpi.role} | changes
     _validate(fields)
     if kpi.role == TEAM and fields["active"] and not kpi.active:

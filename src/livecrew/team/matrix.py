@@ -126,7 +126,7 @@ def mark_reviewed(
     db: Session, clock: Clock, workspace: Workspace, template: ShowTemplate, *, actor: User | None, note: str = ""
 ) -> MatrixReview:
     if len(note) > 2000:
-        raise ValidationFailed("the review note must be at most 2,000 characters")
+        raise ValidationFailed("the review note must be at most 2,000 characters", key="err.review_note_long")
     report = check(db, workspace, template, clock.now())
     review = MatrixReview(
         workspace_id=workspace.id,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from livecrew.core import shipped
 from livecrew.core.db import Base, UTCDateTime
 
 
@@ -126,3 +129,16 @@ class KpiDefinition(Base):
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+def _shipped_texts() -> dict[str, dict[str, str]]:
+    data = Path(__file__).parent / "data"
+    return shipped.index_of(
+        *(json.loads((data / name).read_text(encoding="utf-8")) for name in ("roles.json", "kpis.json"))
+    )
+
+
+# Shipped duties and KPI names read in the reader's language until a team edits them (core/shipped.py).
+shipped.register(Duty, ("title", "detail"), _shipped_texts)
+shipped.register(DutyChange, ("before", "after"), _shipped_texts)
+shipped.register(KpiDefinition, ("name", "description"), _shipped_texts)

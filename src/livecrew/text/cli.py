@@ -123,7 +123,7 @@ def _change(workspace: str, by: str | None, work: Callable[..., Any]) -> None:
         ws = auth.find_workspace(db, workspace)
         actor = auth.find_user_by_email(db, by) if by else None
         if actor is not None and actor.workspace_id != ws.id:
-            raise NotFound(f"{by} is not a member of {ws.name}")
+            raise NotFound(f"{by} is not a member of {ws.name}", key="err.not_member", params={"who": by})
         change = work(db, ws, actor)
         line = f"version {change.version}: {change.action} {change.term or change.target_version}"
         if change.applies_to:

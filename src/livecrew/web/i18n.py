@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from livecrew.core.config import LANGUAGES
+from livecrew.core.shipped import match_accept_language
+
+__all__ = ["LANGUAGE_NAMES", "Translator", "catalog", "match_accept_language", "pick"]
 
 CATALOG_DIR = Path(__file__).parent / "i18n"
 FALLBACK = "en"
@@ -43,27 +46,3 @@ class Translator:
     def pick(self, texts: dict[str, str]) -> str:
         """Choose the right language out of a {language: text} mapping."""
         return texts.get(self.language) or texts.get(FALLBACK) or next(iter(texts.values()), "")
-
-
-def match_accept_language(header: str | None) -> str | None:
-    """The best of our languages for an Accept-Language header, or None."""
-    if not header:
-        return None
-    weighted: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        weighted.append((-quality, index, tag.strip().lower()))
-    for _q, _i, tag in sorted(weighted):
-        if tag.startswith("zh"):
-            if any(x in tag for x in ("hans", "-cn", "-sg", "-my")):
-                return "zh-Hans"
-            return "zh-Hant"
-        if tag.startswith("en"):
-            return "en"
-    return None

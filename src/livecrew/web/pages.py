@@ -417,7 +417,7 @@ def people_active(
     principal: Annotated[Principal, Depends(require_web(Action.people_manage))],
 ) -> Response:
     if change not in ("activate", "deactivate"):
-        raise NotFound(f'unknown change "{change}"')
+        raise NotFound(f'unknown change "{change}"', key="err.unknown_change", params={"change": change})
     try:
         user = service.get_user(db, principal.workspace, person_id)
         service.set_active(db, clock, principal.workspace, user, change == "activate")

@@ -100,11 +100,15 @@ def translate_error(t: Translator, exc: DomainError) -> str:
             params["role"] = t.pick(ROLE_NAMES[Role(role)])
         roles = params.get("roles")
         if isinstance(roles, list):  # a list of role keys reads as their names
-            params["roles"] = "、".join(t.pick(ROLE_NAMES[Role(r)]) for r in roles if r in ROLE_KEYS)
+            comma = ", " if t.language == "en" else "、"
+            params["roles"] = comma.join(t.pick(ROLE_NAMES[Role(r)]) for r in roles if r in ROLE_KEYS)
         for name in ("where", "what"):  # row and field labels given as catalog keys
             label = params.get(name)
             if isinstance(label, str) and (text := t(label, n=params.get("n", ""))) != label:
                 params[name] = text
+        field = params.get("field")  # a form field's name reads as its label (field.list_price: 直播價)
+        if isinstance(field, str) and (text := t(f"field.{field}")) != f"field.{field}":
+            params["field"] = text
         text = t(exc.key, **params)
         if text != exc.key:
             return text

@@ -15,9 +15,10 @@ from livecrew.core.auth.models import User, Workspace
 from livecrew.core.auth.permissions import Action, allowed, roles_for
 from livecrew.core.background import in_thread
 from livecrew.core.clock import Clock
-from livecrew.core.config import Settings
+from livecrew.core.config import LANGUAGES, Settings
 from livecrew.core.deps import get_clock, get_db
 from livecrew.core.errors import DomainError, Forbidden, Unauthenticated
+from livecrew.core.shipped import match_accept_language, set_reader_language
 
 SESSION_COOKIE = "lc_session"
 CSRF_COOKIE = "lc_csrf"
@@ -122,7 +123,17 @@ def _principal_for(db: Session, user: User, via: str, workspace: Workspace | Non
     # worker thread for the next dependency or the route: holding it across the hop can deadlock the
     # thread pool against the connection pool when many requests arrive at once (hundreds of viewers).
     db.commit()
+    set_reader_language(db, user.language or workspace.default_language)  # shipped text reads in their language
     return Principal(user=user, workspace=workspace, via=via, viewer=viewer)
+
+
+def _api_language(request: Request, db: Session) -> None:
+    """An API caller may ask for built-in text in another language: ``?lang=`` first, then Accept-Language."""
+    wanted = request.query_params.get("lang")
+    if wanted not in LANGUAGES:
+        wanted = match_accept_language(request.headers.get("accept-language"))
+    if wanted:
+        set_reader_language(db, wanted)
 
 
 def api_principal(
@@ -132,7 +143,9 @@ def api_principal(
     token = _bearer(request)
     if token is not None:
         owner, workspace = service.resolve_token(db, clock, token)
-        return _principal_for(db, owner, "token", workspace)
+        principal = _principal_for(db, owner, "token", workspace)
+        _api_language(request, db)
+        return principal
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         user = service.resolve_session(db, clock, cookie)
@@ -141,6 +154,7 @@ def api_principal(
                 raise CsrfFailed("The request lacks a valid X-CSRF-Token header; reload the page and try again.")
             principal = _principal_for(db, user, "session")
             request.state.principal = principal  # errors then answer in the person's language
+            _api_language(request, db)
             return principal
     raise Unauthenticated(
         "Sign in, or send an API token as 'Authorization: Bearer lc_...' (create one with `livecrew token create`)."

@@ -59,9 +59,15 @@ def normalise_email(value: str) -> str:
 def _clean_name(value: str, what: str, max_len: int) -> str:
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise ValidationFailed(f"the {what} cannot be empty")
+        raise ValidationFailed(
+            f"the {what} cannot be empty", key="err.name_empty", params={"field": what.replace(" ", "_")}
+        )
     if len(cleaned) > max_len:
-        raise ValidationFailed(f"the {what} must be at most {max_len} characters (got {len(cleaned)})")
+        raise ValidationFailed(
+            f"the {what} must be at most {max_len} characters (got {len(cleaned)})",
+            key="err.name_long",
+            params={"field": what.replace(" ", "_"), "max": max_len},
+        )
     return cleaned
 
 
@@ -73,7 +79,7 @@ def _parse_roles(roles: list[str]) -> list[Role]:
         try:
             role = parse_role(raw)
         except ValueError as exc:
-            raise ValidationFailed(str(exc)) from None
+            raise ValidationFailed(str(exc), key="err.bad_role", params={"role": raw}) from None
         if role not in parsed:
             parsed.append(role)
     return parsed
@@ -81,14 +87,22 @@ def _parse_roles(roles: list[str]) -> list[Role]:
 
 def check_language(value: str) -> str:
     if value not in LANGUAGES:
-        raise ValidationFailed(f'unknown language "{value}"; use one of: {", ".join(LANGUAGES)}')
+        raise ValidationFailed(
+            f'unknown language "{value}"; use one of: {", ".join(LANGUAGES)}',
+            key="err.bad_language",
+            params={"value": value},
+        )
     return value
 
 
 def check_currency(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ValidationFailed(f'"{value}" is not a currency code; use three letters such as TWD, CNY, HKD, USD')
+        raise ValidationFailed(
+            f'"{value}" is not a currency code; use three letters such as TWD, CNY, HKD, USD',
+            key="err.bad_currency",
+            params={"value": value},
+        )
     return code
 
 
@@ -98,7 +112,9 @@ def check_timezone(value: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationFailed(
-            f'"{value}" is not a known time zone; use an IANA name such as Asia/Taipei or Asia/Shanghai'
+            f'"{value}" is not a known time zone; use an IANA name such as Asia/Taipei or Asia/Shanghai',
+            key="err.bad_timezone",
+            params={"value": value},
         ) from None
     return name
 
@@ -133,7 +149,7 @@ def create_workspace(
 def get_workspace(db: Session, workspace_id: str) -> Workspace:
     workspace = db.get(Workspace, workspace_id)
     if workspace is None:
-        raise NotFound(f'no workspace with id "{workspace_id}"')
+        raise NotFound(f'no workspace with id "{workspace_id}"', key="err.no_workspace", params={"id": workspace_id})
     return workspace
 
 
@@ -146,8 +162,12 @@ def find_workspace(db: Session, ref: str) -> Workspace:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise Conflict(f'several workspaces are named "{ref}"; use the workspace id instead')
-    raise NotFound(f'no workspace with id or name "{ref}"')
+        raise Conflict(
+            f'several workspaces are named "{ref}"; use the workspace id instead',
+            key="err.workspace_ambiguous",
+            params={"ref": ref},
+        )
+    raise NotFound(f'no workspace with id or name "{ref}"', key="err.no_workspace_ref", params={"ref": ref})
 
 
 def update_workspace(
@@ -221,7 +241,7 @@ def create_user(
 def get_user(db: Session, workspace: Workspace, user_id: str) -> User:
     user = db.get(User, user_id)
     if user is None or user.workspace_id != workspace.id:
-        raise NotFound(f'no person with id "{user_id}" in this workspace')
+        raise NotFound(f'no person with id "{user_id}" in this workspace', key="err.no_person")
     return user
 
 
@@ -233,9 +253,15 @@ def find_user_by_email(db: Session, email: str, workspace: Workspace | None = No
         query = query.where(User.workspace_id == workspace.id)
     found = list(db.scalars(query.limit(2)))
     if not found:
-        raise NotFound(f"no person with the e-mail address {address}")
+        raise NotFound(
+            f"no person with the e-mail address {address}", key="err.no_address", params={"address": address}
+        )
     if len(found) > 1:
-        raise ValidationFailed(f"several workspaces have a person with the address {address}; name the workspace")
+        raise ValidationFailed(
+            f"several workspaces have a person with the address {address}; name the workspace",
+            key="err.address_ambiguous",
+            params={"address": address},
+        )
     return found[0]
 
 
@@ -349,7 +375,7 @@ def accept_invitation(db: Session, clock: Clock, secret: str, password: str) -> 
         raise ValidationFailed(problem, key="err.weak_password")
     user = db.get(User, invitation.user_id)
     if user is None or not user.active:
-        raise NotFound("the account for this invitation no longer exists or was deactivated")
+        raise NotFound("the account for this invitation no longer exists or was deactivated", key="err.invite_gone")
     user.password_hash = hash_password(password)
     invitation.used_at = clock.now()
     db.flush()
@@ -599,9 +625,15 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Create a token for a user. The secret is returned once and never stored."""
     if not user.active:
-        raise Conflict(f"{user.email} is deactivated; reactivate the account before creating a token")
+        raise Conflict(
+            f"{user.email} is deactivated; reactivate the account before creating a token",
+            key="err.token_deactivated",
+            params={"email": user.email},
+        )
     if days is not None and days < 1:
-        raise ValidationFailed("a token must be valid for at least 1 day (or leave the expiry out)")
+        raise ValidationFailed(
+            "a token must be valid for at least 1 day (or leave the expiry out)", key="err.token_expiry"
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         id=new_id("t"),
@@ -667,9 +699,13 @@ def revoke_token(
 ) -> ApiToken:
     token = db.get(ApiToken, token_id)
     if token is None or token.workspace_id != workspace.id:
-        raise NotFound(f'no API token with id "{token_id}" in this workspace')
+        raise NotFound(
+            f'no API token with id "{token_id}" in this workspace', key="err.no_token", params={"id": token_id}
+        )
     if token.user_id != actor.id and not may_manage_all:
-        raise NotFound(f'no API token with id "{token_id}" among your tokens')
+        raise NotFound(
+            f'no API token with id "{token_id}" among your tokens', key="err.no_token", params={"id": token_id}
+        )
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         db.flush()

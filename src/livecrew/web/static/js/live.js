@@ -180,10 +180,11 @@
       .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.message || r.statusText); return j; }); });
   }
 
-  function act(body) {
+  // label: what the person pressed, in their language (the button's own words); never the action's code.
+  function act(body, label) {
     var out = document.getElementById("action-result");
     post("/api/v1/shows/" + showId + "/actions", body).then(function (r) {
-      if (out) { out.textContent = "✓ " + r.kind + (r.payload && r.payload.winners ? ": " + r.payload.winners.join("、") : ""); out.className = "small ok-text"; }
+      if (out) { out.textContent = "✓ " + (label || root.dataset.labelDone) + (r.payload && r.payload.winners ? ": " + r.payload.winners.join("、") : ""); out.className = "small ok-text"; }
     }).catch(function (e) { if (out) { out.textContent = e.message; out.className = "small gap-text"; } });
   }
 
@@ -198,7 +199,7 @@
       if (kind === "explain" || kind === "shelf") { body.product = document.getElementById("action-product").value.trim(); body.action = t.dataset.value; }
       if (kind === "coupon" || kind === "lucky_bag") { body.perk_id = parseInt(t.dataset.perk, 10); if (t.dataset.value) body.action = t.dataset.value; }
       if (kind === "announce") { body.text = document.getElementById("action-text").value; }
-      act(body);
+      act(body, t.textContent.trim());
     }
   });
 
