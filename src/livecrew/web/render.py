@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from livecrew import __version__
 from livecrew.core.auth.deps import CSRF_COOKIE, Principal
@@ -21,11 +22,21 @@ from livecrew.core.deps import app_context
 from livecrew.core.errors import DomainError
 from livecrew.core.plugins import sections
 from livecrew.web.i18n import LANGUAGE_NAMES, Translator, match_accept_language
+from livecrew.web.icons import SPRITE_URL, icon_markup
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def icon(name: str, label: str | None = None, css: str = "") -> Markup:
+    """``{{ icon('warning') }}``: an inline SVG icon from the sprite (see :mod:`livecrew.web.icons`)."""
+    return Markup(icon_markup(name, label, css))
+
+
+TEMPLATES.env.globals["icon"] = icon
+TEMPLATES.env.globals["icon_sprite"] = SPRITE_URL
 LANG_COOKIE = "lc_lang"
 
 
@@ -37,24 +48,15 @@ class NavItem:
 
 
 # Icons of the console's sections; the sections themselves come from the features' manifests.
-_ICONS: dict[str, str] = {
-    "home": "⌂",
-    "team": "👥",
-    "goods": "📦",
-    "shows": "🗓",
-    "live": "●",
-    "channels": "✉",
-    "review": "📈",
-    "incidents": "🚨",
-    "service": "💬",
-    "settings": "⚙",
-}
+# (names in livecrew.web.icons.ICONS; a section without one gets the plain "section" dot).
+_ICONS: dict[str, str] = {key: key for key in ("home", "team", "goods", "shows", "live", "channels", "review")}
+_ICONS.update({key: key for key in ("incidents", "service", "settings")})
 
 
 def nav_items() -> list[NavItem]:
     """Home first, then every feature's sections in their declared order, then settings."""
     items = [NavItem("home", _ICONS["home"], "/")]
-    items += [NavItem(s.key, _ICONS.get(s.key, "•"), s.href) for s in sections()]
+    items += [NavItem(s.key, _ICONS.get(s.key, "section"), s.href) for s in sections()]
     items.append(NavItem("settings", _ICONS["settings"], "/settings/workspace"))
     return items
 
