@@ -11,4 +11,5 @@ FEATURE = Feature(
     jobs=("livecrew.service.jobs:start",),
     live_listeners=("livecrew.service.listeners:on_events",),
     sections=(Section("service", "/service", 60),),
+    contributes={"web.home_card": ("livecrew.service.home:queue_card",)},
 )

@@ -31,21 +31,6 @@ router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csr
 router.include_router(template_pages.router)
 
 
-def next_shows_card(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
-    upcoming = [
-        s
-        for s in service.list_shows(db, principal.workspace, start=now - timedelta(hours=6))
-        if s.status in (ShowStatus.planned, ShowStatus.rehearsing, ShowStatus.ready, ShowStatus.live)
-    ]
-    return [
-        {
-            "show": s,
-            "unmet": len(service.gate_problems(db, s, ShowStatus.live.value)) if s.status != ShowStatus.live else 0,
-        }
-        for s in upcoming[:4]
-    ]
-
-
 # Other features add panels to a show's page: each gives a template name and the context it needs.
 DetailPanel = Callable[[Request, Session, Principal, Show], tuple[str, dict[str, Any]]]
 DETAIL_PANELS = "shows.detail_panel"
