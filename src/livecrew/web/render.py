@@ -16,7 +16,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from livecrew import __version__
-from livecrew.core.auth.deps import CSRF_COOKIE, Principal
+from livecrew.core.auth.deps import CSRF_COOKIE, Principal, Viewer
+from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, Role
 from livecrew.core.deps import app_context
 from livecrew.core.errors import DomainError
@@ -53,10 +54,14 @@ _ICONS: dict[str, str] = {key: key for key in ("home", "team", "goods", "shows",
 _ICONS.update({key: key for key in ("incidents", "service", "settings")})
 
 
-def nav_items() -> list[NavItem]:
-    """Home first, then every feature's sections in their declared order, then settings."""
+def nav_items(viewer: Viewer | None = None) -> list[NavItem]:
+    """Home first, then the feature sections the reader may open in their declared order, then settings."""
     items = [NavItem("home", _ICONS["home"], "/")]
-    items += [NavItem(s.key, _ICONS.get(s.key, "section"), s.href) for s in sections()]
+    items += [
+        NavItem(s.key, _ICONS.get(s.key, "section"), s.href)
+        for s in sections()
+        if s.action is None or (viewer is not None and viewer.can(Action(s.action)))
+    ]
     items.append(NavItem("settings", _ICONS["settings"], "/settings/workspace"))
     return items
 
@@ -135,7 +140,9 @@ def render(
         "fmt": fmt,
         "csrf_token": csrf_token(request),
         "language_names": LANGUAGE_NAMES,
-        "nav_items": nav_items(),
+        "nav_items": nav_items(me),
+        # {% if can('goods.edit') %}: show an action only to a reader whose roles allow it (no link to a 403).
+        "can": lambda action: me is not None and me.can(Action(action)),
         "active_nav": active_nav,
         "version": __version__,
         "notice": t("ok." + notice_key) if notice_key and ("ok." + notice_key) != t("ok." + notice_key) else None,
