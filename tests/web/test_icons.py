@@ -19,7 +19,9 @@ NODE_ICONS = Path(__file__).resolve().parents[2] / "node_modules" / "lucide-stat
 # miscellaneous symbols (U+2600–U+27BF), technical symbols (U+2300–U+23FF), geometric shapes
 # (U+25A0–U+25FF), the curved arrows (U+21A0–U+21FF), stars and the emoji selector. Plain arrows
 # (→ ←), the middle dot and the prime stay: every CJK font has them.
-PICTOGRAPH = re.compile("[\u21a0-\u21ff\u2300-\u23ff\u25a0-\u25ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
+PICTOGRAPH = re.compile(
+    "[\u21a0-\u21ff\u2300-\u23ff\u25a0-\u25ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]"
+)
 
 
 def _console_sources() -> list[Path]:

@@ -88,11 +88,7 @@ def build_sprite(icon_dir: Path) -> str:
             f'stroke-linecap="round" stroke-linejoin="round">{drawing}</symbol>'
         )
     licence = "Icons: Lucide (lucide-static, ISC licence), https://lucide.dev"
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg"><!-- {licence} -->\n'
-        + "\n".join(symbols)
-        + "\n</svg>\n"
-    )
+    return f'<svg xmlns="http://www.w3.org/2000/svg"><!-- {licence} -->\n' + "\n".join(symbols) + "\n</svg>\n"
 
 
 def icon_markup(name: str, label: str | None = None, css: str = "") -> str:
