@@ -83,10 +83,9 @@ def build_sprite(icon_dir: Path) -> str:
     symbols = []
     for name, source in ICONS.items():
         drawing = _inner((icon_dir / f"{source}.svg").read_text(encoding="utf-8"))
-        symbols.append(
-            f'<symbol id="i-{name}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
-            f'stroke-linecap="round" stroke-linejoin="round">{drawing}</symbol>'
-        )
+        # No fill or stroke here: they come from the page's ``.icon`` rule through <use>, so one icon can be
+        # drawn filled (the "dot") and the others outlined.
+        symbols.append(f'<symbol id="i-{name}" viewBox="0 0 24 24">{drawing}</symbol>')
     licence = "Icons: Lucide (lucide-static, ISC licence), https://lucide.dev"
     return f'<svg xmlns="http://www.w3.org/2000/svg"><!-- {licence} -->\n' + "\n".join(symbols) + "\n</svg>\n"
 
