@@ -33,13 +33,14 @@ $(VENV)/.installed: pyproject.toml
 # Front-end libraries come from the npm registry and are copied next to our own static files (ignored by git).
 assets: $(VENDOR)/.built
 
-$(VENDOR)/.built: package.json package-lock.json
+$(VENDOR)/.built: package.json package-lock.json src/livecrew/web/icons.py
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	$(PYTHON) src/livecrew/web/icons.py node_modules/lucide-static/icons $(VENDOR)/icons.svg
 	touch $@
 
 # Browser tests drive Debian's chromium. Install it when missing and we may (root); otherwise they skip (not in CI).

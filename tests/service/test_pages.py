@@ -56,7 +56,8 @@ def test_ticket_from_the_form_then_template_reply_with_confirmation(
     wrong = console.post(ticket_url + "/change", data={"to": "closed", "csrf_token": csrf(console)})
     assert wrong.status_code == 409
     done = console.post(ticket_url + "/change", data={"to": "solved", "rating": "5", "csrf_token": csrf(console)})
-    assert done.status_code == 200 and "★★★★★" in done.text
+    rating = done.text.split('<dd class="stars"', 1)[1].split("</dd>", 1)[0]  # five star icons, and "5/5" in words
+    assert done.status_code == 200 and rating.count("#i-star") == 5 and "5/5" in rating
 
 
 def test_bad_manual_ticket_and_settings(console: TestClient, desk: Desk) -> None:

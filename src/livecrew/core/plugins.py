@@ -30,6 +30,9 @@ class Section:
     key: str
     href: str
     order: int
+    # The permission (an ``Action`` value, e.g. "service.view") a reader needs to see it in the navigation;
+    # None when everyone may.
+    action: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ FEATURE = Feature(
     gate_checks=("livecrew.goods.gate:lineup_not_empty", "livecrew.goods.gate:lineup_ready"),
     sections=(Section("goods", "/goods", 20),),
     contributes={
+        "web.home_card": ("livecrew.goods.home:selection_card",),
         # The show's API view gets its lineup, the stock_low alert its stock, the simulator its products.
         "shows.lineup_provider": ("livecrew.goods.api:lineup_section",),
         "live.stock_source": ("livecrew.goods.api:stock_left",),

@@ -11,4 +11,8 @@ FEATURE = Feature(
     jobs=("livecrew.live.jobs:start",),
     subscribers={"text.compliance_flagged": ("livecrew.live.alerts:on_compliance_flagged",)},
     sections=(Section("live", "/live", 40),),
+    contributes={
+        "web.home_card": ("livecrew.live.home:live_room_card",),
+        "web.home_activity": ("livecrew.live.home:live_activity",),
+    },
 )

@@ -16,4 +16,5 @@ FEATURE = Feature(
     subscribers={"shows.show_transitioned": ("livecrew.review.service:on_show_transitioned",)},
     gate_checks=("livecrew.review.gate:review_has_outcome",),
     sections=(Section("review", "/review", 50),),
+    contributes={"web.home_card": ("livecrew.review.home:reviews_card",)},
 )

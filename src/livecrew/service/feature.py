@@ -10,5 +10,6 @@ FEATURE = Feature(
     cli=("livecrew.service.cli:register",),
     jobs=("livecrew.service.jobs:start",),
     live_listeners=("livecrew.service.listeners:on_events",),
-    sections=(Section("service", "/service", 60),),
+    sections=(Section("service", "/service", 60, action="service.view"),),
+    contributes={"web.home_card": ("livecrew.service.home:queue_card",)},
 )

@@ -11,5 +11,11 @@ FEATURE = Feature(
     on_workspace_created=("livecrew.shows.hooks:on_workspace_created",),
     gate_checks=("livecrew.shows.gate:roles_staffed", "livecrew.shows.gate:checklist_complete"),
     sections=(Section("shows", "/shows", 30),),
-    contributes={"web.home_card": ("livecrew.shows.pages:next_shows_card",)},
+    contributes={
+        "web.home_card": (
+            "livecrew.shows.home:my_show_card",
+            "livecrew.shows.home:my_checklists_card",
+            "livecrew.shows.home:next_shows_card",
+        )
+    },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -30,21 +30,6 @@ from livecrew.web.render import form_failed, render, role_names, translate_error
 router = APIRouter(route_class=UnitOfWorkRoute, dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # The template pages first: /shows/templates must not be read as a show's id.
 router.include_router(template_pages.router)
-
-
-def next_shows_card(db: Session, principal: Principal, now: datetime) -> list[dict[str, Any]]:
-    upcoming = [
-        s
-        for s in service.list_shows(db, principal.workspace, start=now - timedelta(hours=6))
-        if s.status in (ShowStatus.planned, ShowStatus.rehearsing, ShowStatus.ready, ShowStatus.live)
-    ]
-    return [
-        {
-            "show": s,
-            "unmet": len(service.gate_problems(db, s, ShowStatus.live.value)) if s.status != ShowStatus.live else 0,
-        }
-        for s in upcoming[:4]
-    ]
 
 
 # Other features add panels to a show's page: each gives a template name and the context it needs.

@@ -73,9 +73,17 @@ def _role_rows(t: Translator) -> list[dict[str, str]]:
     return [{"key": r.value, "name": t.pick(ROLE_NAMES[r])} for r in Role]
 
 
-# Features add rows to the home page's "next shows" card (the shows feature does).
+# Features add cards to the home page, each for the roles whose day it is: a contribution returns the cards
+# for this reader (none when it is not their day), each a dict {"id", "order", "template", ...} where
+# "template" is the card's body (rendered inside <section class="card" id="card-ID">, with ``card`` the
+# dict) and "order" places it (role cards first, below 50; shared ones after).
 HomeCard = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
 HOME_CARDS = "web.home_card"
+# Features add entries to the home page's live feed (即時動態) as it is on load: {"at" (datetime),
+# "text", "href" (or None), "kind" ("alert", "action"...), "severity" (or None)}; newest first.
+HomeActivity = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
+HOME_ACTIVITY = "web.home_activity"
+ACTIVITY_ROWS = 12
 # Features add tiles to the home page's figures: {"label", "value", "sub", "href", "alert"} (the board adds
 # the viewer's open and overdue tasks).
 HomeStat = Callable[[Session, Principal, datetime], list[dict[str, Any]]]
@@ -202,10 +210,12 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
     now = clock.now()
     tokens_active = [x for x in tokens if x.revoked_at is None and (x.expires_at is None or x.expires_at > now)]
     local_now = now.astimezone(ZoneInfo(principal.workspace.timezone)).strftime("%Y-%m-%d %H:%M")
-    next_shows = []
-    for card in contributions(HOME_CARDS):
-        next_shows.extend(card(db, principal, now))
+    cards = [card for source in contributions(HOME_CARDS) for card in source(db, principal, now)]
+    cards.sort(key=lambda card: int(card.get("order", 50)))
     stats = [tile for source in contributions(HOME_STATS) for tile in source(db, principal, now)]
+    activity = [entry for source in contributions(HOME_ACTIVITY) for entry in source(db, principal, now)]
+    activity.sort(key=lambda entry: entry["at"], reverse=True)
+    roles = set(principal.roles)
     return render(
         request,
         "home.html",
@@ -216,8 +226,13 @@ def home(request: Request, db: Db, clock: Clk, principal: Annotated[Principal, D
             "covered": sum(1 for row in coverage if row["people"]),
             "tokens_active": len(tokens_active),
             "local_now": local_now,
-            "next_shows": next_shows[:4],
+            "cards": cards,
             "stats": stats,
+            "activity": activity[:ACTIVITY_ROWS],
+            # The team's coverage is the planners' concern; the first steps (people, tokens, the feed) the
+            # owner's and the tech's, until the team has tokens.
+            "show_coverage": bool(roles & {"owner", "operations"}),
+            "show_start": bool(roles & {"owner", "tech"}) and not tokens_active,
         },
         active_nav="home",
     )

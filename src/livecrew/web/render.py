@@ -13,15 +13,18 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from livecrew import __version__
-from livecrew.core.auth.deps import CSRF_COOKIE, Principal
+from livecrew.core.auth.deps import CSRF_COOKIE, Principal, Viewer
+from livecrew.core.auth.permissions import Action
 from livecrew.core.auth.roles import ROLE_NAMES, Role
 from livecrew.core.deps import app_context
 from livecrew.core.errors import DomainError
 from livecrew.core.money import format_major, format_percent
 from livecrew.core.plugins import sections
 from livecrew.web.i18n import LANGUAGE_NAMES, Translator, match_accept_language
+from livecrew.web.icons import SPRITE_URL, icon_markup
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,6 +33,15 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # A form shows what a person types: money in the ordinary unit (89900 -> "899"), fractions as percents (0.25 -> "25").
 TEMPLATES.env.filters["major"] = format_major
 TEMPLATES.env.filters["percent"] = format_percent
+
+
+def icon(name: str, label: str | None = None, css: str = "") -> Markup:
+    """``{{ icon('warning') }}``: an inline SVG icon from the sprite (see :mod:`livecrew.web.icons`)."""
+    return Markup(icon_markup(name, label, css))
+
+
+TEMPLATES.env.globals["icon"] = icon
+TEMPLATES.env.globals["icon_sprite"] = SPRITE_URL
 LANG_COOKIE = "lc_lang"
 
 
@@ -41,24 +53,19 @@ class NavItem:
 
 
 # Icons of the console's sections; the sections themselves come from the features' manifests.
-_ICONS: dict[str, str] = {
-    "home": "⌂",
-    "team": "👥",
-    "goods": "📦",
-    "shows": "🗓",
-    "live": "●",
-    "channels": "✉",
-    "review": "📈",
-    "incidents": "🚨",
-    "service": "💬",
-    "settings": "⚙",
-}
+# (names in livecrew.web.icons.ICONS; a section without one gets the plain "section" dot).
+_ICONS: dict[str, str] = {key: key for key in ("home", "team", "goods", "shows", "live", "channels", "review")}
+_ICONS.update({key: key for key in ("incidents", "service", "settings")})
 
 
-def nav_items() -> list[NavItem]:
-    """Home first, then every feature's sections in their declared order, then settings."""
+def nav_items(viewer: Viewer | None = None) -> list[NavItem]:
+    """Home first, then the feature sections the reader may open in their declared order, then settings."""
     items = [NavItem("home", _ICONS["home"], "/")]
-    items += [NavItem(s.key, _ICONS.get(s.key, "•"), s.href) for s in sections()]
+    items += [
+        NavItem(s.key, _ICONS.get(s.key, "section"), s.href)
+        for s in sections()
+        if s.action is None or (viewer is not None and viewer.can(Action(s.action)))
+    ]
     items.append(NavItem("settings", _ICONS["settings"], "/settings/workspace"))
     return items
 
@@ -141,7 +148,9 @@ def render(
         "fmt": fmt,
         "csrf_token": csrf_token(request),
         "language_names": LANGUAGE_NAMES,
-        "nav_items": nav_items(),
+        "nav_items": nav_items(me),
+        # {% if can('goods.edit') %}: show an action only to a reader whose roles allow it (no link to a 403).
+        "can": lambda action: me is not None and me.can(Action(action)),
         "active_nav": active_nav,
         "version": __version__,
         "notice": t("ok." + notice_key) if notice_key and ("ok." + notice_key) != t("ok." + notice_key) else None,

@@ -2,6 +2,30 @@
 (function () {
   "use strict";
 
+  // Icons for what the scripts build: an inline SVG drawing one shape of the sprite (livecrew.web.icons).
+  // lcIcon("warning") is decorative (hidden from screen readers); lcIcon("warning", "label") is announced.
+  var SVG = "http://www.w3.org/2000/svg";
+  window.lcIcon = function (name, label) {
+    var meta = document.querySelector('meta[name="icon-sprite"]');
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "icon icon-" + name);
+    if (label) {
+      svg.setAttribute("role", "img"); svg.setAttribute("aria-label", label);
+      var title = document.createElementNS(SVG, "title"); title.textContent = label; svg.appendChild(title);
+    } else { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
+    var use = document.createElementNS(SVG, "use");
+    use.setAttribute("href", (meta ? meta.getAttribute("content") : "/static/vendor/icons.svg") + "#i-" + name);
+    svg.appendChild(use);
+    return svg;
+  };
+  // Replace an element's content with an icon followed by text.
+  window.lcIconText = function (node, name, text) {
+    node.textContent = "";
+    node.appendChild(window.lcIcon(name));
+    node.appendChild(document.createTextNode(" " + text));
+    return node;
+  };
+
   function onReady(fn) {
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
@@ -19,7 +43,7 @@
         if (!target) return;
         var text = target.textContent.trim();
         if (navigator.clipboard) navigator.clipboard.writeText(text);
-        btn.textContent = "✓";
+        btn.textContent = ""; btn.appendChild(window.lcIcon("check", btn.dataset.copiedText || "OK"));
       });
     });
 

@@ -48,7 +48,7 @@
       time.setAttribute("datetime", m.created_at);
       head.appendChild(time);
       if (m.event_ts && d.show) {
-        var a = el("a", "msg-ts small", " ▸ " + d.labelTimeline);
+        var a = el("a", "msg-ts small", " " + d.labelTimeline); a.prepend(window.lcIcon("goto"));
         a.href = "/live/" + d.show + "?at=" + m.event_ts;
         a.title = d.labelJump + " " + new Date(m.event_ts).toLocaleTimeString();
         head.appendChild(a);
@@ -56,7 +56,7 @@
       if (m.edited_at) head.appendChild(el("span", "msg-edited small muted", " " + d.labelEdited));
       if (m.pinned) head.appendChild(el("span", "msg-pin tag", d.labelPinned));
       li.appendChild(head);
-      if (m.reply_to) li.appendChild(el("div", "msg-reply small muted", "↪ " + (m.reply_excerpt || d.labelDeleted)));
+      if (m.reply_to) li.appendChild(window.lcIconText(el("div", "msg-reply small muted"), "reply", m.reply_excerpt || d.labelDeleted));
       li.appendChild(el("div", "msg-text", textOf(m)));
       if (m.tags && m.tags.length) {
         var tagBox = el("div", "msg-tags");
@@ -64,7 +64,7 @@
         li.appendChild(tagBox);
       }
       var acks = el("div", "msg-acks small");
-      (m.acks || []).forEach(function (a) { acks.appendChild(el("span", "ack", "✓ " + a.name)); });
+      (m.acks || []).forEach(function (a) { acks.appendChild(window.lcIconText(el("span", "ack"), "check", a.name)); });
       li.appendChild(acks);
       var actions = el("div", "msg-actions small");
       function button(act, label) { var b = el("button", "btn-link", label); b.type = "button"; b.dataset.act = act; actions.appendChild(b); }

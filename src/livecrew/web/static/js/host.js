@@ -1,5 +1,5 @@
 // The host's screen: renders the state JSON, fetches it again when the show's stream says something changed,
-// counts down to the next segment every second, and sends the host's one-tap ✓.
+// counts down to the next segment every second, and sends the host's one-tap acknowledgement.
 (function () {
   "use strict";
   function onReady(fn) {
@@ -51,8 +51,8 @@
         li.appendChild(el("span", "hm-text", (m.texts && m.texts[d.lang]) || m.text));
         (m.tags || []).forEach(function (k) { li.appendChild(el("span", "hm-tag", tags[k] || k)); });
         var mine = (m.acks || []).some(function (a) { return a.id === d.me; });
-        if (mine) li.appendChild(el("span", "hm-acked", "✓ " + d.labelAcked));
-        else if (d.canAck) { var b = el("button", "hm-ack", "✓ " + d.labelAck); b.type = "button"; b.dataset.ack = m.id; li.appendChild(b); }
+        if (mine) li.appendChild(window.lcIconText(el("span", "hm-acked"), "check", d.labelAcked));
+        else if (d.canAck) { var b = window.lcIconText(el("button", "hm-ack"), "check", d.labelAck); b.type = "button"; b.dataset.ack = m.id; li.appendChild(b); }
         box.appendChild(li);
       });
     }

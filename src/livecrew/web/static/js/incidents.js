@@ -22,7 +22,7 @@
     document.querySelectorAll("[data-due][data-state='open']").forEach(function (el) {
       var left = (Date.parse(el.dataset.due) - now) / 1000;
       var timer = el.querySelector(".timer");
-      if (timer) timer.textContent = left >= 0 ? "⏱ " + fmtSecs(left) : "⚠ +" + fmtSecs(-left);
+      if (timer) window.lcIconText(timer, left >= 0 ? "timer" : "warning", left >= 0 ? fmtSecs(left) : "+" + fmtSecs(-left));
       el.classList.toggle("overdue", left < 0);
       if (me && el.dataset.assignee === me) el.classList.add("mine");
     });
@@ -58,7 +58,7 @@
         if (host) host.prepend(note);
       }
       var title = msg.step.title || {};
-      note.textContent = "⚠ #" + msg.incident_id + " " + (title[document.documentElement.lang] || title.en || "") + " (" + ((page && page.dataset.overdueText) || "overdue") + ")";
+      window.lcIconText(note, "warning", "#" + msg.incident_id + " " + (title[document.documentElement.lang] || title.en || "") + " (" + ((page && page.dataset.overdueText) || "overdue") + ")");
     }
   }
 
@@ -78,7 +78,8 @@
     var areas = spans.map(function (s) {
       var a = Math.max(0, Math.floor((s.start - start) / 60000));
       var b = Math.max(a, Math.floor(((s.end || Date.now()) - start) / 60000));
-      var name = (s.drill ? "🧪 " : "🚨 ") + ((s.title && (s.title[lang] || s.title.en)) || s.runbook);
+      // Chart labels are drawn on a canvas (no icons there): a drill says so in words, its colour differs too.
+      var name = (s.drill && room.dataset.labelDrill ? room.dataset.labelDrill + " · " : "") + ((s.title && (s.title[lang] || s.title.en)) || s.runbook);
       return [{ name: name, xAxis: label(a), itemStyle: { color: s.drill ? "rgba(57,73,171,0.10)" : "rgba(217,45,32,0.12)" } }, { xAxis: label(b) }];
     });
     ["chart-audience", "chart-sales"].forEach(function (id) {

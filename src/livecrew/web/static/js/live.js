@@ -45,7 +45,7 @@
       var d = delta[key];
       var out = el.querySelector(".kpi-delta");
       if (typeof d === "number" && d !== 0) {
-        out.textContent = (d > 0 ? "▲ " : "▼ ") + fmt(KINDS[key], Math.abs(d)) + " / 5′";
+        window.lcIconText(out, d > 0 ? "up" : "down", fmt(KINDS[key], Math.abs(d)) + " / 5′");
         out.className = "kpi-delta " + (d > 0 ? "up" : "down");
       } else { out.textContent = ""; out.className = "kpi-delta"; }
     });
@@ -124,7 +124,8 @@
       var tr = document.createElement("tr");
       if (m.explaining === id) tr.className = "explaining";
       function td(text, label) { var c = document.createElement("td"); c.textContent = text; if (label) c.dataset.label = label; tr.appendChild(c); }
-      td((m.explaining === id ? "● " : "") + id);
+      td(id);
+      if (m.explaining === id) tr.firstChild.prepend(window.lcIcon("dot", root.dataset.labelExplaining || ""), " ");
       tr.firstChild.className = "nowrap"; // a SKU like BT-002 would break at its hyphen
       td(count.format(p.views || 0)); td(count.format(p.clicks || 0)); td(fmt("ratio", p.click_rate));
       td(count.format(p.buyers || 0)); td(fmt("money", p.gmv || 0));
@@ -184,7 +185,7 @@
   function act(body, label) {
     var out = document.getElementById("action-result");
     post("/api/v1/shows/" + showId + "/actions", body).then(function (r) {
-      if (out) { out.textContent = "✓ " + (label || root.dataset.labelDone) + (r.payload && r.payload.winners ? ": " + r.payload.winners.join("、") : ""); out.className = "small ok-text"; }
+      if (out) { window.lcIconText(out, "check", (label || root.dataset.labelDone) + (r.payload && r.payload.winners ? ": " + r.payload.winners.join("、") : "")); out.className = "small ok-text"; }
     }).catch(function (e) { if (out) { out.textContent = e.message; out.className = "small gap-text"; } });
   }
 
@@ -262,11 +263,13 @@
     source.addEventListener(kind, function (e) { upsertAlert(JSON.parse(e.data).alert, kind); });
   });
   // Every kind of the show stream (livecrew.core.live_messages) has its handler here.
-  function note(text) {
+  function note(text, iconName) {
     var log = document.getElementById("action-log");
     if (!log) return;
     var li = document.createElement("li");
-    li.textContent = new Date().toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }) + " " + text;
+    li.textContent = new Date().toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }) + " ";
+    if (iconName) li.append(window.lcIcon(iconName), " ");
+    li.append(text);
     log.prepend(li);
   }
   function actionName(kind) { return root.getAttribute("data-action-" + kind.replace(/_/g, "-")) || kind; }
@@ -288,7 +291,7 @@
       if (a.action === "explain" || a.action === "shelf") root.dataset.lastAction = a.action + ":" + (p.product || "") + ":" + (p.action || "");
     },
     "claims": function (m) { note(root.dataset.labelClaims + " " + (m.changed || []).join("、")); },
-    "oversold": function (m) { note("⚠ " + root.dataset.labelOversold + " " + m.order + " ×" + m.qty); },
+    "oversold": function (m) { note(root.dataset.labelOversold + " " + m.order + " ×" + m.qty, "warning"); },
     "show.status": function (m) {
       var badge = document.getElementById("show-status");
       if (badge) { badge.className = "status status-" + m.status; badge.textContent = root.getAttribute("data-status-" + m.status) || m.status; }
