@@ -226,8 +226,8 @@ def test_incidents_go_to_the_emergency_channel(
     db.commit()
     rows = _messages(db, show.id, "emergency")
     assert [m.text for m in rows] == [
-        "🚨 事件開始：推流中斷",
-        "⏰ 逾時未完成：切換備用線路（技術）",
+        "⚠ 事件開始：推流中斷",
+        "⚠ 逾時未完成：切換備用線路（技術）",
         "事件「推流中斷」：resolved",
     ]
     assert rows[0].severity == "critical" and rows[0].tags == ["tech"]
@@ -257,11 +257,11 @@ def test_customer_service_breaches_and_reports_go_to_the_service_channel(
     db.commit()
     rows = _messages(db, None, "service")
     assert [m.text for m in rows] == [
-        "⏰ 客服時效逾時：王小姐（首次回覆）",
-        "📋 客服日報 2026-06-12：42 件，平均首回 3 分鐘",
+        "⚠ 客服時效逾時：王小姐（首次回覆）",
+        "客服日報 2026-06-12：42 件，平均首回 3 分鐘",
     ]
     assert rows[0].tags == ["order"]
-    assert rows[0].texts["en"] == "⏰ Service clock ran out: 王小姐 (first reply)"
+    assert rows[0].texts["en"] == "⚠ Service clock ran out: 王小姐 (first reply)"
 
 
 def test_person_messages_emit_message_posted_with_mentions(
