@@ -3,9 +3,12 @@ executes no INSERT, UPDATE or DELETE (settings rows are made with the workspace,
 
 from __future__ import annotations
 
+import contextvars
 import re
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, event, select
@@ -27,6 +30,33 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 TOUCH = re.compile(r"^\s*UPDATE\s+(web_sessions|api_tokens)\s+SET\s+(last_seen_at|last_used_at)", re.IGNORECASE)
 # Endless event streams (SSE): they are read by the stream tests.
 STREAMS = ("/stream",)
+
+
+# The path of the request being served. Background jobs started with the app (the matrix reminders, the review
+# builds...) run outside any request, so their statements carry no path and are not the GET's writes.
+REQUEST_PATH: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_path", default=None)
+
+
+class MarkRequests:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = REQUEST_PATH.set(scope["path"])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST_PATH.reset(token)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    app.add_middleware(MarkRequests)
+    with TestClient(app) as c:
+        yield c
 
 
 def _get_paths() -> list[str]:
@@ -66,23 +96,27 @@ def _ids(db: Session) -> dict[str, str]:
 def _read_all(client: TestClient, engine: Engine, ids: dict[str, str]) -> tuple[list[tuple[str, str]], dict[str, int]]:
     """GET every route once; returns the writes seen (path, statement) and each route's status."""
     writes: list[tuple[str, str]] = []
-    current = {"path": ""}
+    read_in_requests = [0]
 
     def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        path = REQUEST_PATH.get()
+        if path is None:
+            return  # a background job's statement
+        read_in_requests[0] += 1
         if WRITE.match(statement) and not TOUCH.match(statement):
-            writes.append((current["path"], statement.split("\n")[0][:120]))
+            writes.append((path, statement.split("\n")[0][:120]))
 
     answered: dict[str, int] = {}
     event.listen(engine, "before_cursor_execute", watch)
     try:
         for template in _get_paths():
             path = re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), "1"), template)  # ids of rows that exist
-            current["path"] = path
             response = client.get(path, follow_redirects=False)
             answered[template] = response.status_code
             assert response.status_code < 500, (path, response.text[:500])
     finally:
         event.remove(engine, "before_cursor_execute", watch)
+    assert read_in_requests[0] > len(answered)  # the requests' own statements are seen (the watch is not blind)
     return writes, answered
 
 
