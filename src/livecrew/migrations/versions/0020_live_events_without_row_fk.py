@@ -2,10 +2,10 @@
 
 A foreign key is checked row by row: on PostgreSQL, a query of ``shows`` for each of a batch's 1,000 rows,
 over a quarter of the database's work for a batch. Every row of ``live_events`` is written by the ingest's
-one statement, which numbers the rows from the show's ``live_log_heads`` row; that row has the foreign key
-to ``shows``, checked once a batch, and keeps the show's row locked (key share) until the commit. So a row
-cannot name a show that does not exist. Deleting a show still deletes its log: a trigger does what
-``ON DELETE CASCADE`` did.
+one statement, which numbers the rows from the show's ``live_log_heads`` row, in the same statement: that
+row has the foreign key to ``shows`` (checked when it is created), and deleting a show deletes it first
+(its cascade waits for a batch that holds it). So a row cannot name a show that does not exist. Deleting a
+show still deletes its log: a trigger does what ``ON DELETE CASCADE`` did.
 
 Revision ID: 0020
 Revises: 0009
