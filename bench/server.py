@@ -82,7 +82,7 @@ def serve(setup: Setup, extra_env: dict[str, str] | None = None) -> Iterator[str
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine: imports, the migration check and the warm-up
         while True:
             try:
                 if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:

@@ -33,7 +33,7 @@ from livecrew.core.db import make_engine, make_sessionmaker
 from livecrew.core.deps import AppContext
 from livecrew.core.errors import DomainError, TooManyAttempts
 from livecrew.core.logging import configure_logging, get_logger
-from livecrew.core.plugins import loaded
+from livecrew.core.plugins import contributions, loaded
 from livecrew.core.pubsub import HUB_KEY, LocalHub, make_hub
 from livecrew.web.i18n import Translator, match_accept_language
 from livecrew.web.pages import router as pages_router
@@ -170,6 +170,26 @@ class BodyLimit:
 
 def _request_id() -> str:
     return uuid.uuid4().hex[:16]
+
+
+WARM_UP = "serve.warm_up"  # extension point: ``fn()`` builds a feature's lazily built tables before serving
+
+
+def warm_up(app: FastAPI) -> None:
+    """Build before the server listens what its first requests would otherwise build while a client waits.
+
+    FastAPI builds each included router's routes (their dependencies and body models) the first time a
+    request is matched against them: for this app about a second of CPU, paid by the first request of all,
+    say a live feed's first batch after a restart. Matching a path no route takes walks every router. The
+    features contribute their own (``serve.warm_up``: the text model and lexicon the ingest labels comments
+    with).
+    """
+    scope: Scope = {"type": "http", "method": "GET", "path": "/.warm-up", "root_path": "", "headers": []}
+    scope["query_string"] = b""
+    for route in app.router.routes:
+        route.matches(scope)
+    for warm in contributions(WARM_UP):
+        warm()
 
 
 def create_app(

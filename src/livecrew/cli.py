@@ -65,9 +65,10 @@ def serve(
     if reload:
         uvicorn.run("livecrew.app:create_app", factory=True, host=host, port=port, reload=True, proxy_headers=False)
     else:
-        from livecrew.app import create_app
+        from livecrew.app import create_app, warm_up
 
         application = create_app(settings)
+        warm_up(application)  # before listening: the first batch of a feed does not wait for it
         if simulate:
             application.state.simulate = {"show": simulate}
             out.print("a simulated live show is playing: open the control room under Live (直播間)")

@@ -6,6 +6,7 @@ SQLite (WAL) is the embedded default; PostgreSQL is the scale-out path. Services
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import orjson
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -85,7 +87,38 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=json_text)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20, json_serializer=json_text)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle in the pool for a while.
+
+    A server restart or an idle timeout leaves dead connections in the pool; a ping at checkout finds
+    them (and the pool opens a new one). Pinging every checkout (``pool_pre_ping``) was a round trip twice
+    a request (the sign-in check gives its connection back before the route takes one): a connection given
+    back a moment ago is as alive as a ping would show, and one that dies between two uses fails its
+    request the same way with or without the ping."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            raise DisconnectionError("a pooled connection did not answer its ping")  # the pool opens another
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -121,11 +121,17 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
                 "bodies": bodies,
             }
             cursor.execute(_PG_INSERT, values)
-            rows = cursor.fetchall()
-            if rows:
-                base = int(rows[0][2])
-                return Inserted({event_id: pos for event_id, pos, _base in rows}, base, base + count)
-            return Inserted({}, 0, 0)
+            base, done, positions = cursor.fetchone()  # type: ignore[misc]  # an aggregate: one row
+            if not done:
+                return Inserted({}, 0, 0)
+            # Row n of the batch took position base + n, unless it was a duplicate (then only the taken
+            # positions come back): a whole batch's positions need not cross the wire.
+            taken = range(base + 1, base + count + 1) if positions is None else frozenset(positions)
+            return Inserted(
+                {e.id: p for e, p in zip(events, range(base + 1, base + count + 1), strict=True) if p in taken},
+                base,
+                base + count,
+            )
         cursor.execute(_SQLITE_HEAD, (show_id, count))
         top = int(cursor.fetchone()[0])  # type: ignore[index]  # the upsert returns its row
         base = top - count
@@ -170,12 +176,15 @@ _PG_INSERT = (
     "head AS ("
     "INSERT INTO live_log_heads (show_id, pos) VALUES (%(show)s, %(n)s) "
     "ON CONFLICT (show_id) DO UPDATE SET pos = live_log_heads.pos + excluded.pos "
-    "RETURNING pos - %(n)s AS base) "
+    "RETURNING pos - %(n)s AS base), "
+    "ins AS ("
     'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body, pos) '
     "SELECT %(show)s, %(at)s, %(actor)s, e.event_id, e.type, e.ts, e.who, e.body::json, head.base + e.n "
     "FROM head, unnest(%(ids)b::text[], %(kinds)b::text[], %(stamps)b::bigint[], %(users)b::text[], "
     "%(bodies)b::text[]) WITH ORDINALITY AS e(event_id, type, ts, who, body, n) ORDER BY e.n "
-    "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING event_id, pos, (SELECT base FROM head)"
+    "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING pos) "
+    # One row back: the base, how many rows went in, and their positions only when some did not.
+    "SELECT (SELECT base FROM head), count(*), CASE WHEN count(*) < %(n)s THEN array_agg(pos) END FROM ins"
 )
 _SQLITE_HEAD = (
     "INSERT INTO live_log_heads (show_id, pos) VALUES (?, ?) "

@@ -9,4 +9,5 @@ FEATURE = Feature(
     cli=("livecrew.text.cli:register",),
     live_listeners=("livecrew.text.listeners:on_events",),
     gate_checks=("livecrew.text.gate:script_compliant",),
+    contributes={"serve.warm_up": ("livecrew.text.public:warm_up",)},
 )

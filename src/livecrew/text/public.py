@@ -82,6 +82,11 @@ def label_texts(texts: Iterable[str], lexicon: Any = None) -> dict[str, tuple[st
     return out
 
 
+def warm_up() -> None:
+    """Load the triage model and the shipped lexicon (a second or so), as the first comment labelled would."""
+    label_texts(["這個還有嗎？ 这个多少钱 warm up"])
+
+
 def question_cards(questions: Iterable[tuple[str, str | None, str | None, int]]) -> list[dict[str, Any]]:
     """``(text, topic, product, ts)`` of question comments grouped into cue cards as the control room groups
     them; most asked first."""
