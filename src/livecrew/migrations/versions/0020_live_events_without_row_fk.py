@@ -8,7 +8,7 @@ row has the foreign key to ``shows`` (checked when it is created), and deleting 
 show still deletes its log: a trigger does what ``ON DELETE CASCADE`` did.
 
 Revision ID: 0020
-Revises: 0009
+Revises: 0019
 Create Date: 2026-12-06 03:00:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0009"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
