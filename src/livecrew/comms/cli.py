@@ -34,7 +34,7 @@ def list_(
         if show:
             found = db.get(Show, show)
             if found is None:
-                raise NotFound(f'no show with id "{show}"', key="err.no_show")
+                raise NotFound(f'no show with id "{show}"', key="err.no_show", params={"id": show})
             ws = db.get(Workspace, found.workspace_id)
             assert ws is not None
             channels = service.show_channels(db, ws.id, found.id)

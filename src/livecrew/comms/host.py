@@ -21,7 +21,7 @@ from livecrew.web.i18n import Translator
 def screen_state(db: Session, clock: Clock, principal: Principal, show_id: str, t: Translator) -> dict[str, Any]:
     info = shows.show_info(db, principal.workspace.id, show_id)
     if info is None:
-        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show", params={"id": show_id})
     now = clock.now()
     ref = live.explaining_product(db, show_id)
     product = goods.product_card(db, show_id, ref) if ref else None

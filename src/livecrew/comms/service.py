@@ -124,7 +124,7 @@ def show_channels(db: Session, workspace_id: str, show_id: str) -> list[Channel]
     """The show's channels (NotFound when the show is not the workspace's). A GET never writes: channels of a
     show made before channels existed come from the migration."""
     if shows.show_info(db, workspace_id, show_id) is None:
-        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show", params={"id": show_id})
     order = {k.value: i for i, k in enumerate(SHOW_KINDS)}
     found = db.scalars(select(Channel).where(Channel.workspace_id == workspace_id, Channel.show_id == show_id))
     return sorted(found, key=lambda c: order.get(c.kind, 9))

@@ -118,7 +118,7 @@ def add(
     with cli.database() as db:
         found = db.get(Show, show)
         if found is None:
-            raise NotFound(f'no show with id "{show}"', key="err.no_show")
+            raise NotFound(f'no show with id "{show}"', key="err.no_show", params={"id": show})
         ws = db.get(Workspace, found.workspace_id)
         assert ws is not None
         product = service.require_sku(db, ws, sku)
@@ -144,7 +144,7 @@ def show_lineup(show: Annotated[str, typer.Argument(help="The show's id.")]) -> 
     with cli.database() as db:
         found = db.get(Show, show)
         if found is None:
-            raise NotFound(f'no show with id "{show}"', key="err.no_show")
+            raise NotFound(f'no show with id "{show}"', key="err.no_show", params={"id": show})
         view = claims.stock_view(db, found)
         table = Table(title=f"{found.title}: lineup")
         for column in ("code", "SKU", "tier", "quota", "stock", "confirmed", "waitlisted", "title"):

@@ -63,7 +63,7 @@ def incident_open(
         info = show_info_any(db, show)
         workspace = db.get(Workspace, info.workspace_id) if info else None
         if info is None or workspace is None:
-            raise NotFound(f"no show {show}", key="err.no_show")
+            raise NotFound(f"no show {show}", key="err.no_show", params={"id": show})
         run = service.open_incident(db, cli.CLOCK, workspace, show, runbook, drill=drill)
         db.flush()
         run_id = run.id
@@ -84,7 +84,7 @@ def incident_list(
     with cli.database() as db:
         info = show_info_any(db, show)
         if info is None:
-            raise NotFound(f"no show {show}", key="err.no_show")
+            raise NotFound(f"no show {show}", key="err.no_show", params={"id": show})
         runs = service.list_incidents(db, info.workspace_id, show_id=show)
         table = Table(title=f"{info.title}: {len(runs)} incident run(s)")
         for column in ("id", "runbook", "title", "sev", "status", "drill", "opened", "to ack (s)", "to resolve (s)"):

@@ -48,7 +48,7 @@ DRILL_STATUSES = ("planned", "rehearsing", "ready")
 def show_of(db: Session, workspace: Workspace, show_id: str) -> ShowInfo:
     info = show_info_any(db, show_id)
     if info is None or info.workspace_id != workspace.id:
-        raise NotFound(f"no show {show_id} in this workspace", key="err.no_show")
+        raise NotFound(f"no show {show_id} in this workspace", key="err.no_show", params={"id": show_id})
     return info
 
 

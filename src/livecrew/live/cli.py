@@ -60,7 +60,9 @@ def _find_show(show_id: str):  # type: ignore[no-untyped-def]
     def lookup(db):  # type: ignore[no-untyped-def]
         show = db.get(Show, show_id)
         if show is None:
-            raise NotFound(f'no show with id "{show_id}" (see `livecrew show list`)', key="err.no_show")
+            raise NotFound(
+                f'no show with id "{show_id}" (see `livecrew show list`)', key="err.no_show", params={"id": show_id}
+            )
         return show
 
     return lookup

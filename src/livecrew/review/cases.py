@@ -63,7 +63,7 @@ def add_case(
 ) -> dict[str, Any]:
     info = shows.show_details(db, workspace.id, show_id)
     if info is None:
-        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show", params={"id": show_id})
     if kind not in CaseKind.__members__:
         raise ValidationFailed(f'unknown case kind "{kind}"; use show, minutes or incident', key="review.err.case_kind")
     if kind == CaseKind.minutes:

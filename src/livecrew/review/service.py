@@ -36,7 +36,7 @@ FIGURE_KEYS = (*diagnosis.CORE, "net_gmv", "paid_orders", "buyers", "new_followe
 def require_show(db: Session, workspace: Workspace, show_id: str) -> dict[str, Any]:
     info = shows.show_details(db, workspace.id, show_id)
     if info is None:
-        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show", params={"id": show_id})
     return info
 
 

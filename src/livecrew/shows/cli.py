@@ -87,7 +87,7 @@ def move(
     with cli.database() as db:
         found = db.get(Show, show_id)
         if found is None:
-            raise NotFound(f'no show with id "{show_id}"', key="err.no_show")
+            raise NotFound(f'no show with id "{show_id}"', key="err.no_show", params={"id": show_id})
         ws = db.get(Workspace, found.workspace_id)
         assert ws is not None
         try:

@@ -102,7 +102,7 @@ def show_status(db: Session, workspace_id: str, show_id: str) -> str:
 
     status = db.scalar(select(Show.status).where(Show.id == show_id, Show.workspace_id == workspace_id))
     if status is None:
-        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show", params={"id": show_id})
     return str(status)
 
 

@@ -228,7 +228,7 @@ def get_show(db: Session, workspace: Workspace, show_id: str, *, bare: bool = Fa
     caller's (loading the rest was four more queries each time)."""
     show = db.execute(_BARE_SHOW, {"id": show_id}).scalar_one_or_none() if bare else db.get(Show, show_id)
     if show is None or show.workspace_id != workspace.id:
-        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show")
+        raise NotFound(f'no show with id "{show_id}" in this workspace', key="err.no_show", params={"id": show_id})
     return show
 
 
