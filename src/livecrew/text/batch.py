@@ -19,7 +19,6 @@ Everything that is per character or per word runs over the whole batch, in numpy
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cache
 from itertools import chain
@@ -33,7 +32,8 @@ from livecrew.text.compliance import Hit
 from livecrew.text.normalize import fold_table, scan_table
 from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
 from livecrew.text.triage import _PURCHASE_FORM as PURCHASE_FORM
-from livecrew.text.triage import LABELS, TOPIC_LABELS, _find_cues, _load, _topic, triage
+from livecrew.text.triage import _WORD as WORD
+from livecrew.text.triage import LABELS, TOPIC_LABELS, _load, triage
 
 _NL = 10
 _CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one
@@ -371,18 +371,23 @@ def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], letter
     best_wanted = np.zeros(len(wanted), dtype=np.int64)
     np.maximum.at(best_wanted, _line_of(breaks, flat[:, 1]), ranked.codes[flat[:, 0]])
     best = dict(zip(wanted, best_wanted.tolist(), strict=True))
-    folded_lines: list[str] | None = None
     out: dict[int, str] = {}
     order = ranked.order
     english = ranked.english if cues.english else None
+    folded_lines = batch.folded_text.split("\n") if english and any(lettered[i] for i in wanted) else []
+    find_words = WORD.findall
     for i in wanted:
         code = best[i]
-        if english is not None and lettered[i]:
-            if folded_lines is None:
-                folded_lines = batch.folded_text.split("\n")
-            if english.search(folded_lines[i]):
-                out[i] = _topic(_find_cues(compact_lines[i], folded_lines[i].strip()))
-                continue
+        if english and lettered[i]:
+            # English cue words and pairs of words (triage._find_cues), ranked in the same order as the CJK cues.
+            words = find_words(folded_lines[i])
+            last = len(words) - 1
+            for k, word in enumerate(words):
+                found = english.get(word, 0)
+                if k < last:
+                    found = max(found, english.get(word + " " + words[k + 1], 0))
+                if found > code:
+                    code = found
         out[i] = order[code - 1][3] if code else "other"
     return out
 
@@ -392,21 +397,20 @@ class _Ranked:
 
     def __init__(self) -> None:
         cues = _load()
-        ranks = sorted({rank for _k, _w, rank in cues.kinds if rank})
+        english_ranks = {rank for found in cues.english.values() for _k, _w, rank in found if rank}
+        ranks = sorted({rank for _k, _w, rank in cues.kinds if rank} | english_ranks)
         self.order = ranks
         index = {rank: r + 1 for r, rank in enumerate(ranks)}
         strings = cues.automaton_strings
         keep = [i for i, (_k, _w, rank) in enumerate(cues.kinds) if rank]
         self.automaton = ahocorasick_rs.AhoCorasick([strings[i] for i in keep])
         self.codes = np.array([index[cues.kinds[i][2]] for i in keep], dtype=np.int64)  # type: ignore[index]
-        # English cue words that carry a topic: a line holding none of them gets its topic from the automaton alone.
-        english = sorted({key.split(" ")[0] for key, found in cues.english.items() if any(r for _k, _w, r in found)})
-        # Words of one or two letters (s, m, xl) are looked for as whole words, longer ones as plain text.
-        short = [re.escape(w) for w in english if len(w) <= 2 and w.isalpha()]
-        long = [re.escape(w) for w in english if not (len(w) <= 2 and w.isalpha())]
-        parts = [f"(?<![a-z])(?:{'|'.join(sorted(short, key=len, reverse=True))})(?![a-z])"] if short else []
-        parts += ["|".join(sorted(long, key=len, reverse=True))] if long else []
-        self.english = re.compile("|".join(parts)) if parts else None
+        # English cue words and pairs of words that carry a topic → the code of their best rank.
+        self.english = {
+            key: max(index[rank] for _k, _w, rank in found if rank)
+            for key, found in cues.english.items()
+            if any(rank for _k, _w, rank in found)
+        }
 
 
 @cache
