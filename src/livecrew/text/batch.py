@@ -72,6 +72,28 @@ class _Segmenter:
         char_ids[[ord(words[i]) - _CJK_LO for i in singles]] = singles
         self.char_ids = char_ids
         self.negators = np.array(sorted(i for i, w in enumerate(words) if w in vocab.negators), dtype=np.int64)
+        self._size = 3 * len(words)
+        self._linear: m.Linear | None = None
+        self._table = np.zeros((0, 6))
+        self._known = np.zeros(0, dtype=bool)
+        self._features: dict[str, tuple[float, ...]] = {}
+
+    def weights(self, linear: m.Linear) -> tuple[Any, Any]:
+        """The six weights each (token id × 3 + scope) adds, and which of them are filled in yet (per model)."""
+        self._reset(linear)
+        return self._table, self._known
+
+    def feature_vectors(self, linear: m.Linear) -> dict[str, tuple[float, ...]]:
+        """The six weights of each other feature read so far (per model)."""
+        self._reset(linear)
+        return self._features
+
+    def _reset(self, linear: m.Linear) -> None:
+        if self._linear is not linear:
+            self._linear = linear
+            self._table = np.zeros((self._size, 6))
+            self._known = np.zeros(self._size, dtype=bool)
+            self._features = {}
 
 
 @cache
@@ -167,16 +189,13 @@ def triage_lines(
             negated[back:] |= is_neg[:-back] & (tok_line[:-back] == tok_line[back:])
     kind = np.where(is_neg, 2, np.where(negated, 1, 0))
     keys = ids * 3 + kind
-    present = np.flatnonzero(np.bincount(keys, minlength=3 * len(vocab.words)))
-    row_of = np.zeros(3 * len(vocab.words), dtype=np.int64)
-    row_of[present] = np.arange(len(present))
-    inverse = row_of[keys]
+    table_, known = seg.weights(linear)
+    need = np.flatnonzero((np.bincount(keys, minlength=3 * len(vocab.words)) > 0) & ~known)
     words = vocab.words
-    rows = np.empty((len(present), 6))
-    for r, key in enumerate(present.tolist()):
-        word, k = words[key // 3], key % 3
-        rows[r] = _unpack(linear.token_vector(word, k, vocab))
-    weights = rows[inverse]
+    for key in need.tolist():  # each (token, scope) is read from the model once per process
+        table_[key] = _unpack(linear.token_vector(words[key // 3], key % 3, vocab))
+    known[need] = True
+    weights = table_[keys]
     tok_sum = np.stack([np.bincount(tok_line, weights=weights[:, j], minlength=n) for j in range(6)], axis=1)
 
     # The other features, as (line, feature) items in label_of's order: bincount adds them in array order, so the
@@ -305,7 +324,9 @@ def triage_lines(
         add_one(np.unique(_line_of(c_breaks, np.flatnonzero(anota))), "#anota")
     i_line = np.concatenate(items_line)
     i_feat = np.concatenate(items_feat)
-    table = np.array([_unpack(linear.vector((f,))) for f in features]).reshape(-1, 6)
+    vectors = seg.feature_vectors(linear)
+    table = np.array([vectors.get(f) or vectors.setdefault(f, _unpack(linear.vector((f,)))) for f in features])
+    table = table.reshape(-1, 6)
     rest_weights = table[i_feat]
     rest_sum = np.stack([np.bincount(i_line, weights=rest_weights[:, j], minlength=n) for j in range(6)], axis=1)
     scores = tok_sum + (rest_sum + np.array(_unpack(linear.bias_vector())))
