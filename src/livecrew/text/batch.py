@@ -28,6 +28,7 @@ import ahocorasick_rs
 import numpy as np
 
 from livecrew.text import model as m
+from livecrew.text.compliance import _KEEP_DOUBLE as KEEP_DOUBLE
 from livecrew.text.compliance import Hit
 from livecrew.text.normalize import fold_table, scan_table
 from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
@@ -140,6 +141,18 @@ class Prepared:
     @property
     def compact_text(self) -> str:
         return _text(self.compact)
+
+    @property
+    def collapsed_text(self) -> str:
+        """The compact text with runs of one CJK character collapsed (``compliance._REPEAT``: 最最好 → 最好), except
+        the characters people double as a word (妈妈)."""
+        codes = self.compact
+        if len(codes) < 2:
+            return self.compact_text
+        again = np.zeros(len(codes), dtype=bool)
+        again[1:] = (codes[1:] == codes[:-1]) & (codes[1:] >= 0x3400) & (codes[1:] <= 0x9FFF)
+        again[again] = ~_member(frozenset(KEEP_DOUBLE))[codes[again]]
+        return _text(codes[~again]) if again.any() else self.compact_text
 
 
 def triage_lines(

@@ -366,18 +366,21 @@ class Lexicon:
         *,
         compact: str | None = None,
         folded: str | None = None,
+        collapsed: str | None = None,
     ) -> list[list[Hit]]:
         """``[self.scan(line) for line in lines]``, found with whole-batch passes: one fold of all the lines, one
         repeat collapse, one automaton pass and one pass per regular expression pick out the lines that can have a
         hit; only those are scanned one by one (the others have none). Same result, same offsets. ``compact`` and
         ``folded`` are the lines joined with line breaks, already normalized (line breaks kept) and folded, when
-        the caller has them (``batch.Prepared``)."""
+        the caller has them (``batch.Prepared``), and ``collapsed`` the compact text with runs of one character
+        collapsed as ``_compact`` does."""
         compiled = self.compiled(profile)
         out: list[list[Hit]] = [[] for _ in lines]
         if not lines:
             return out
         raw_all = compact if compact is not None else "\n".join(lines).translate(_batch_table())
-        collapsed = _REPEAT.sub(_FIRST, raw_all) if _REPEAT.search(raw_all) else raw_all
+        if collapsed is None:
+            collapsed = _REPEAT.sub(_FIRST, raw_all) if _REPEAT.search(raw_all) else raw_all
         candidates: set[int] = set()
 
         def mark(text: str, positions: list[int]) -> None:
