@@ -119,7 +119,12 @@ def test_english_topic_cues_in_a_batch_rank_as_line_by_line() -> None:
     cjk = ["尺碼", "顏色", "太貴", "物流", "還沒到", "退貨", "質量", "怎麼用", "有貨嗎", "優惠"]
     texts = []
     for i, key in enumerate(english):
-        texts += [f"{key}?", f"is the {key} ok", f"{key} {cjk[i % len(cjk)]}太差了", f"{cjk[(i + 3) % len(cjk)]} {key}嗎"]
+        texts += [
+            f"{key}?",
+            f"is the {key} ok",
+            f"{key} {cjk[i % len(cjk)]}太差了",
+            f"{cjk[(i + 3) % len(cjk)]} {key}嗎",
+        ]
         texts += [f"why {key} so bad，{cjk[i % len(cjk)]}怎麼回事", f"{key.upper()} 不行", f"退 {key}"]
     hits = default_lexicon().scan_lines(texts, "audience")
     want = [(v.label, v.topic) for v in (triage(t, hits=h, explain=False) for t, h in zip(texts, hits, strict=True))]

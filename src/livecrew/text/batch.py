@@ -417,11 +417,11 @@ def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], letter
             words = find_words(folded_lines[i])
             last = len(words) - 1
             for k, word in enumerate(words):
-                found = english.get(word, 0)
+                cue = english.get(word, 0)
                 if k < last:
-                    found = max(found, english.get(word + " " + words[k + 1], 0))
-                if found > code:
-                    code = found
+                    cue = max(cue, english.get(word + " " + words[k + 1], 0))
+                if cue > code:
+                    code = cue
         out[i] = order[code - 1][3] if code else "other"
     return out
 

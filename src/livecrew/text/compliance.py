@@ -325,9 +325,7 @@ class Lexicon:
             self._memo[key] = known
         return list(known)
 
-    def _scan(
-        self, text: str, profile: str, lang: str, raw: str | None = None, folded: str | None = None
-    ) -> list[Hit]:
+    def _scan(self, text: str, profile: str, lang: str, raw: str | None = None, folded: str | None = None) -> list[Hit]:
         """``scan`` without the memo; ``raw`` and ``folded`` are ``normalize(text)`` and ``fold(text)`` when the
         caller has them (a batch)."""
         compiled = self.compiled(profile)
@@ -354,7 +352,10 @@ class Lexicon:
             if rule.on == "folded":
                 if not latin:  # a link needs Latin letters (com, cn, http ...)
                     continue
-                extra.extend(_hit(rule, m.start(), m.end(), lang) for m in rule.pattern.finditer(fold(text) if folded is None else folded))
+                extra.extend(
+                    _hit(rule, m.start(), m.end(), lang)
+                    for m in rule.pattern.finditer(fold(text) if folded is None else folded)
+                )
             elif (not rule.requires or any(w in raw for w in rule.requires)) and rule.pattern.search(raw):
                 extra.extend(_regex_hits(rule, text, raw, lang))
         if not hits and not extra:
