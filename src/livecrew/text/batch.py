@@ -381,10 +381,10 @@ def triage_lines(
     lettered = np.zeros(n, dtype=bool)  # lines whose folded text has a Latin letter (English cues need one)
     lettered[_line_of(f_breaks, np.flatnonzero(letter))] = True
     wanted = [i for i, label in enumerate(labels) if label in TOPIC_LABELS]
-    topics = _topics(batch, compact_lines, wanted, lettered.tolist())
+    topics = _topics(batch, compact_lines, wanted, lettered)
     empty = np.flatnonzero(sizes == 0).tolist()
     out: list[tuple[str, str | None]] = [(label, None) for label in labels]
-    for i, topic in topics.items():
+    for i, topic in zip(wanted, topics, strict=True):
         out[i] = (labels[i], topic)
     for i in empty:  # triage itself decided these lines, topic included
         verdict = triage(lines[i], hits=hits[i], explain=False)
@@ -392,29 +392,30 @@ def triage_lines(
     return out
 
 
-def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], lettered: list[bool]) -> dict[int, str]:
-    """The topic of each wanted line: the best-ranked cue (``triage._topic``), found in one pass over the batch."""
+def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], lettered: Any) -> list[str]:
+    """The topic of each wanted line: the best-ranked cue (``triage._topic``), found in one pass over the batch.
+    ``lettered`` tells, per line of the batch, whether its folded text has a Latin letter."""
     if not wanted:
-        return {}
+        return []
     cues = _load()
     ranked = _ranks()
     text = "\n".join([compact_lines[i] for i in wanted])
     found = ranked.automaton.find_matches_as_indexes(text, overlapping=True)
     flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
     breaks = np.flatnonzero(_codes(text) == _NL)
-    best_wanted = np.zeros(len(wanted), dtype=np.int64)
-    np.maximum.at(best_wanted, _line_of(breaks, flat[:, 1]), ranked.codes[flat[:, 0]])
-    best = dict(zip(wanted, best_wanted.tolist(), strict=True))
-    out: dict[int, str] = {}
-    order = ranked.order
+    best = np.zeros(len(wanted), dtype=np.int64)
+    np.maximum.at(best, _line_of(breaks, flat[:, 1]), ranked.codes[flat[:, 0]])
     english = ranked.english if cues.english else None
-    folded_lines = batch.folded_text.split("\n") if english and any(lettered[i] for i in wanted) else []
-    find_words = WORD.findall
-    for i in wanted:
-        code = best[i]
-        if english and lettered[i]:
+    with_letters = np.flatnonzero(lettered[np.asarray(wanted, dtype=np.int64)]) if english else []
+    if len(with_letters):
+        assert english is not None
+        folded_lines = batch.folded_text.split("\n")
+        find_words = WORD.findall
+        codes = best.tolist()
+        for j in with_letters.tolist():
             # English cue words and pairs of words (triage._find_cues), ranked in the same order as the CJK cues.
-            words = find_words(folded_lines[i])
+            code = codes[j]
+            words = find_words(folded_lines[wanted[j]])
             last = len(words) - 1
             for k, word in enumerate(words):
                 cue = english.get(word, 0)
@@ -422,8 +423,9 @@ def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], letter
                     cue = max(cue, english.get(word + " " + words[k + 1], 0))
                 if cue > code:
                     code = cue
-        out[i] = order[code - 1][3] if code else "other"
-    return out
+            best[j] = code
+    names: list[str] = ranked.names[best].tolist()
+    return names
 
 
 class _Ranked:
@@ -434,6 +436,7 @@ class _Ranked:
         english_ranks = {rank for found in cues.english.values() for _k, _w, rank in found if rank}
         ranks = sorted({rank for _k, _w, rank in cues.kinds if rank} | english_ranks)
         self.order = ranks
+        self.names = np.array(["other", *(rank[3] for rank in ranks)], dtype=object)  # code → topic
         index = {rank: r + 1 for r, rank in enumerate(ranks)}
         strings = cues.automaton_strings
         keep = [i for i, (_k, _w, rank) in enumerate(cues.kinds) if rank]
