@@ -20,7 +20,7 @@ Everything that is per character or per word runs over the whole batch, in numpy
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, cached_property
 from itertools import chain
 from typing import Any
 
@@ -134,15 +134,15 @@ class Prepared:
         self.folded = folds[self.raw]
         self.compact = self.folded[keep[self.raw]]
 
-    @property
+    @cached_property
     def folded_text(self) -> str:
         return _text(self.folded)
 
-    @property
+    @cached_property
     def compact_text(self) -> str:
         return _text(self.compact)
 
-    @property
+    @cached_property
     def collapsed_text(self) -> str:
         """The compact text with runs of one CJK character collapsed (``compliance._REPEAT``: 最最好 → 最好), except
         the characters people double as a word (妈妈)."""
