@@ -406,13 +406,12 @@ def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], letter
     best = np.zeros(len(wanted), dtype=np.int64)
     np.maximum.at(best, _line_of(breaks, flat[:, 1]), ranked.codes[flat[:, 0]])
     english = ranked.english if cues.english else None
-    with_letters = np.flatnonzero(lettered[np.asarray(wanted, dtype=np.int64)]) if english else []
-    if len(with_letters):
-        assert english is not None
+    with_letters: list[int] = np.flatnonzero(lettered[np.asarray(wanted, dtype=np.int64)]).tolist() if english else []
+    if english and with_letters:
         folded_lines = batch.folded_text.split("\n")
         find_words = WORD.findall
         codes = best.tolist()
-        for j in with_letters.tolist():
+        for j in with_letters:
             # English cue words and pairs of words (triage._find_cues), ranked in the same order as the CJK cues.
             code = codes[j]
             words = find_words(folded_lines[wanted[j]])
