@@ -108,3 +108,54 @@ def test_the_livecrew_command_starts_fast_and_still_reports_errors(tmp_path: Pat
     assert quick.stdout.decode().splitlines()[-1] == "[]"
     missing = subprocess.run([sys.executable, "-c", entry, "triage", "/no/such/file"], capture_output=True)
     assert missing.returncode == 2 and b"does not exist" in missing.stderr
+
+
+def test_english_topic_cues_in_a_batch_rank_as_line_by_line() -> None:
+    """English cue words and pairs of words (``s``, ``xl``, ``what size``, ``shipping``) compete with the CJK cues
+    of the same line: the batch ranks them with one code table, the line-by-line path with ``_topic``."""
+    from livecrew.text.triage import _load
+
+    english = sorted(_load().english)
+    cjk = ["尺碼", "顏色", "太貴", "物流", "還沒到", "退貨", "質量", "怎麼用", "有貨嗎", "優惠"]
+    texts = []
+    for i, key in enumerate(english):
+        texts += [
+            f"{key}?",
+            f"is the {key} ok",
+            f"{key} {cjk[i % len(cjk)]}太差了",
+            f"{cjk[(i + 3) % len(cjk)]} {key}嗎",
+        ]
+        texts += [f"why {key} so bad，{cjk[i % len(cjk)]}怎麼回事", f"{key.upper()} 不行", f"退 {key}"]
+    hits = default_lexicon().scan_lines(texts, "audience")
+    want = [(v.label, v.topic) for v in (triage(t, hits=h, explain=False) for t, h in zip(texts, hits, strict=True))]
+    assert triage_lines(texts, hits) == want
+    assert len({topic for _label, topic in want if topic}) >= 5  # the lines reach many topics, not only other
+
+
+def test_batch_weights_read_once_give_the_same_verdicts_chunk_by_chunk(texts: list[str]) -> None:
+    """The weights a batch reads from the model are kept for the next batch: a file in chunks gets the verdicts
+    it gets in one batch."""
+    lexicon = default_lexicon()
+    hits = lexicon.scan_lines(texts, "audience")
+    whole = triage_lines(texts, hits)
+    chunks: list[tuple[str, str | None]] = []
+    for start in range(0, len(texts), 997):
+        chunks += triage_lines(texts[start : start + 997], hits[start : start + 997])
+    assert chunks == whole
+
+
+def test_collapsed_batch_text_is_the_per_line_collapse(texts: list[str]) -> None:
+    from livecrew.text.compliance import _compact
+
+    odd = ["最最最好", "妈妈妈妈", "謝謝謝", "好好 好好", "㐀㐀\u9fff\u9fff\ua000\ua000", "aaa", "哈哈哈哈哈"]
+    for batch in (texts, odd, ["好"], ["好好"]):
+        assert Prepared(batch).collapsed_text.split("\n") == [_compact(t) for t in batch]
+
+
+def test_batch_scan_reads_a_line_holding_a_line_break_alone() -> None:
+    """Lines given to ``scan_lines`` with a line break inside (an API caller's list, not a file) are still read
+    one by one: the batch text cannot be split back into them."""
+    lexicon = default_lexicon()
+    lines = ["加我微信\n最好的", "最好", "第一\r\n全網最低", "x"]
+    for profile in ("host", "audience"):
+        assert lexicon.scan_lines(lines, profile) == [lexicon.scan(t, profile) for t in lines]

@@ -19,9 +19,8 @@ Everything that is per character or per word runs over the whole batch, in numpy
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, cached_property
 from itertools import chain
 from typing import Any
 
@@ -29,11 +28,13 @@ import ahocorasick_rs
 import numpy as np
 
 from livecrew.text import model as m
+from livecrew.text.compliance import _KEEP_DOUBLE as KEEP_DOUBLE
 from livecrew.text.compliance import Hit
 from livecrew.text.normalize import fold_table, scan_table
 from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
 from livecrew.text.triage import _PURCHASE_FORM as PURCHASE_FORM
-from livecrew.text.triage import LABELS, TOPIC_LABELS, _find_cues, _load, _topic, triage
+from livecrew.text.triage import _WORD as WORD
+from livecrew.text.triage import LABELS, TOPIC_LABELS, _load, triage
 
 _NL = 10
 _CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one
@@ -72,6 +73,28 @@ class _Segmenter:
         char_ids[[ord(words[i]) - _CJK_LO for i in singles]] = singles
         self.char_ids = char_ids
         self.negators = np.array(sorted(i for i, w in enumerate(words) if w in vocab.negators), dtype=np.int64)
+        self._size = 3 * len(words)
+        self._linear: m.Linear | None = None
+        self._table = np.zeros((0, 6))
+        self._known = np.zeros(0, dtype=bool)
+        self._features: dict[str, tuple[float, ...]] = {}
+
+    def weights(self, linear: m.Linear) -> tuple[Any, Any]:
+        """The six weights each (token id × 3 + scope) adds, and which of them are filled in yet (per model)."""
+        self._reset(linear)
+        return self._table, self._known
+
+    def feature_vectors(self, linear: m.Linear) -> dict[str, tuple[float, ...]]:
+        """The six weights of each other feature read so far (per model)."""
+        self._reset(linear)
+        return self._features
+
+    def _reset(self, linear: m.Linear) -> None:
+        if self._linear is not linear:
+            self._linear = linear
+            self._table = np.zeros((self._size, 6))
+            self._known = np.zeros(self._size, dtype=bool)
+            self._features = {}
 
 
 @cache
@@ -111,13 +134,25 @@ class Prepared:
         self.folded = folds[self.raw]
         self.compact = self.folded[keep[self.raw]]
 
-    @property
+    @cached_property
     def folded_text(self) -> str:
         return _text(self.folded)
 
-    @property
+    @cached_property
     def compact_text(self) -> str:
         return _text(self.compact)
+
+    @cached_property
+    def collapsed_text(self) -> str:
+        """The compact text with runs of one CJK character collapsed (``compliance._REPEAT``: 最最好 → 最好), except
+        the characters people double as a word (妈妈)."""
+        codes = self.compact
+        if len(codes) < 2:
+            return self.compact_text
+        again = np.zeros(len(codes), dtype=bool)
+        again[1:] = (codes[1:] == codes[:-1]) & (codes[1:] >= 0x3400) & (codes[1:] <= 0x9FFF)
+        again[again] = ~_member(frozenset(KEEP_DOUBLE))[codes[again]]
+        return _text(codes[~again]) if again.any() else self.compact_text
 
 
 def triage_lines(
@@ -167,16 +202,13 @@ def triage_lines(
             negated[back:] |= is_neg[:-back] & (tok_line[:-back] == tok_line[back:])
     kind = np.where(is_neg, 2, np.where(negated, 1, 0))
     keys = ids * 3 + kind
-    present = np.flatnonzero(np.bincount(keys, minlength=3 * len(vocab.words)))
-    row_of = np.zeros(3 * len(vocab.words), dtype=np.int64)
-    row_of[present] = np.arange(len(present))
-    inverse = row_of[keys]
+    table_, known = seg.weights(linear)
+    need = np.flatnonzero((np.bincount(keys, minlength=3 * len(vocab.words)) > 0) & ~known)
     words = vocab.words
-    rows = np.empty((len(present), 6))
-    for r, key in enumerate(present.tolist()):
-        word, k = words[key // 3], key % 3
-        rows[r] = _unpack(linear.token_vector(word, k, vocab))
-    weights = rows[inverse]
+    for key in need.tolist():  # each (token, scope) is read from the model once per process
+        table_[key] = _unpack(linear.token_vector(words[key // 3], key % 3, vocab))
+    known[need] = True
+    weights = table_[keys]
     tok_sum = np.stack([np.bincount(tok_line, weights=weights[:, j], minlength=n) for j in range(6)], axis=1)
 
     # The other features, as (line, feature) items in label_of's order: bincount adds them in array order, so the
@@ -305,7 +337,9 @@ def triage_lines(
         add_one(np.unique(_line_of(c_breaks, np.flatnonzero(anota))), "#anota")
     i_line = np.concatenate(items_line)
     i_feat = np.concatenate(items_feat)
-    table = np.array([_unpack(linear.vector((f,))) for f in features]).reshape(-1, 6)
+    vectors = seg.feature_vectors(linear)
+    table = np.array([vectors.get(f) or vectors.setdefault(f, _unpack(linear.vector((f,)))) for f in features])
+    table = table.reshape(-1, 6)
     rest_weights = table[i_feat]
     rest_sum = np.stack([np.bincount(i_line, weights=rest_weights[:, j], minlength=n) for j in range(6)], axis=1)
     scores = tok_sum + (rest_sum + np.array(_unpack(linear.bias_vector())))
@@ -347,10 +381,10 @@ def triage_lines(
     lettered = np.zeros(n, dtype=bool)  # lines whose folded text has a Latin letter (English cues need one)
     lettered[_line_of(f_breaks, np.flatnonzero(letter))] = True
     wanted = [i for i, label in enumerate(labels) if label in TOPIC_LABELS]
-    topics = _topics(batch, compact_lines, wanted, lettered.tolist())
+    topics = _topics(batch, compact_lines, wanted, lettered)
     empty = np.flatnonzero(sizes == 0).tolist()
     out: list[tuple[str, str | None]] = [(label, None) for label in labels]
-    for i, topic in topics.items():
+    for i, topic in zip(wanted, topics, strict=True):
         out[i] = (labels[i], topic)
     for i in empty:  # triage itself decided these lines, topic included
         verdict = triage(lines[i], hits=hits[i], explain=False)
@@ -358,33 +392,39 @@ def triage_lines(
     return out
 
 
-def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], lettered: list[bool]) -> dict[int, str]:
-    """The topic of each wanted line: the best-ranked cue (``triage._topic``), found in one pass over the batch."""
+def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], lettered: Any) -> list[str]:
+    """The topic of each wanted line: the best-ranked cue (``triage._topic``), found in one pass over the batch.
+    ``lettered`` tells, per line of the batch, whether its folded text has a Latin letter."""
     if not wanted:
-        return {}
+        return []
     cues = _load()
     ranked = _ranks()
     text = "\n".join([compact_lines[i] for i in wanted])
     found = ranked.automaton.find_matches_as_indexes(text, overlapping=True)
     flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
     breaks = np.flatnonzero(_codes(text) == _NL)
-    best_wanted = np.zeros(len(wanted), dtype=np.int64)
-    np.maximum.at(best_wanted, _line_of(breaks, flat[:, 1]), ranked.codes[flat[:, 0]])
-    best = dict(zip(wanted, best_wanted.tolist(), strict=True))
-    folded_lines: list[str] | None = None
-    out: dict[int, str] = {}
-    order = ranked.order
+    best = np.zeros(len(wanted), dtype=np.int64)
+    np.maximum.at(best, _line_of(breaks, flat[:, 1]), ranked.codes[flat[:, 0]])
     english = ranked.english if cues.english else None
-    for i in wanted:
-        code = best[i]
-        if english is not None and lettered[i]:
-            if folded_lines is None:
-                folded_lines = batch.folded_text.split("\n")
-            if english.search(folded_lines[i]):
-                out[i] = _topic(_find_cues(compact_lines[i], folded_lines[i].strip()))
-                continue
-        out[i] = order[code - 1][3] if code else "other"
-    return out
+    with_letters: list[int] = np.flatnonzero(lettered[np.asarray(wanted, dtype=np.int64)]).tolist() if english else []
+    if english and with_letters:
+        folded_lines = batch.folded_text.split("\n")
+        find_words = WORD.findall
+        codes = best.tolist()
+        for j in with_letters:
+            # English cue words and pairs of words (triage._find_cues), ranked in the same order as the CJK cues.
+            code = codes[j]
+            words = find_words(folded_lines[wanted[j]])
+            last = len(words) - 1
+            for k, word in enumerate(words):
+                cue = english.get(word, 0)
+                if k < last:
+                    cue = max(cue, english.get(word + " " + words[k + 1], 0))
+                if cue > code:
+                    code = cue
+            best[j] = code
+    names: list[str] = ranked.names[best].tolist()
+    return names
 
 
 class _Ranked:
@@ -392,21 +432,21 @@ class _Ranked:
 
     def __init__(self) -> None:
         cues = _load()
-        ranks = sorted({rank for _k, _w, rank in cues.kinds if rank})
+        english_ranks = {rank for found in cues.english.values() for _k, _w, rank in found if rank}
+        ranks = sorted({rank for _k, _w, rank in cues.kinds if rank} | english_ranks)
         self.order = ranks
+        self.names = np.array(["other", *(rank[3] for rank in ranks)], dtype=object)  # code → topic
         index = {rank: r + 1 for r, rank in enumerate(ranks)}
         strings = cues.automaton_strings
         keep = [i for i, (_k, _w, rank) in enumerate(cues.kinds) if rank]
         self.automaton = ahocorasick_rs.AhoCorasick([strings[i] for i in keep])
         self.codes = np.array([index[cues.kinds[i][2]] for i in keep], dtype=np.int64)  # type: ignore[index]
-        # English cue words that carry a topic: a line holding none of them gets its topic from the automaton alone.
-        english = sorted({key.split(" ")[0] for key, found in cues.english.items() if any(r for _k, _w, r in found)})
-        # Words of one or two letters (s, m, xl) are looked for as whole words, longer ones as plain text.
-        short = [re.escape(w) for w in english if len(w) <= 2 and w.isalpha()]
-        long = [re.escape(w) for w in english if not (len(w) <= 2 and w.isalpha())]
-        parts = [f"(?<![a-z])(?:{'|'.join(sorted(short, key=len, reverse=True))})(?![a-z])"] if short else []
-        parts += ["|".join(sorted(long, key=len, reverse=True))] if long else []
-        self.english = re.compile("|".join(parts)) if parts else None
+        # English cue words and pairs of words that carry a topic → the code of their best rank.
+        self.english = {
+            key: max(index[rank] for _k, _w, rank in found if rank)
+            for key, found in cues.english.items()
+            if any(rank for _k, _w, rank in found)
+        }
 
 
 @cache

@@ -132,12 +132,13 @@ def _compact(text: str) -> str:
     return _REPEAT.sub(_FIRST, normalize(text))
 
 
-def _positions(text: str, drop: str = "") -> tuple[list[int], list[int]]:
+def _positions(text: str, drop: str = "", normal: str | None = None) -> tuple[list[int], list[int]]:
     """For each character of ``_compact(text)``: the offset in ``text`` of its first and of its last source
-    character (they differ where repeats were collapsed: 最*最*好 → 最好)."""
+    character (they differ where repeats were collapsed: 最*最*好 → 最好). ``normal`` is ``normalize(text)``
+    when the caller has it."""
     table = scan_table()
     if not drop:
-        normal = normalize(text)
+        normal = normalize(text) if normal is None else normal
         if not _REPEAT.search(normal):  # nothing collapsed: the kept characters
             if len(normal) == len(text):
                 same = list(range(len(text)))
@@ -324,9 +325,11 @@ class Lexicon:
             self._memo[key] = known
         return list(known)
 
-    def _scan(self, text: str, profile: str, lang: str) -> list[Hit]:
+    def _scan(self, text: str, profile: str, lang: str, raw: str | None = None, folded: str | None = None) -> list[Hit]:
+        """``scan`` without the memo; ``raw`` and ``folded`` are ``normalize(text)`` and ``fold(text)`` when the
+        caller has them (a batch)."""
         compiled = self.compiled(profile)
-        raw = normalize(text)
+        raw = normalize(text) if raw is None else raw
         compact = _REPEAT.sub(_FIRST, raw) if _REPEAT.search(raw) else raw
         found = compiled.automaton.find_matches_as_indexes(compact, overlapping=True)
         hits = self._resolve(compiled, compact, found) if found else []
@@ -336,25 +339,28 @@ class Lexicon:
             plain = _REPEAT.sub(_FIRST, raw.replace(HEARTS[0], "").replace(HEARTS[1], ""))
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = self._resolve(compiled, plain, found) if found else []
-            extra = self._to_original(compiled, text, again, lang, HEARTS)
+            extra = self._to_original(compiled, text, again, lang, HEARTS, folded=folded)
         if any(ch in raw for ch in _INSERTED):
             # Read abuse once more without the kept symbols: 傻/逼, 草#泥#馬.
             plain = raw.translate(_DROP_INSERTED)
             plain = _REPEAT.sub(_FIRST, plain)
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = [h for h in self._resolve(compiled, plain, found) if self._category(compiled, h) == "abuse"]
-            extra += self._to_original(compiled, text, again, lang, _INSERTED)
+            extra += self._to_original(compiled, text, again, lang, _INSERTED, folded=folded)
         latin = _LATIN.search(raw) is not None
         for rule in compiled.regexes:
             if rule.on == "folded":
                 if not latin:  # a link needs Latin letters (com, cn, http ...)
                     continue
-                extra.extend(_hit(rule, m.start(), m.end(), lang) for m in rule.pattern.finditer(fold(text)))
+                extra.extend(
+                    _hit(rule, m.start(), m.end(), lang)
+                    for m in rule.pattern.finditer(fold(text) if folded is None else folded)
+                )
             elif (not rule.requires or any(w in raw for w in rule.requires)) and rule.pattern.search(raw):
                 extra.extend(_regex_hits(rule, text, raw, lang))
         if not hits and not extra:
             return []
-        result = self._to_original(compiled, text, hits, lang) + extra
+        result = self._to_original(compiled, text, hits, lang, normal=raw, folded=folded) + extra
         result.sort(key=lambda h: (h.start, -h.end))
         return _drop_contained(result)
 
@@ -366,18 +372,21 @@ class Lexicon:
         *,
         compact: str | None = None,
         folded: str | None = None,
+        collapsed: str | None = None,
     ) -> list[list[Hit]]:
         """``[self.scan(line) for line in lines]``, found with whole-batch passes: one fold of all the lines, one
         repeat collapse, one automaton pass and one pass per regular expression pick out the lines that can have a
         hit; only those are scanned one by one (the others have none). Same result, same offsets. ``compact`` and
         ``folded`` are the lines joined with line breaks, already normalized (line breaks kept) and folded, when
-        the caller has them (``batch.Prepared``)."""
+        the caller has them (``batch.Prepared``), and ``collapsed`` the compact text with runs of one character
+        collapsed as ``_compact`` does."""
         compiled = self.compiled(profile)
         out: list[list[Hit]] = [[] for _ in lines]
         if not lines:
             return out
         raw_all = compact if compact is not None else "\n".join(lines).translate(_batch_table())
-        collapsed = _REPEAT.sub(_FIRST, raw_all) if _REPEAT.search(raw_all) else raw_all
+        if collapsed is None:
+            collapsed = _REPEAT.sub(_FIRST, raw_all) if _REPEAT.search(raw_all) else raw_all
         candidates: set[int] = set()
 
         def mark(text: str, positions: list[int]) -> None:
@@ -439,9 +448,20 @@ class Lexicon:
                 for index in {bisect.bisect_right(folded_breaks, p) for p in found_at}:
                     if index not in candidates and rule.pattern.search(folded_lines[index]):
                         candidates.add(index)
+        if not candidates:
+            return out
+        # Each line read alone, from its piece of the batch's normalized and folded text (the same strings).
+        raw_lines: list[str] | None = compact_lines if compact_lines is not None else raw_all.split("\n")
+        folded_lines_ = folded.split("\n") if folded is not None else None
+        if raw_lines is not None and len(raw_lines) != len(lines):  # a line break inside a line: read it alone
+            raw_lines = folded_lines_ = None
+        elif folded_lines_ is not None and len(folded_lines_) != len(lines):
+            folded_lines_ = None
         for index in sorted(candidates):
             if 0 <= index < len(lines):
-                out[index] = self._scan(lines[index], profile, lang)
+                line_folded = folded_lines_[index] if folded_lines_ is not None else None
+                line_raw = raw_lines[index] if raw_lines is not None else None
+                out[index] = self._scan(lines[index], profile, lang, line_raw, line_folded)
         return out
 
     def _category(self, compiled: _Compiled, hit: tuple[int, int, int]) -> str:
@@ -472,12 +492,20 @@ class Lexicon:
         return out
 
     def _to_original(
-        self, compiled: _Compiled, text: str, hits: list[tuple[int, int, int]], lang: str, drop: str = ""
+        self,
+        compiled: _Compiled,
+        text: str,
+        hits: list[tuple[int, int, int]],
+        lang: str,
+        drop: str = "",
+        *,
+        normal: str | None = None,
+        folded: str | None = None,
     ) -> list[Hit]:
         if not hits:
             return []
-        firsts, lasts = _positions(text, drop)
-        folded = fold(text)
+        firsts, lasts = _positions(text, drop, normal)
+        folded = fold(text) if folded is None else folded
         result: list[Hit] = []
         for s, e, pattern in hits:
             start, end = firsts[s], lasts[e - 1] + 1

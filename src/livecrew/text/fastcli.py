@@ -45,7 +45,13 @@ def triage_output(lines: list[str]) -> bytes:
     for start in range(0, len(texts), CHUNK):
         part = texts[start : start + CHUNK]
         prepared = Prepared(part)
-        hits = lexicon.scan_lines(part, "audience", compact=prepared.compact_text, folded=prepared.folded_text)
+        hits = lexicon.scan_lines(
+            part,
+            "audience",
+            compact=prepared.compact_text,
+            folded=prepared.folded_text,
+            collapsed=prepared.collapsed_text,
+        )
         verdicts += triage_lines(part, hits, prepared)
     tails = {pair: orjson.dumps({"label": pair[0], "topic": pair[1]})[1:] for pair in dict.fromkeys(verdicts)}
     return b"\n".join([b'{"line":%d,' % n + tails[v] for n, v in zip(numbers, verdicts, strict=True)]) + b"\n"
@@ -66,7 +72,14 @@ def scan_output(lines: list[str], profile: str, lang: str, lexicon: Lexicon | No
     for start in range(0, len(texts), CHUNK):
         part = texts[start : start + CHUNK]
         prepared = Prepared(part)
-        found += lexicon.scan_lines(part, profile, lang, compact=prepared.compact_text, folded=prepared.folded_text)
+        found += lexicon.scan_lines(
+            part,
+            profile,
+            lang,
+            compact=prepared.compact_text,
+            folded=prepared.folded_text,
+            collapsed=prepared.collapsed_text,
+        )
     dumps = orjson.dumps
     rows = [
         dumps({"line": n, "hits": [h.to_dict() for h in hits]}) if hits else b'{"line":%d,"hits":[]}' % n
