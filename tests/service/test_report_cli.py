@@ -73,6 +73,7 @@ def test_daily_report_counts(client: TestClient, desk: Desk, clock: FakeClock, d
     sheet = load_workbook(io.BytesIO(x.content), read_only=True).worksheets[0]
     values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
     assert values["Tickets opened"] == 4 and values["Inquiry conversion"] == 0.5
+    assert "Complaints by product" in values and "complaints_by_product" not in values  # labels, not keys
     assert client.get("/api/v1/service/reports/daily?day=12-06-2026", headers=desk.headers).status_code == 422
     assert product_problems(db, desk.ws.id) == []
 

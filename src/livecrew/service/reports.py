@@ -209,9 +209,22 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+SECTIONS = {
+    "after_sales": {"zh-Hant": "售後", "zh-Hans": "售后", "en": "After-sales"},
+    "count": {"zh-Hant": "件數", "zh-Hans": "件数", "en": "Count"},
+    "amount": {"zh-Hant": "金額", "zh-Hans": "金额", "en": "Amount"},
+    "top_questions": {"zh-Hant": "常見問題", "zh-Hans": "常见问题", "en": "Top questions"},
+    "complaints_by_product": {"zh-Hant": "各商品客訴", "zh-Hans": "各商品客诉", "en": "Complaints by product"},
+    "topic": {"zh-Hant": "主題", "zh-Hans": "主题", "en": "Topic"},
+}
+
+
 def to_xlsx(report: DailyReport, lang: str) -> bytes:
     def label(key: str) -> str:
         return LABELS[key].get(lang, LABELS[key]["en"])
+
+    def section(*keys: str) -> list[str]:
+        return [SECTIONS[k].get(lang, SECTIONS[k]["en"]) for k in keys]
 
     d = report.data
     book = Workbook()
@@ -230,15 +243,15 @@ def to_xlsx(report: DailyReport, lang: str) -> bytes:
         if key.endswith(("rate", "conversion")) and value is not None:
             sheet.cell(sheet.max_row, 2).number_format = "0.0%"
     sheet.append([])
-    sheet.append(["after_sales", "count", "amount"])
+    sheet.append(section("after_sales", "count", "amount"))
     for kind, v in d["after_sales"].items():
         sheet.append([safe_cell(kind), v["count"], v["amount"] / 100])
     sheet.append([])
-    sheet.append(["top_questions", "count"])
+    sheet.append(section("top_questions", "count"))
     for row in d["top_questions"]:
         sheet.append([safe_cell(row["topic"]), row["count"]])
     sheet.append([])
-    sheet.append(["complaints_by_product", "topic", "count"])
+    sheet.append(section("complaints_by_product", "topic", "count"))
     for row in d["complaints_by_product"]:
         sheet.append([safe_cell(row["product"]), safe_cell(row["topic"]), row["count"]])
     sheet.column_dimensions["A"].width = 28
