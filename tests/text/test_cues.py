@@ -72,7 +72,8 @@ class _EveryCardBoard(CueBoard):
 
 def test_indexed_matching_files_questions_as_a_walk_over_every_card() -> None:
     rng = random.Random(20)
-    words = ["尺碼", "顏色", "多少錢", "敏感肌", "能用嗎", "怎麼用", "保固", "退貨", "優惠", "材質", "?", "嗎", "M", "L", "孕婦"]
+    words = ["尺碼", "顏色", "多少錢", "敏感肌", "能用嗎", "怎麼用", "保固", "退貨", "優惠", "材質", "?", "嗎"]
+    words += ["M", "L", "孕婦"]
     topics = [None, "size", "colour", "price", "usage", "quality", "after_sales", "promotion", "other"]
     for similarity in (0.2, 0.5, 1.0):
         new, old = CueBoard(similarity=similarity), _EveryCardBoard(similarity=similarity)

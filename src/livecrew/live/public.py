@@ -186,6 +186,7 @@ def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | Non
     (``events.decode_logged``): the same records as ``replay_engine_lines``, which it falls back to should a
     profile in the log be one the line decoder refuses. With ``texts``, the comments and host lines met on the
     way are appended to it as ``(ts, type, text)`` (as ``texts_of_show``)."""
+    from collections.abc import Iterator
     from itertools import compress
 
     from livecrew.live.events import CommentRecord, Rejection, SpeechRecord, decode_logged, profile_key_ok
@@ -199,10 +200,8 @@ def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | Non
     for bodies in bodies_in_seq_order(db, show_id):
         records = decode_logged(bodies, rejected, session=show_id)
         if texts is not None:  # the comments and host lines picked out at C speed, then only they are read
-            found.extend(
-                (r.ts, "comment" if type(r) is CommentRecord else "speech", r.text)
-                for r in compress(records, map(is_text, map(type, records)))
-            )
+            picked: Iterator[Any] = compress(records, map(is_text, map(type, records)))
+            found.extend((r.ts, "comment" if type(r) is CommentRecord else "speech", r.text) for r in picked)
         engine.feed_many(records)
     if not all(profile_key_ok(key) for key in engine._profiles):
         return replay_engine_lines(db, show_id, texts)
