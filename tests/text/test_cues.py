@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 from livecrew.text import CueBoard, triage
+from livecrew.text.cues import NARROW_TOPICS
 
 
 def add(board: CueBoard, text: str, ts: int, product: str | None = "p1") -> str | None:
@@ -44,3 +48,44 @@ def test_answer_then_a_new_wave_reopens() -> None:
     assert [c.id for c in board.top()] == [card_id]
     data = board.to_dict()["cards"][0]
     assert data["status"] == "open" and data["count"] == 4 and data["answered_ts"] == 10
+
+
+class _EveryCardBoard(CueBoard):
+    """The board as it matched before cards were indexed by topic and product: a walk over every card."""
+
+    def _match(self, topic: str, product: str | None, grams: frozenset[str]) -> Any:
+        best = None
+        best_score = -1.0
+        for card in self._cards.values():
+            if card.topic != topic or card.product != product:
+                continue
+            if topic in NARROW_TOPICS:
+                score = 1.0
+            elif not grams or not card.grams:
+                score = 1.0 if grams == card.grams else 0.0
+            else:
+                score = len(grams & card.grams) / min(len(grams), len(card.grams))
+            if score >= self.similarity and score > best_score:
+                best, best_score = card, score
+        return best
+
+
+def test_indexed_matching_files_questions_as_a_walk_over_every_card() -> None:
+    rng = random.Random(20)
+    words = ["尺碼", "顏色", "多少錢", "敏感肌", "能用嗎", "怎麼用", "保固", "退貨", "優惠", "材質", "?", "嗎"]
+    words += ["M", "L", "孕婦"]
+    topics = [None, "size", "colour", "price", "usage", "quality", "after_sales", "promotion", "other"]
+    for similarity in (0.2, 0.5, 1.0):
+        new, old = CueBoard(similarity=similarity), _EveryCardBoard(similarity=similarity)
+        for ts in range(3000):
+            text = "".join(rng.choice(words) for _ in range(rng.randint(0, 4)))
+            topic = rng.choice(topics)
+            product = rng.choice([None, "p1", "p2", "p3"])
+            label = "question" if rng.random() < 0.9 else "praise"
+            assert new.add(text, label, topic, product, ts) == old.add(text, label, topic, product, ts)
+            if ts % 97 == 0 and new.top(1):
+                card_id = new.top(1)[0].id
+                new.answer(card_id, ts)
+                old.answer(card_id, ts)
+        assert new.to_dict() == old.to_dict()
+        assert len(new.to_dict()["cards"]) > 20

@@ -186,6 +186,9 @@ def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | Non
     (``events.decode_logged``): the same records as ``replay_engine_lines``, which it falls back to should a
     profile in the log be one the line decoder refuses. With ``texts``, the comments and host lines met on the
     way are appended to it as ``(ts, type, text)`` (as ``texts_of_show``)."""
+    from collections.abc import Iterator
+    from itertools import compress
+
     from livecrew.live.events import CommentRecord, Rejection, SpeechRecord, decode_logged, profile_key_ok
     from livecrew.live.log import bodies_in_seq_order
     from livecrew.live.state import new_engine
@@ -193,14 +196,12 @@ def replay_engine(db: Any, show_id: str, texts: list[tuple[int, str, str]] | Non
     engine = new_engine(show_id)
     found: list[tuple[int, str, str]] = []
     rejected: list[Rejection] = []
+    is_text = frozenset((CommentRecord, SpeechRecord)).__contains__
     for bodies in bodies_in_seq_order(db, show_id):
         records = decode_logged(bodies, rejected, session=show_id)
-        if texts is not None:
-            found.extend(
-                (r.ts, "comment" if type(r) is CommentRecord else "speech", r.text)
-                for r in records
-                if type(r) is CommentRecord or type(r) is SpeechRecord
-            )
+        if texts is not None:  # the comments and host lines picked out at C speed, then only they are read
+            picked: Iterator[Any] = compress(records, map(is_text, map(type, records)))
+            found.extend((r.ts, "comment" if type(r) is CommentRecord else "speech", r.text) for r in picked)
         engine.feed_many(records)
     if not all(profile_key_ok(key) for key in engine._profiles):
         return replay_engine_lines(db, show_id, texts)

@@ -14,6 +14,7 @@ FEATURE = Feature(
     cli=("livecrew.review.cli:register",),
     jobs=("livecrew.review.jobs:start",),
     subscribers={"shows.show_transitioned": ("livecrew.review.service:on_show_transitioned",)},
+    live_listeners=("livecrew.review.listener:on_events",),
     gate_checks=("livecrew.review.gate:review_has_outcome",),
     sections=(Section("review", "/review", 50),),
     contributes={"web.home_card": ("livecrew.review.home:reviews_card",)},

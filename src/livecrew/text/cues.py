@@ -10,6 +10,7 @@ Pure in-memory state: the caller persists and publishes ``to_dict()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from livecrew.text.normalize import normalize
@@ -55,6 +56,7 @@ _FILLER = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # a show's questions repeat their wordings: normalised once each
 def _grams(text: str) -> frozenset[str]:
     core = "".join(ch for ch in normalize(text) if ch not in _FILLER and ch not in "?!+")
     if len(core) <= 1:
@@ -109,6 +111,10 @@ class CueBoard:
         self.similarity = similarity
         self.reopen_after = reopen_after
         self._cards: dict[str, Card] = {}
+        # The cards of each (topic, product), in the order they were made: a question is only ever compared with
+        # these, in that order (as a walk over every card skipping the others would), so a board of many
+        # topics and products does not compare each question with all of its cards.
+        self._by_kind: dict[tuple[str, str | None], list[Card]] = {}
         self._next = 1
 
     def add(self, comment_text: str, label: str, topic: str | None, product_ref: str | None, ts: int) -> str | None:
@@ -130,6 +136,7 @@ class CueBoard:
             )
             self._next += 1
             self._cards[card.id] = card
+            self._by_kind.setdefault((topic, product_ref), []).append(card)
         card.count += 1
         card.grams |= grams
         if ts >= card.newest_ts:
@@ -141,19 +148,22 @@ class CueBoard:
         return card.id
 
     def _match(self, topic: str, product: str | None, grams: frozenset[str]) -> Card | None:
+        same = self._by_kind.get((topic, product))
+        if not same:
+            return None
+        if topic in NARROW_TOPICS:  # every card of the kind scores 1.0: the first one made wins
+            return same[0] if self.similarity <= 1.0 else None
         best: Card | None = None
         best_score = -1.0
-        for card in self._cards.values():
-            if card.topic != topic or card.product != product:
-                continue
-            if topic in NARROW_TOPICS:
-                score = 1.0
-            elif not grams or not card.grams:
+        for card in same:
+            if not grams or not card.grams:
                 score = 1.0 if grams == card.grams else 0.0
             else:
                 score = len(grams & card.grams) / min(len(grams), len(card.grams))
             if score >= self.similarity and score > best_score:
                 best, best_score = card, score
+                if score >= 1.0:  # no later card can score higher (a score is at most 1.0)
+                    break
         return best
 
     def answer(self, card_id: str, ts: int) -> Card:
