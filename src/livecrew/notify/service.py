@@ -4,20 +4,20 @@ message's own transaction), read the delivery log, retry. Services flush; the ca
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from livecrew.core.auth.models import User, Workspace
 from livecrew.core.clock import Clock, clock_of
 from livecrew.core.errors import NotFound, ValidationFailed
 from livecrew.core.pubsub import publish_after_commit, workspace_channel
+from livecrew.core.wake import AfterCommit
 from livecrew.notify.models import DeliveryStatus, NotifyDelivery, NotifyTarget, TargetKind, TargetStatus
 from livecrew.notify.platforms import PLATFORMS
 
@@ -27,36 +27,9 @@ MAX_TAGS = 30
 
 # ------------------------------------------------------------------ waking the relay after a commit
 
-_wakers: list[Callable[[], None]] = []
-_wakers_lock = threading.Lock()
-
-
-def on_outbox_commit(callback: Callable[[], None]) -> Callable[[], None]:
-    """Call ``callback`` after every commit that wrote to the outbox (the relay job wakes up at once)."""
-    with _wakers_lock:
-        _wakers.append(callback)
-
-    def remove() -> None:
-        with _wakers_lock:
-            if callback in _wakers:
-                _wakers.remove(callback)
-
-    return remove
-
-
-def _wake(_session: Session) -> None:
-    with _wakers_lock:
-        callbacks = list(_wakers)
-    for callback in callbacks:
-        callback()
-
-
-def _wake_after_commit(db: Session) -> None:
-    if not db.info.get("notify_wake"):
-        db.info["notify_wake"] = True
-        event.listen(db, "after_commit", _wake, once=True)
-        event.listen(db, "after_commit", lambda s: s.info.pop("notify_wake", None), once=True)
-        event.listen(db, "after_rollback", lambda s: s.info.pop("notify_wake", None), once=True)
+OUTBOX_WAKE = AfterCommit("notify.outbox")
+on_outbox_commit = OUTBOX_WAKE.subscribe  # the relay job of this process wakes after a commit wrote to the outbox
+_wake_after_commit = OUTBOX_WAKE.request
 
 
 # ------------------------------------------------------------------ targets

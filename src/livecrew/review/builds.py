@@ -9,40 +9,19 @@ by the next one. Until the row is gone, the console and the API say the review i
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from livecrew.core.wake import AfterCommit
 from livecrew.review.models import ReviewBuild
 
 LEASE = timedelta(minutes=5)  # a build under way; longer than any build, so a stopped runner's row is retaken
 RETRY = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))  # after a failed build
 
-_wakers: list[Callable[[], None]] = []
-_wakers_lock = threading.Lock()
-
-
-def on_build_requested(callback: Callable[[], None]) -> Callable[[], None]:
-    """Call ``callback`` after each commit that asked for a build (the job of this process wakes at once)."""
-    with _wakers_lock:
-        _wakers.append(callback)
-
-    def remove() -> None:
-        with _wakers_lock:
-            if callback in _wakers:
-                _wakers.remove(callback)
-
-    return remove
-
-
-def _wake(_session: Session) -> None:
-    with _wakers_lock:
-        callbacks = list(_wakers)
-    for callback in callbacks:
-        callback()
+BUILD_WAKE = AfterCommit("review.builds")
+on_build_requested = BUILD_WAKE.subscribe  # the review job of this process wakes after a commit asked for a build
 
 
 def request_build(db: Session, now: datetime, workspace_id: str, show_id: str) -> None:
@@ -55,11 +34,7 @@ def request_build(db: Session, now: datetime, workspace_id: str, show_id: str) -
         row.requests += 1
         row.lease_until = row.lease_until if row.runner else None  # a failed build waiting: try again now
     db.flush()
-    if not db.info.get("review_build_wake"):
-        db.info["review_build_wake"] = True
-        event.listen(db, "after_commit", _wake, once=True)
-        event.listen(db, "after_commit", lambda s: s.info.pop("review_build_wake", None), once=True)
-        event.listen(db, "after_rollback", lambda s: s.info.pop("review_build_wake", None), once=True)
+    BUILD_WAKE.request(db)
 
 
 def done(db: Session, show_id: str, requests: int) -> None:
