@@ -134,3 +134,14 @@ def test_a_long_csv_is_refused_while_reading() -> None:
     data = ("sku\n" + "".join(f"A-{n}\n" for n in range(60))).encode()
     with pytest.raises(ValidationFailed, match="more than 50 rows"):
         sheets.read_table("long.csv", data, recognise=lambda c: c == "sku", max_rows=50)
+
+
+def test_a_wall_of_digits_is_refused_not_stored() -> None:
+    """Callers without a limit of their own still get one; a percentage beyond a float is refused."""
+    with pytest.raises(money.MoneyError) as caught:
+        money.parse("9" * 400, currency="TWD")
+    assert caught.value.key == "err.money_too_large"
+    assert money.parse(str(10**13), currency="TWD") == 10**15  # the ceiling itself is accepted
+    for text in ("9" * 400, "1e400", "inf", "NaN"):
+        with pytest.raises(ValueError):
+            money.parse_percent(text)

@@ -10,6 +10,7 @@ decimals. A spreadsheet column or an option may say it carries minor units inste
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -87,10 +88,24 @@ def parse(
         raise
 
 
+# No amount above this, whatever the caller's own limit: it is far past any price or target, stays exact as a
+# JSON number (below 2**53) and fits every integer column, so an amount typed as a wall of nines is refused with
+# a message instead of failing where it is stored.
+CEILING = 10**15  # minor units
+
+
 def _parse(value: Any, currency: str | None, minor: bool, maximum: int | None) -> int:
     amount = _number(value)
     if amount < 0:
         raise MoneyError(f'"{value}" cannot be negative', "err.money_negative", {"value": str(value)})
+    limit = CEILING if maximum is None else min(maximum, CEILING)
+    # Compared before anything else is done with it: decimal arithmetic on a number of hundreds of digits fails.
+    if amount > (Decimal(limit) if minor else Decimal(limit) / MINOR_PER_UNIT):
+        raise MoneyError(
+            f'"{value}" is more than {format_major(limit)}',
+            "err.money_too_large",
+            {"value": str(value), "max": format_major(limit)},
+        )
     if minor:
         if amount != amount.to_integral_value():
             raise MoneyError(
@@ -98,23 +113,15 @@ def _parse(value: Any, currency: str | None, minor: bool, maximum: int | None) -
                 "err.money_whole_cents",
                 {"value": str(value)},
             )
-        cents = int(amount)
-    else:
-        places = decimals(currency)
-        if amount != amount.quantize(Decimal(1).scaleb(-places)):
-            raise MoneyError(
-                f'"{value}" has more than {places} decimals',
-                "err.money_decimals",
-                {"value": str(value), "n": places, "currency": currency or ""},
-            )
-        cents = int(amount * MINOR_PER_UNIT)
-    if maximum is not None and cents > maximum:
+        return int(amount)
+    places = decimals(currency)
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
         raise MoneyError(
-            f'"{value}" is more than {format_major(maximum)}',
-            "err.money_too_large",
-            {"value": str(value), "max": format_major(maximum)},
+            f'"{value}" has more than {places} decimals',
+            "err.money_decimals",
+            {"value": str(value), "n": places, "currency": currency or ""},
         )
-    return cents
+    return int(amount * MINOR_PER_UNIT)
 
 
 def format_major(minor: int | float | str | None) -> str:
@@ -135,9 +142,10 @@ def parse_percent(value: Any) -> float:
         number = Decimal(text)
     except InvalidOperation:
         raise ValueError(f'"{value}" is not a percentage') from None
-    if not number.is_finite():
+    fraction = float(number / 100) if number.is_finite() else float("nan")
+    if not math.isfinite(fraction):  # "inf", "NaN", or more digits than a float holds
         raise ValueError(f'"{value}" is not a percentage')
-    return float(number / 100)
+    return fraction
 
 
 def format_percent(fraction: float | None) -> str:
