@@ -7,9 +7,11 @@ import random
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from livecrew.live import events
 from livecrew.live.events import parse_body
 from livecrew.simulate import generate
 
@@ -60,3 +62,34 @@ def test_unhashable_values_are_rejected_with_a_reason_not_a_crash() -> None:
         parsed = parse_body((base + tail).encode())
         assert not parsed.events and len(parsed.rejected) == 1
         assert "must be" in parsed.rejected[0].error
+
+
+def test_a_body_of_clean_lines_is_read_whole_with_the_same_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"\n".join(orjson.dumps(e) for e in LINES)
+    taken: list[bool] = []
+    whole_body = events._whole_body
+
+    def spy(body: bytes, session: str) -> Any:
+        out = whole_body(body, session)
+        taken.append(out is not None)
+        return out
+
+    monkeypatch.setattr(events, "_whole_body", spy)
+    whole = parse_body(data, session="url")
+    assert taken == [True]
+    monkeypatch.setattr(events, "_whole_body", lambda body, session: None)
+    by_line = parse_body(data, session="url")
+    assert whole.events == by_line.events and not whole.rejected
+    assert [(e.line, e.record, e.index) for e in whole.events] == [(e.line, e.record, e.index) for e in by_line.events]
+
+
+def test_each_line_is_one_event_even_where_joined_lines_would_decode() -> None:
+    a, b, c = (orjson.dumps(e) for e in LINES[1:4])
+    # Two objects on one line, then an object whose array starts on one line and ends on the next: joined
+    # with commas into one array, these would decode as two records for two lines.
+    first = parse_body(a + b"," + b + b"\n" + c, session="s")
+    assert [e.line for e in first.events] == [c.decode()] and [r.index for r in first.rejected] == [0]
+    spanning = a[:-1] + b',"x":[{}' + b"\n" + b"{}]}\n" + c
+    second = parse_body(spanning, session="s")
+    assert [e.line for e in second.events] == [c.decode()] and [r.index for r in second.rejected] == [0, 1]
+    same(spanning, "s")
