@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar, cast
 
+import orjson
 from sqlalchemy import BigInteger, Table, Update, bindparam, case, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -41,30 +42,47 @@ class IngestResult:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-_WRITER = threading.Lock()
-_APPLYING = threading.Lock()
-
-
 T = TypeVar("T")
 
+# Writer and apply locks by lane: None, the whole process (SQLite), or one show (PostgreSQL).
+_LANES: dict[str | None, tuple[threading.Lock, threading.Lock]] = {None: (threading.Lock(), threading.Lock())}
+_LANES_GUARD = threading.Lock()
 
-def write_then_apply(write: Callable[[], T], apply: Callable[[T], None]) -> T:
-    """``write`` (an ingest transaction, up to its commit) under the writer lock, then ``apply`` (the live
-    update) under the apply lock, taken before the writer lock is let go.
 
-    One ingest transaction at a time in this process: SQLite takes one writer at a time anyway, and its
-    busy handler would make a waiting request sleep and retry in steps of up to 100 ms. Batches reach the
-    live state in commit order (the engine takes any order, but a batch older than the one before it would
-    make it replay the show), and the next batch's insert and fsync, which run without the GIL, overlap
-    this batch's live update. More ingest runs in more processes (PostgreSQL and several web workers).
+def lane_of(db: Session, show_id: str) -> str | None:
+    """The lane an ingest transaction of this show runs in: the whole process on SQLite (one writer at a
+    time anyway), the show itself on PostgreSQL (other shows' batches are written at the same time; one
+    show's batches are ordered by its log head's row lock, across processes too)."""
+    return show_id if db.get_bind().dialect.name == "postgresql" else None
+
+
+def _locks(lane: str | None) -> tuple[threading.Lock, threading.Lock]:
+    pair = _LANES.get(lane)
+    if pair is None:
+        with _LANES_GUARD:
+            pair = _LANES.setdefault(lane, (threading.Lock(), threading.Lock()))
+    return pair
+
+
+def write_then_apply(write: Callable[[], T], apply: Callable[[T], None], lane: str | None = None) -> T:
+    """``write`` (an ingest transaction, up to its commit) under the lane's writer lock, then ``apply`` (the
+    live update) under the lane's apply lock, taken before the writer lock is let go (``lane_of``).
+
+    One ingest transaction at a time in a lane: SQLite takes one writer at a time anyway, and its busy
+    handler would make a waiting request sleep and retry in steps of up to 100 ms. A show's batches reach
+    its live state in commit order (the engine takes any order, but a batch older than the one before it
+    would make it replay the show), and the next batch's insert and fsync, which run without the GIL,
+    overlap this batch's live update. On PostgreSQL each show is a lane of its own, so several rooms fed
+    through one process are written at once; more ingest runs in more processes.
     """
-    with _WRITER:
+    writer, applying = _locks(lane)
+    with writer:
         result = write()
-        _APPLYING.acquire()
+        applying.acquire()
     try:
         apply(result)
     finally:
-        _APPLYING.release()
+        applying.release()
     return result
 
 
@@ -97,28 +115,20 @@ def _insert(db: Session, show_id: str, events: list[Event], now: datetime, actor
     count = len(events)
     try:
         if dialect.name == "postgresql":
-            # One statement, one round trip: the head's bump (its row lock) and the rows. The arrays go in
-            # binary (%b): psycopg's text format escapes each element with a regular expression in Python,
-            # which cost more than the rest of the batch.
-            ids, kinds, stamps, users, bodies = [], [], [], [], []
-            for e in events:
-                ids.append(e.id)
-                kinds.append(e.type)
-                stamps.append(e.ts)
-                users.append(e.user)
-                bodies.append(_stored(e))
+            # One statement, one round trip: the head's bump (its row lock) and the rows. The rows go as two
+            # JSON texts, the columns as one array per event and the bodies as they came, joined into one
+            # array (each body is already JSON text, so nothing is escaped or re-encoded): the server splits
+            # them in C. Python-side per-element parameter dumping (psycopg's arrays) cost more than the rest
+            # of the batch's statement.
             values = {
                 "show": show_id,
                 "n": count,
                 "at": at,
                 "actor": actor_id,
-                "lo": min(stamps),
-                "hi": max(stamps),
-                "ids": ids,
-                "kinds": kinds,
-                "stamps": stamps,
-                "users": users,
-                "bodies": bodies,
+                "lo": min(e.ts for e in events),
+                "hi": max(e.ts for e in events),
+                "cols": orjson.dumps([(e.id, e.type, e.ts, e.user) for e in events]).decode(),
+                "bodies": "[" + ",".join([_stored(e) for e in events]) + "]",
             }
             cursor.execute(_PG_INSERT, values)
             base, done, positions = cursor.fetchone()  # type: ignore[misc]  # an aggregate: one row
@@ -179,9 +189,9 @@ _PG_INSERT = (
     "RETURNING pos - %(n)s AS base), "
     "ins AS ("
     'INSERT INTO live_events (show_id, received_at, actor_id, event_id, type, ts, "user", body, pos) '
-    "SELECT %(show)s, %(at)s, %(actor)s, e.event_id, e.type, e.ts, e.who, e.body::json, head.base + e.n "
-    "FROM head, unnest(%(ids)b::text[], %(kinds)b::text[], %(stamps)b::bigint[], %(users)b::text[], "
-    "%(bodies)b::text[]) WITH ORDINALITY AS e(event_id, type, ts, who, body, n) ORDER BY e.n "
+    "SELECT %(show)s, %(at)s, %(actor)s, e.c->>0, e.c->>1, (e.c->>2)::bigint, e.c->>3, e.body, head.base + e.n "
+    "FROM head, ROWS FROM (json_array_elements(%(cols)s::json), json_array_elements(%(bodies)s::json)) "
+    "WITH ORDINALITY AS e(c, body, n) ORDER BY e.n "
     "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING pos) "
     # One row back: the base, how many rows went in, and their positions only when some did not.
     "SELECT (SELECT base FROM head), count(*), CASE WHEN count(*) < %(n)s THEN array_agg(pos) END FROM ins"
