@@ -132,16 +132,17 @@ def test_an_action_is_written_under_the_ingest_writer_lock(
     token = factory.token(factory.user(_ws, "host"))
     held: list[bool] = []
     perform = actions.perform
+    writer, applying = ingest._locks(ingest.lane_of(db, show.id))
 
     def watched(*args: Any, **kwargs: Any) -> Any:
-        held.append(ingest._WRITER.locked())
+        held.append(writer.locked())
         return perform(*args, **kwargs)
 
     monkeypatch.setattr(actions, "perform", watched)
     url = f"/api/v1/shows/{show.id}/actions"
     r = client.post(url, json={"kind": "explain", "product": "p1", "action": "start"}, headers=bearer(token))
     assert r.status_code == 201, r.text
-    assert held == [True] and not ingest._WRITER.locked() and not ingest._APPLYING.locked()
+    assert held == [True] and not writer.locked() and not applying.locked()
     assert client.get(f"/api/v1/shows/{show.id}/metrics", headers=bearer(token)).json()["explaining"] == "p1"
 
 
@@ -162,13 +163,14 @@ def test_a_lucky_bag_draw_reads_its_entrants_before_the_writer_lock(
     bag = post_lucky_bag(client, show.id, token)
     locked_while: dict[str, bool] = {}
     read, perform = actions.eligible_users, actions.perform
+    writer, _applying = ingest._locks(ingest.lane_of(db, show.id))
 
     def watched_read(*args: Any, **kwargs: Any) -> Any:
-        locked_while["read"] = ingest._WRITER.locked()
+        locked_while["read"] = writer.locked()
         return read(*args, **kwargs)
 
     def watched_perform(*args: Any, **kwargs: Any) -> Any:
-        locked_while["perform"] = ingest._WRITER.locked()
+        locked_while["perform"] = writer.locked()
         return perform(*args, **kwargs)
 
     monkeypatch.setattr(actions, "eligible_users", watched_read)

@@ -6,7 +6,7 @@ route has built its response and before the response is sent; an exception rolls
 that answers an error itself (a console form shown again with its error) has rolled the failed change back
 first (``web.render.form_failed``), and keeps only what it means to keep (a failed sign-in's record).
 Routes and services never commit. Two documented exceptions commit
-themselves, because their commit is what the process's writer lock orders: ingest (``live.api`` and the
+themselves, because their commit is what ingest's writer lock orders: ingest (``live.api`` and the
 live CLI/simulator) and control-room actions (``live.api`` / ``live.pages``): the commit happens inside
 ``ingest.write_then_apply`` so the live state is applied in commit order. Commands have the same unit of
 work in ``core.cli.database``, jobs in ``core.db.session_scope``.

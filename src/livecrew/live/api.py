@@ -107,7 +107,9 @@ async def post_events(
             db.commit()  # one of two explicit commits (see core.deps): durable before acknowledged, under the lock
             return result
 
-        return ingest.write_then_apply(write, lambda result: after_ingest(hub, registry, show_id, result))
+        return ingest.write_then_apply(
+            write, lambda result: after_ingest(hub, registry, show_id, result), ingest.lane_of(db, show_id)
+        )
 
     result = await anyio.to_thread.run_sync(work)
     return IngestOut(**result.to_dict())
@@ -217,14 +219,16 @@ def post_action(
     entrants = actions.draw_entrants(db, shows.get_show(db, principal.workspace, show_id, bare=True), data)
 
     def write() -> tuple[dict[str, Any], list[Event]]:
-        # Like ingest, under the process's writer lock: one writer at a time (SQLite's busy handler would
+        # Like ingest, under the show's lane's writer lock: one writer at a time (SQLite's busy handler would
         # make the action sleep behind a feed's batch), and the live state gets the event in commit order.
         show = shows.get_show(db, principal.workspace, show_id, bare=True)  # an action reads its id and status
         done = actions.perform(db, clock, show, data, actor=principal.user, entrants=entrants)
         db.commit()  # one of two explicit commits (see core.deps): under the lock, so live state is in commit order
         return done
 
-    record, _events = ingest.write_then_apply(write, lambda done: registry.apply(show_id, done[1]))
+    record, _events = ingest.write_then_apply(
+        write, lambda done: registry.apply(show_id, done[1]), ingest.lane_of(db, show_id)
+    )
     return record
 
 

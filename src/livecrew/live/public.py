@@ -66,7 +66,9 @@ def feed_lines(app: Any, show_id: str, data: bytes) -> dict[str, Any]:
             db.commit()
             return result
 
-        result = ingest.write_then_apply(write, lambda r: after_ingest(ctx.hub, registry, show_id, r))
+        result = ingest.write_then_apply(
+            write, lambda r: after_ingest(ctx.hub, registry, show_id, r), ingest.lane_of(db, show_id)
+        )
     out: dict[str, Any] = result.to_dict()
     return out
 
