@@ -319,7 +319,7 @@ def parse_body(
     # Most lines are valid: msgspec checks them against the typed records in C, and the line itself is what
     # the log stores (no plain object is made unless someone asks the event for its body). Anything the
     # records do not take goes through validate, so every rejection and its reason are the plain path's
-    # (tests compare the two). A body whose every line the records take is decoded in one call.
+    # (tests compare the two). A body whose every line the records take is read whole first (_whole_body).
     if fast and session:
         whole = _whole_body(data, session)
         if whole is not None:
