@@ -389,7 +389,7 @@ def _whole_body(data: bytes, session: str) -> list[Event] | None:
     lines = data.splitlines()
     if not lines or max(map(len, lines)) > MAX_EVENT_BYTES:
         return None
-    if max(map(len, data.translate(None, _NOT_NESTING).splitlines())) > MAX_DEPTH:
+    if max(map(len, data.translate(None, _NOT_NESTING).splitlines()), default=0) > MAX_DEPTH:
         return None  # only the brackets and line breaks kept: some line has more than MAX_DEPTH brackets
     decode = _record_decoder.decode
     try:
