@@ -10,18 +10,22 @@ once, each batch waiting for its answer. Each connection feeds its own show (sev
 feeder each), in time order; `--one-show` makes them all feed one show, so that batches of one show arrive out
 of time order (and, with several processes, are committed by several). The file is simulated 4-hour shows
 laid end to end (ids made unique, each show's times after the one before).
+
+Each run also prints the CPU time a batch cost the server processes, PostgreSQL's processes (all of them on this
+machine, from /proc) and this client: where the time of a batch goes, whatever else the machine is doing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import time
 from contextlib import ExitStack
 
 import httpx
 import orjson
-from server import prepare, serve
+from server import SERVED, cpu_seconds, postgres_cpu_seconds, prepare, serve
 
 from livecrew.simulate import generate
 
@@ -100,9 +104,13 @@ def main() -> None:
             show_ids = [setup.show_id, *setup.more_shows]
             with ExitStack() as stack:
                 bases = [stack.enter_context(serve(setup, extra_env)) for _ in range(processes)]
+                servers = SERVED[-processes:]
+                cpu0 = [sum(cpu_seconds(pid) for pid in servers), postgres_cpu_seconds(), time.process_time()]
                 started = time.perf_counter()
                 accepted, latencies = post_all(bases, setup.token, show_ids, batches, connections, args.one_show)
                 elapsed = time.perf_counter() - started
+                cpu1 = [sum(cpu_seconds(pid) for pid in servers), postgres_cpu_seconds(), time.process_time()]
+                server_ms, pg_ms, client_ms = ((b - a) * 1000 / len(batches) for a, b in zip(cpu0, cpu1, strict=True))
                 t = time.perf_counter()
                 with httpx.Client(base_url=bases[0], headers={"Authorization": f"Bearer {setup.token}"}) as client:
                     pv = sum(client.get(f"/api/v1/shows/{show_id}/metrics").json()["pv"] for show_id in show_ids)
@@ -115,6 +123,12 @@ def main() -> None:
                 f"{accepted / elapsed:>8,.0f} events/s durable ({accepted:,} in {len(batches)} batches of "
                 f"{args.batch}; per batch p50 {p50:.0f} ms, p99 {p99:.0f} ms; metrics after: {metrics_ms:.0f} ms "
                 f"a show, pv {pv:,})",
+                flush=True,
+            )
+            where = f"PostgreSQL {pg_ms:.1f}, " if database == "postgresql" else ""
+            print(
+                f"    CPU per batch: livecrew serve {server_ms:.1f} ms (all processes), {where}this client "
+                f"{client_ms:.1f} ms; load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 

@@ -67,6 +67,31 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SERVED: list[int] = []  # process ids of the servers started by ``serve``, in order
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc; 0.0 where it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine (Linux /proc), for a run's difference."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(entry.name))
+            except OSError:
+                continue
+    return total
+
+
 @contextmanager
 def serve(setup: Setup, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """`livecrew serve` on a free port over the prepared database; yields its base URL."""
@@ -80,6 +105,7 @@ def serve(setup: Setup, extra_env: dict[str, str] | None = None) -> Iterator[str
     }
     command = [str(Path(sys.executable).parent / "livecrew"), "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    SERVED.append(process.pid)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180  # a loaded machine: imports, the migration check and the warm-up
