@@ -106,6 +106,7 @@ def test_batch_replay_equals_line_replay_on_random_streams(
 ) -> None:
     monkeypatch.setattr(event_log, "READ_BATCH", 23)  # several read batches per log
     monkeypatch.setattr(event_log, "ARRAY_BATCH", 19)
+    monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", 19)
     rng = random.Random(20261206)
     for round_ in range(25):
         db.execute(text("DELETE FROM live_events WHERE show_id = :s"), {"s": show.id})
@@ -176,6 +177,7 @@ def test_log_arrays_read_every_row_once_in_seq_order(
     )]  # fmt: skip
     for size in (1, 2, 7, 50, 1000):
         monkeypatch.setattr(event_log, "ARRAY_BATCH", size)
+        monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", size)
         assert ids_in(db, show.id) == want
         first = next(event_log.log_arrays(db, show.id, event_log.head(db, show.id)))
         assert ids_in(db, show.id, resume=first.resume) == want[first.rows :]
@@ -199,6 +201,7 @@ def test_a_refused_batch_is_read_row_by_row_and_the_rest_still_as_arrays(
     db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(event_log, "ARRAY_BATCH", 40)
+    monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", 40)
     events = list(generate(minutes=5, seed=9, session="s", start_ms=to_ms(clock.now())))[:400]
     store(db, clock, show, events[:200], batch=50)
     # A row the record decoder refuses (an RFC 3339 ts) that validate takes: it counts, read through the line path.
@@ -229,6 +232,7 @@ def test_rows_whose_seq_order_is_not_their_position_order_are_replayed_in_seq_or
     db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(event_log, "ARRAY_BATCH", 3)
+    monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", 3)
     start = to_ms(clock.now())
     events = list(generate(minutes=3, seed=4, session="s", start_ms=start))[:30]
     store(db, clock, show, events, batch=10)

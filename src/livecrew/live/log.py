@@ -159,7 +159,8 @@ def _pages(db: Session, show_id: str, span: Span, batch: int) -> Iterator[list[t
 
 # ------------------------------------------------------------------ the replay's read: the log as JSON arrays
 
-ARRAY_BATCH = 50_000  # rows (SQLite) or positions (PostgreSQL) a batch
+ARRAY_BATCH = 50_000  # rows a batch (SQLite)
+PG_ARRAY_BATCH = 10_000  # positions a batch (PostgreSQL: the aggregate sorts them in work_mem, 4 MB by default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,11 +209,12 @@ def log_arrays(
     """The show's log rows up to position ``pos_max``, in seq order, a batch at a time as JSON arrays (the replay),
     from the start or from a batch's ``resume``. The connection is taken here, so the batches may be read in
     another thread (``read_ahead``)."""
-    batch = batch or ARRAY_BATCH
     dialect = db.get_bind().dialect.name
     if dialect == "postgresql":
         raw: Any = db.connection().connection.dbapi_connection
-        return _pg_arrays(raw.cursor(binary=True), show_id, pos_max, resume, batch)  # bytea in binary: as it is
+        batch = batch or PG_ARRAY_BATCH
+        return _pg_arrays(raw.cursor(binary=True), show_id, pos_max, resume, batch)
+    batch = batch or ARRAY_BATCH  # bytea in binary: as it is
     if dialect == "sqlite":
         import sqlite3
 
