@@ -285,3 +285,32 @@ def test_read_ahead_hands_over_items_in_order_errors_and_stops_early() -> None:
     with event_log.read_ahead(endless(), depth=2) as items:
         assert next(items) == 0
     assert closed == [True] and len(made) <= 4  # the reader stopped a few items ahead, its generator closed
+
+
+def test_a_batch_too_long_for_sqlite_to_join_is_read_row_by_row(
+    db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's longest string")
+    import sqlite3
+
+    monkeypatch.setattr(event_log, "ARRAY_BATCH", 50)
+    events = list(generate(minutes=4, seed=2, session="s", start_ms=to_ms(clock.now())))[:300]
+    store(db, clock, show, events, batch=100)
+    raw: Any = db.connection().connection.dbapi_connection
+    before = raw.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 3_000)  # a body fits, 50 of them joined do not
+    try:
+        spans: list[Any] = []
+        read = event_log.bodies_in_seq_order
+
+        def row_by_row(db: Session, show_id: str, batch: int | None = None, *, span: Any = None) -> Any:
+            spans.append(span)
+            return read(db, show_id, batch, span=span)
+
+        monkeypatch.setattr(event_log, "bodies_in_seq_order", row_by_row)
+        a, b = both(db, show.id)
+    finally:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, before)
+    same(a, b)
+    assert len(spans) == 6  # every batch of 50, row by row

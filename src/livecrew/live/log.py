@@ -224,11 +224,24 @@ def log_arrays(
     return _arrays_here(_pages(db, show_id, Span(seq_after=resume[0], pos_upto=pos_max), batch), pos_max, resume[0])
 
 
+_SQLITE_SPAN = (
+    "SELECT max(s), count(*) FROM "
+    "(SELECT seq AS s FROM live_events WHERE show_id = ? AND seq > ? AND pos <= ? ORDER BY seq LIMIT ?)"
+)
+TOO_LONG = 2**62  # a batch's ``longest`` when it is too long to join: the replay reads it row by row
+
+
 def _sqlite_arrays(cursor: Any, query: str, show_id: str, pos_max: int, after: int, batch: int) -> Iterator[LogArray]:
+    import sqlite3
+
     try:
         while True:
-            cursor.execute(query, (show_id, after, pos_max, batch))
-            text, last, rows, longest = cursor.fetchone()
+            try:
+                cursor.execute(query, (show_id, after, pos_max, batch))
+                text, last, rows, longest = cursor.fetchone()
+            except sqlite3.DataError:  # longer than SQLite makes a string (a billion bytes): row by row
+                last, rows = cursor.execute(_SQLITE_SPAN, (show_id, after, pos_max, batch)).fetchone()
+                text, longest = b"", TOO_LONG
             if not rows:
                 return
             yield LogArray(text, rows, longest, Span(after, last, 0, pos_max), (last, 0))
