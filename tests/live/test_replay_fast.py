@@ -11,9 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from livecrew.core.clock import FakeClock, to_ms
+from livecrew.live import engine
+from livecrew.live import events as events_module
 from livecrew.live import log as event_log
 from livecrew.live import public as live
-from livecrew.live.events import parse_body
+from livecrew.live.events import iter_records, parse_body
 from livecrew.live.ingest import append_parsed
 from livecrew.review import figures
 from livecrew.shows import service as shows_service
@@ -103,6 +105,8 @@ def test_batch_replay_equals_line_replay_on_random_streams(
     db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(event_log, "READ_BATCH", 23)  # several read batches per log
+    monkeypatch.setattr(event_log, "ARRAY_BATCH", 19)
+    monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", 19)
     rng = random.Random(20261206)
     for round_ in range(25):
         db.execute(text("DELETE FROM live_events WHERE show_id = :s"), {"s": show.id})
@@ -147,3 +151,166 @@ def test_rows_the_batch_path_would_read_otherwise_take_the_line_path(
     a, b = both(db, show.id)
     same(a, b)
     assert "zz" not in a._users
+
+
+def ids_in(db: Session, show_id: str, **kwargs: Any) -> list[str]:
+    """The ids of the rows log_arrays reads, batch after batch."""
+    out: list[str] = []
+    for batch in event_log.log_arrays(db, show_id, event_log.head(db, show_id), **kwargs):
+        bodies = json.loads(batch.text)
+        assert len(bodies) == batch.rows
+        out += [b["id"] for b in bodies]
+    return out
+
+
+def test_log_arrays_read_every_row_once_in_seq_order(
+    db: Session, clock: FakeClock, show: Any, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = shows_service.create_show(db, clock, factory.workspace(), title="另一場", starts_at=clock.now(), minutes=30)
+    rng = random.Random(3)
+    events = random_stream(rng, 90)
+    for i, e in enumerate(events):
+        e["id"] = f"e{i}"
+        store(db, clock, show if i % 3 else other, [e], batch=1)  # the two shows' rows interleaved
+    want = [r[0] for r in db.execute(
+        text("SELECT event_id FROM live_events WHERE show_id = :s ORDER BY seq"), {"s": show.id}
+    )]  # fmt: skip
+    for size in (1, 2, 7, 50, 1000):
+        monkeypatch.setattr(event_log, "ARRAY_BATCH", size)
+        monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", size)
+        assert ids_in(db, show.id) == want
+        first = next(event_log.log_arrays(db, show.id, event_log.head(db, show.id)))
+        assert ids_in(db, show.id, resume=first.resume) == want[first.rows :]
+
+
+def test_the_replay_stops_at_the_log_position_it_is_given(db: Session, clock: FakeClock, show: Any) -> None:
+    events = list(generate(minutes=6, seed=5, session="s", start_ms=to_ms(clock.now())))
+    store(db, clock, show, events[:700], batch=100)
+    version = live.log_version(db, show.id)
+    store(db, clock, show, events[700:], batch=100)
+    texts: list[tuple[int, str, str]] = []
+    upto = live.replay_engine(db, show.id, texts, upto=version)
+    alone = engine.SessionEngine(show.id, dedupe=False)
+    alone.feed_many(iter_records("\n".join(json.dumps(e) for e in events[:700]).encode(), [], session=show.id))
+    assert upto.snapshot() == alone.snapshot()
+    assert len(texts) == sum(1 for e in events[:700] if e["type"] in ("comment", "speech"))
+    same(live.replay_engine(db, show.id), live.replay_engine_lines(db, show.id))
+
+
+def test_a_refused_batch_is_read_row_by_row_and_the_rest_still_as_arrays(
+    db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(event_log, "ARRAY_BATCH", 40)
+    monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", 40)
+    events = list(generate(minutes=5, seed=9, session="s", start_ms=to_ms(clock.now())))[:400]
+    store(db, clock, show, events[:200], batch=50)
+    # A row the record decoder refuses (an RFC 3339 ts) that validate takes: it counts, read through the line path.
+    odd = {"id": "odd", "type": "enter", "ts": "2026-06-12T12:00:30+00:00", "user": "late-joiner", "source": "ads"}
+    store(db, clock, show, [odd], batch=1)
+    store(db, clock, show, events[200:], batch=50)
+    decoded: list[int] = []
+    real = events_module.decode_logged_array
+    monkeypatch.setattr(events_module, "decode_logged_array", lambda data: decoded.append(1) or real(data))
+    spans: list[event_log.Span | None] = []
+    read = event_log.bodies_in_seq_order
+
+    def row_by_row(db: Session, show_id: str, batch: int | None = None, *, span: Any = None) -> Any:
+        spans.append(span)
+        return read(db, show_id, batch, span=span)
+
+    monkeypatch.setattr(event_log, "bodies_in_seq_order", row_by_row)
+    a, b = both(db, show.id)
+    same(a, b)
+    assert "late-joiner" in a._users
+    # Only the refused batch, row by row: rows 201-240 (SQLite reads by seq, PostgreSQL by position).
+    by_seq, by_pos = event_log.Span(200, 240, 0, 401), event_log.Span(pos_after=200, pos_upto=240)
+    assert spans == [by_pos if db.get_bind().dialect.name == "postgresql" else by_seq]
+    assert len(decoded) == 11  # 401 rows: 11 arrays of 40 (the last one 1), the refused one among them
+
+
+def test_rows_whose_seq_order_is_not_their_position_order_are_replayed_in_seq_order(
+    db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(event_log, "ARRAY_BATCH", 3)
+    monkeypatch.setattr(event_log, "PG_ARRAY_BATCH", 3)
+    start = to_ms(clock.now())
+    events = list(generate(minutes=3, seed=4, session="s", start_ms=start))[:30]
+    store(db, clock, show, events, batch=10)
+    # Written by hand, as no ingest would: the later row (by seq) has the lower position.
+    base = event_log.head(db, show.id)
+    put(db, clock, show.id, {"id": "h1", "type": "enter", "ts": start + 9_000, "user": "h1"}, base + 5)
+    put(db, clock, show.id, {"id": "h2", "type": "leave", "ts": start + 9_000, "user": "h1"}, base + 2)
+    for i in range(3):
+        put(db, clock, show.id, {"id": f"h{3 + i}", "type": "like", "ts": start + 9_500, "user": "h1"}, base + 6 + i)
+    differs: list[bool] = []
+    real = event_log.log_arrays
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        try:
+            yield from real(*args, **kwargs)
+        except event_log.OrderDiffers:
+            differs.append(True)
+            raise
+
+    monkeypatch.setattr(event_log, "log_arrays", spy)
+    a, b = both(db, show.id)
+    same(a, b)
+    assert a.snapshot()["online"] == b.snapshot()["online"]
+    assert differs == ([True] if db.get_bind().dialect.name == "postgresql" else [])
+
+
+def test_read_ahead_hands_over_items_in_order_errors_and_stops_early() -> None:
+    with event_log.read_ahead(iter(range(1000))) as items:
+        assert list(items) == list(range(1000))
+
+    def failing() -> Any:
+        yield 1
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"), event_log.read_ahead(failing()) as items:
+        list(items)
+    made: list[int] = []
+    closed: list[bool] = []
+
+    def endless() -> Any:
+        try:
+            n = 0
+            while True:
+                made.append(n)
+                yield n
+                n += 1
+        finally:
+            closed.append(True)
+
+    with event_log.read_ahead(endless(), depth=2) as items:
+        assert next(items) == 0
+    assert closed == [True] and len(made) <= 4  # the reader stopped a few items ahead, its generator closed
+
+
+def test_a_batch_too_long_for_sqlite_to_join_is_read_row_by_row(
+    db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's longest string")
+    import sqlite3
+
+    monkeypatch.setattr(event_log, "ARRAY_BATCH", 50)
+    events = list(generate(minutes=4, seed=2, session="s", start_ms=to_ms(clock.now())))[:300]
+    store(db, clock, show, events, batch=100)
+    raw: Any = db.connection().connection.dbapi_connection
+    before = raw.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 3_000)  # a body fits, 50 of them joined do not
+    try:
+        spans: list[Any] = []
+        read = event_log.bodies_in_seq_order
+
+        def row_by_row(db: Session, show_id: str, batch: int | None = None, *, span: Any = None) -> Any:
+            spans.append(span)
+            return read(db, show_id, batch, span=span)
+
+        monkeypatch.setattr(event_log, "bodies_in_seq_order", row_by_row)
+        a, b = both(db, show.id)
+    finally:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, before)
+    same(a, b)
+    assert len(spans) == 6  # every batch of 50, row by row

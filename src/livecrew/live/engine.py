@@ -52,6 +52,7 @@ from livecrew.live.events import (
     K_SHELF,
     K_START,
     K_VIEW,
+    LOGGED,
     ClickRecord,
     CommentRecord,
     EnterRecord,
@@ -82,6 +83,11 @@ _DEAL_KIND = tuple(k in (K_ORDER, K_PAY) for k in range(19))
 _LOG_BLOCK = 4096  # rows feed_many gathers before packing them into the log's columns
 _NOWHERE = math.inf  # a bound no timestamp passes
 _COMPACT = (1 << 30) - 1  # feed_many's ts offsets up to this (12 days) stay one-digit ints, cheap to compare
+
+
+# The record classes feed_many's loop tells apart first (the commonest), and their logged twins (feed_logged).
+_TYPES: tuple[type[Any], ...] = (ViewRecord, EnterRecord, LeaveRecord, ClickRecord, CommentRecord, LikeRecord)
+_LOGGED_TYPES: tuple[type[Any], ...] = tuple(LOGGED[cls] for cls in _TYPES)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -289,7 +295,14 @@ class SessionEngine:
         """Take records one after the other, exactly as ``feed`` would (duplicates are dropped the same way)."""
         self._feed_run(iter(records), None)
 
-    def _feed_run(self, it: Iterator[Any], session: str | None) -> Record | None:
+    def feed_logged(self, records: Iterable[Any]) -> None:
+        """``feed_many`` for logged records (``events.LOGGED``: records without id or session, as a replay of the
+        event log decodes them). Only for an engine that does not drop duplicates: they have no id to go by."""
+        if self._seen is not None:
+            raise ValueError("logged records carry no id: an engine that drops duplicates cannot take them")
+        self._feed_run(iter(records), None, _LOGGED_TYPES)
+
+    def _feed_run(self, it: Iterator[Any], session: str | None, types: tuple[type[Any], ...] = _TYPES) -> Record | None:
         """``feed_many``'s loop. With ``session``, it stops at the first record of another session and returns it
         (not taken: ``compute_records`` hands it to that session's engine); None when ``it`` is used up.
 
@@ -315,8 +328,7 @@ class SessionEngine:
         big = self._big
         short, product_kind, deal_kind = _SHORT, _PRODUCT_KIND, _DEAL_KIND
         source_code = _SOURCE_CODE
-        view_type, enter_type, leave_type, click_type = ViewRecord, EnterRecord, LeaveRecord, ClickRecord
-        comment_type, like_type = CommentRecord, LikeRecord
+        view_type, enter_type, leave_type, click_type, comment_type, like_type = types
         # The rows logged here, column by column, until _log_rows packs them into the log.
         log_uk: list[int] = []
         log_a: list[int] = []
@@ -397,6 +409,8 @@ class SessionEngine:
                         sess = r.session
                         ts = r.ts
                         name = r.user if short[k] else None
+                        if product_kind[k]:  # a view or click of the other record classes (a mixed batch)
+                            pname = r.product
                     if one_session and sess != session:
                         foreign = r  # the first of another session: left for the caller
                         break

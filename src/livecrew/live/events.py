@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import reduce
+from operator import or_
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, cast
 
@@ -737,6 +739,51 @@ def decode_logged(bodies: list[bytes], rejected: list[Rejection], *, session: st
         except (msgspec.ValidationError, msgspec.DecodeError):
             pass
     return list(iter_records(b"\n".join(bodies), rejected, session=session))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Logged records: the replay's lighter twins of the records above. The review replays a whole log (a million rows
+# for a big show) into an engine that neither drops duplicates nor checks sessions, so it reads neither the ``id``
+# nor the ``session`` of a row: each logged record class is its record class but for those two fields (they read
+# None: their JSON keys are skipped, no string is made for them), with every other field, type and check the same.
+# So the logged decoder takes the rows the record decoder takes, with the same values, and refuses the rows it
+# refuses but for their id (a logged row's id was checked at ingest: the log holds only events ``parse_body``
+# accepted, and the id is not read).
+
+
+def _logged_twin(cls: type[Record]) -> type[Any]:
+    fields: list[tuple[str, Any, Any]] = []
+    for f in msgspec.structs.fields(cls):
+        if f.name in ("id", "session"):  # under a key no event is meant to have (any value there is taken, unread)
+            fields.append((f.name, Any, msgspec.field(default=None, name=f"\u00a7{f.name}\u00a7")))
+        else:
+            fields.append((f.name, f.type, f.default))
+    twin: type[Any] = msgspec.defstruct(
+        "Logged" + cls.__name__,
+        fields,
+        tag_field="type",
+        tag=cls.__struct_config__.tag,
+        kw_only=True,
+        gc=False,
+        namespace={"KIND": cls.KIND, "__module__": __name__},
+    )
+    return twin
+
+
+_RECORD_CLASSES: tuple[type[Record], ...] = tuple(cls for cls, _names in _RECORD_FIELDS.values())
+LOGGED: dict[type[Record], type[Any]] = {cls: _logged_twin(cls) for cls in _RECORD_CLASSES}
+"""Each record class's logged twin."""
+_logged_batch_decoder = msgspec.json.Decoder(list[reduce(or_, LOGGED.values())])  # type: ignore[misc]
+
+
+def decode_logged_array(data: bytes) -> list[Any] | None:
+    """A JSON array of logged bodies (``log.log_arrays``) as logged records, in one decoder call; None when the
+    decoder refuses it (a row the record decoder would refuse too: the caller reads that batch row by row)."""
+    try:
+        records: list[Any] = _logged_batch_decoder.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    return records
 
 
 def profile_key_ok(key: tuple[Any, Any, Any]) -> bool:

@@ -242,7 +242,7 @@ def build_review(
         snapshot, derived = live.with_live_engine(app, show_id, part)
     else:  # one pass over the log feeds the engine and gathers the comments and host lines
         texts: list[tuple[int, str, str]] = []
-        snapshot, derived = part(live.replay_engine(db, show_id, texts))
+        snapshot, derived = part(live.replay_engine(db, show_id, texts, upto=version))
         _remember_texts((show_id, version), texts)
     start, end = snapshot["start"] or 0, snapshot["end"] or 0
     markers = list(derived["markers"])
