@@ -13,8 +13,9 @@ import opencc
 import pytest
 
 from livecrew.text import default_lexicon, triage
-from livecrew.text.batch import Prepared, triage_lines
+from livecrew.text.batch import triage_lines
 from livecrew.text.fastcli import run, scan_output, triage_output
+from livecrew.text.prepared import Prepared
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = [
@@ -44,7 +45,7 @@ def texts() -> list[str]:
 def test_batch_triage_equals_triage_line_by_line(texts: list[str]) -> None:
     lexicon = default_lexicon()
     prepared = Prepared(texts)
-    hits = lexicon.scan_lines(texts, "audience", compact=prepared.compact_text, folded=prepared.folded_text)
+    hits = lexicon.scan_lines(texts, "audience", prepared=prepared)
     assert hits == [lexicon.scan(t, "audience") for t in texts]
     got = triage_lines(texts, hits, prepared)
     want = [(v.label, v.topic) for v in (triage(t, hits=h, explain=False) for t, h in zip(texts, hits, strict=True))]
@@ -56,7 +57,7 @@ def test_batch_triage_equals_triage_line_by_line(texts: list[str]) -> None:
 def test_batch_scan_equals_scan_line_by_line(texts: list[str], profile: str) -> None:
     lexicon = default_lexicon()
     prepared = Prepared(texts)
-    batch = lexicon.scan_lines(texts, profile, compact=prepared.compact_text, folded=prepared.folded_text)
+    batch = lexicon.scan_lines(texts, profile, prepared=prepared)
     assert batch == [lexicon.scan(t, profile) for t in texts]
     assert lexicon.scan_lines(texts, profile) == batch
 
@@ -159,3 +160,58 @@ def test_batch_scan_reads_a_line_holding_a_line_break_alone() -> None:
     lines = ["加我微信\n最好的", "最好", "第一\r\n全網最低", "x"]
     for profile in ("host", "audience"):
         assert lexicon.scan_lines(lines, profile) == [lexicon.scan(t, profile) for t in lines]
+
+
+# Lines that reach each branch of the batch scan: second readings (hearts, symbols inside words, Latin insults
+# with symbols inside), expressions (phone, QQ, links, claims) and their pre-checks, allow-words, context words,
+# digits around a term, letters around a Latin term, model codes, collapsed repeats, full-width forms.
+ODD_SCAN = [
+    "s+b", "你是s+b吧", "n+m+s+l", "傻/逼", "a傻/逼", "草#泥#馬", "加v❤", "加v+信", "最♥好", "最❤️好的", "❤❤❤",
+    "+1", "1+1=2", "100%純棉", "x.", "twww.x", "a.", "www.x", "買了 sb-200 很好", "SB200", "3cnm", "usb 線",
+    "sb", "ＳＢ", "最最最好", "最 最 好", "最好不要", "最低消費", "第一次來", "第一", "全網最低價", "絕對值",
+    "加我微信", "加我薇信", "v信", "私我 0912345678", "0912 345 678", "13800138000", "qq12345678", "扣扣 12345",
+    "abc.com 領券", "abc。com", "ａｂｃ．ｃｏｍ", "http://x.cc/y", "保證不會過敏", "用了立刻白三個度",
+    "不買就後悔一輩子", "最後三分鐘馬上漲價", "媽媽說最好", "謝謝謝謝", "12345678901234", "第1名", "第一名",
+    "王八蛋", "王 八 蛋", "王八蛋蛋蛋", "靠北邊", "死海", "低能耗", "你媽的", "🈲ｈｔｔｐ：／／ｅｂ．ｃｃ／ｅ３ 免费送",
+]  # fmt: skip
+
+
+def test_batch_scan_equals_scan_on_odd_lines_in_any_company() -> None:
+    import random
+
+    lexicon = default_lexicon()
+    rnd = random.Random(5)
+    batches = [ODD_SCAN, ODD_SCAN[::-1]]
+    for _ in range(30):  # each line after any other line, alone or joined with others into one line
+        lines = rnd.sample(ODD_SCAN, len(ODD_SCAN))
+        batches.append(lines)
+        batches.append(["，".join(rnd.sample(ODD_SCAN, rnd.randint(1, 4))) for _ in range(40)])
+        batches.append([" ".join(rnd.sample(ODD_SCAN, 2)) for _ in range(40)])
+    for lines in batches:
+        for profile in ("host", "audience"):
+            want = [lexicon.scan(t, profile) for t in lines]
+            got = lexicon.scan_lines(lines, profile)
+            assert [(t, g) for t, g, w in zip(lines, got, want, strict=True) if g != w] == []
+
+
+def test_batch_scan_equals_scan_with_a_workspace_lexicon(texts: list[str]) -> None:
+    """Added terms (some inside others, some Latin), removed terms, allow-words for every term and for one term."""
+    from livecrew.text import Lexicon
+
+    lexicon = Lexicon.load(
+        overrides={
+            "add": [
+                {"term": "好看", "category": "absolute", "reason": "x"},
+                {"term": "好看嗎", "category": "price", "reason": "x"},
+                {"term": "ok", "category": "abuse", "severity": "block", "reason": "x"},
+                {"term": "尺碼", "category": "diversion", "reason": "x", "profiles": ["host", "audience"]},
+                {"term": "哈", "category": "abuse", "reason": "x", "profiles": ["audience"]},
+            ],
+            "remove": ["最好"],
+            "allow": ["哈哈哈"],
+            "allow_for": {"尺碼": ["尺碼表"], "好看": ["不好看"]},
+        }
+    )
+    sample = texts[::7] + ODD_SCAN + ["尺碼表在哪", "這個尺碼", "不好看", "好看嗎", "OK的", "ok", "book", "哈哈", "哈"]
+    for profile in ("host", "audience"):
+        assert lexicon.scan_lines(sample, profile) == [lexicon.scan(t, profile) for t in sample]

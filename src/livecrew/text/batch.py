@@ -20,7 +20,7 @@ Everything that is per character or per word runs over the whole batch, in numpy
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache, cached_property
+from functools import cache
 from itertools import chain
 from typing import Any
 
@@ -28,33 +28,21 @@ import ahocorasick_rs
 import numpy as np
 
 from livecrew.text import model as m
-from livecrew.text.compliance import _KEEP_DOUBLE as KEEP_DOUBLE
 from livecrew.text.compliance import Hit
-from livecrew.text.normalize import fold_table, scan_table
+from livecrew.text.prepared import NL as _NL
+from livecrew.text.prepared import Prepared
+from livecrew.text.prepared import codes as _codes
+from livecrew.text.prepared import line_of as _line_of
+from livecrew.text.prepared import member as _member
+from livecrew.text.prepared import text_of as _text
 from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
 from livecrew.text.triage import _PURCHASE_FORM as PURCHASE_FORM
 from livecrew.text.triage import _WORD as WORD
 from livecrew.text.triage import LABELS, TOPIC_LABELS, _load, triage
 
-_NL = 10
 _CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one
 _REPEAT_LO, _REPEAT_HI = 0x3400, 0xA000  # model._REPEAT3: [\u3400-\u9fff]
 _NOT = (ord("不"), ord("没"))
-
-
-@cache
-def _tables() -> tuple[Any, Any]:
-    """Code point → folded code point, and code point → kept by ``normalize`` (the two translate tables)."""
-    folds = np.arange(0x110000, dtype=np.uint32)
-    table = fold_table()
-    folds[np.fromiter(table.keys(), np.int64, len(table))] = np.fromiter(
-        map(ord, table.values()), np.uint32, len(table)
-    )
-    keep = np.ones(0x110000, dtype=bool)
-    dropped = [code for code, scanned in scan_table().items() if scanned is None]
-    keep[np.asarray(dropped, dtype=np.int64)] = False
-    keep[_NL] = True
-    return folds, keep
 
 
 class _Segmenter:
@@ -98,61 +86,8 @@ class _Segmenter:
 
 
 @cache
-def _member(chars: frozenset[str]) -> Any:
-    """A table of the whole Unicode range: True for ``chars``."""
-    table = np.zeros(0x110000, dtype=bool)
-    table[[ord(ch) for ch in chars]] = True
-    return table
-
-
-@cache
 def _segmenter() -> _Segmenter:
     return _Segmenter(m.vocabulary())
-
-
-def _line_of(newlines: Any, positions: Any) -> Any:
-    """The line index of each position, given the positions of the line breaks."""
-    return np.searchsorted(newlines, positions, side="right")
-
-
-def _codes(text: str) -> Any:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _text(codes: Any) -> str:
-    return np.ascontiguousarray(codes, dtype=np.uint32).tobytes().decode("utf-32-le")
-
-
-class Prepared:
-    """A batch of lines read once: the folded text, the compact (``normalize``) text and where lines start."""
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        folds, keep = _tables()
-        self.lines = lines
-        self.joined = "\n".join(lines)
-        self.raw = _codes(self.joined)
-        self.folded = folds[self.raw]
-        self.compact = self.folded[keep[self.raw]]
-
-    @cached_property
-    def folded_text(self) -> str:
-        return _text(self.folded)
-
-    @cached_property
-    def compact_text(self) -> str:
-        return _text(self.compact)
-
-    @cached_property
-    def collapsed_text(self) -> str:
-        """The compact text with runs of one CJK character collapsed (``compliance._REPEAT``: 最最好 → 最好), except
-        the characters people double as a word (妈妈)."""
-        codes = self.compact
-        if len(codes) < 2:
-            return self.compact_text
-        again = np.zeros(len(codes), dtype=bool)
-        again[1:] = (codes[1:] == codes[:-1]) & (codes[1:] >= 0x3400) & (codes[1:] <= 0x9FFF)
-        again[again] = ~_member(frozenset(KEEP_DOUBLE))[codes[again]]
-        return _text(codes[~again]) if again.any() else self.compact_text
 
 
 def triage_lines(

@@ -10,7 +10,6 @@ file. Offsets are mapped back to the original text only when something was found
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import itertools
 import json
@@ -20,11 +19,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ahocorasick_rs
 
-from livecrew.text.normalize import fold, fold_table, normalize, scan_table
+from livecrew.text.normalize import KEEP_DOUBLE, fold, fold_table, normalize, scan_table
+
+if TYPE_CHECKING:
+    from livecrew.text.prepared import Prepared
 
 CATEGORIES = ("absolute", "medical", "false_promise", "price", "inducement", "diversion", "abuse")
 SEVERITIES = ("block", "warn", "info")
@@ -36,16 +38,14 @@ AUDIENCE_CATEGORIES = frozenset({"diversion", "abuse"})
 
 HEARTS = "❤♥"
 _LATIN = re.compile(r"[a-z]")
-# Runs of one CJK character collapse (最最最好 → 最好), except characters people double as a word (妈妈, 宝宝,
-# 谢谢): 我妈妈的 must not become 我妈的.
-_KEEP_DOUBLE = "妈爸哥姐弟妹爷奶宝谢婆公舅姑叔"
+# Runs of one CJK character collapse (最最最好 → 最好), except characters people double as a word (KEEP_DOUBLE).
+_KEEP_DOUBLE = KEEP_DOUBLE
 _REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
 # Symbols the walk keeps (they carry meaning in claims and links) but that evaders put inside abuse (傻/逼, 草#泥#馬).
 _INSERTED = "+%@/#"
-# Lines whose second reading (hearts dropped, kept symbols dropped) may find what the first did not.
-_SECOND_READING = re.compile("[❤♥]|[\u3400-\u9fff][+%@/#]+[\u3400-\u9fff]")
 _FIRST = operator.methodcaller("group", 1)  # a replacement that runs in C (a r"\1" template does not, on 3.11)
-_SECOND_TRIGGER = re.compile("[❤♥+%@/#]")
+# A line with one of these has a second reading (hearts dropped, kept symbols dropped): ``_scan``.
+_SECOND_CHARS = frozenset(HEARTS + _INSERTED)
 _DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -125,6 +125,7 @@ class _Compiled:
     automaton: Any
     patterns: list[_Pattern]
     regexes: list[RegexRule]
+    kinds: tuple[Any, Any] | None = None  # Lexicon._kinds
 
 
 def _compact(text: str) -> str:
@@ -365,104 +366,155 @@ class Lexicon:
         return _drop_contained(result)
 
     def scan_lines(
-        self,
-        lines: Sequence[str],
-        profile: str = "host",
-        lang: str = "zh-Hant",
-        *,
-        compact: str | None = None,
-        folded: str | None = None,
-        collapsed: str | None = None,
+        self, lines: Sequence[str], profile: str = "host", lang: str = "zh-Hant", *, prepared: Prepared | None = None
     ) -> list[list[Hit]]:
-        """``[self.scan(line) for line in lines]``, found with whole-batch passes: one fold of all the lines, one
-        repeat collapse, one automaton pass and one pass per regular expression pick out the lines that can have a
-        hit; only those are scanned one by one (the others have none). Same result, same offsets. ``compact`` and
-        ``folded`` are the lines joined with line breaks, already normalized (line breaks kept) and folded, when
-        the caller has them (``batch.Prepared``), and ``collapsed`` the compact text with runs of one character
-        collapsed as ``_compact`` does."""
+        """``[self.scan(line, profile, lang) for line in lines]`` in whole-batch passes: the same hits, the same
+        offsets. ``prepared`` is the batch already read (``prepared.Prepared(lines)``) when the caller has it.
+
+        One automaton pass over the collapsed text of the whole batch finds every term; each expression's cheap
+        pre-check (its ``trigger``) runs over the whole batch too, and so does a look-up of the characters that call
+        for a second reading (hearts, symbols inside words). A line that none of these concern and that holds a term
+        is resolved from the batch's matches (allow-words, context, digits, letters around, model codes), its
+        offsets read from the batch's maps; a line that a pre-check or a second reading concerns is scanned alone
+        (``_scan``) when it can hold a hit at all; the other lines hold none."""
         compiled = self.compiled(profile)
-        out: list[list[Hit]] = [[] for _ in lines]
         if not lines:
-            return out
-        raw_all = compact if compact is not None else "\n".join(lines).translate(_batch_table())
-        if collapsed is None:
-            collapsed = _REPEAT.sub(_FIRST, raw_all) if _REPEAT.search(raw_all) else raw_all
-        candidates: set[int] = set()
+            return []
+        import numpy as np
 
-        def mark(text: str, positions: list[int]) -> None:
-            breaks = [i for i, ch in enumerate(text) if ch == "\n"] if len(lines) < 64 else _breaks(text)
-            candidates.update(bisect.bisect_right(breaks, p) for p in positions)
+        from livecrew.text.prepared import Prepared, flat_matches, line_of, member
 
-        found = compiled.automaton.find_matches_as_indexes(collapsed, overlapping=True)
-        patterns = compiled.patterns
-        terms = (
-            [start for i, start, _e in found if patterns[i].entry >= 0]
-            if len(found) < 4096
-            else _term_starts(compiled, found)
-        )  # an allow-word alone flags nothing
-        if terms:
-            mark(collapsed, terms)
-        # Phone, QQ and claim patterns read the noise-free text without the collapse, links the folded text; a
-        # second reading needs a heart or a kept symbol between two characters.
-        # A rule with a trigger is tried only on the lines its trigger finds (most lines have no digit run, no 后悔).
-        spots: list[int] = []
-        compact_lines: list[str] | None = None
-        breaks: list[int] | None = None
-        for rule, trigger in [*((r, r.trigger) for r in compiled.regexes if r.on != "folded"), (None, _SECOND_TRIGGER)]:
-            pattern = rule.pattern if rule is not None else _SECOND_READING
-            if trigger is None:
-                spots += [m.start() for m in pattern.finditer(raw_all)]
-                continue
-            found_at = [m.start() for m in trigger.finditer(raw_all)]
-            if not found_at:
-                continue
-            if compact_lines is None:
-                compact_lines = raw_all.split("\n")
-                breaks = _breaks(raw_all) if len(lines) >= 64 else [i for i, ch in enumerate(raw_all) if ch == "\n"]
-            assert breaks is not None
-            for index in {bisect.bisect_right(breaks, p) for p in found_at}:
-                if index not in candidates and pattern.search(compact_lines[index]):
-                    candidates.add(index)
-        if spots:
-            mark(raw_all, spots)
-        folded_rules = [r for r in compiled.regexes if r.on == "folded"]
-        if folded_rules:
-            folded_all = folded if folded is not None else "\n".join(lines).translate(fold_table())
-            links = [m.start() for r in folded_rules if r.trigger is None for m in r.pattern.finditer(folded_all)]
-            if links:
-                mark(folded_all, links)
-            folded_lines: list[str] | None = None
-            for rule in folded_rules:
-                if rule.trigger is None:
-                    continue
-                found_at = [m.start() for m in rule.trigger.finditer(folded_all)]
-                if not found_at:
-                    continue
-                if folded_lines is None:
-                    folded_lines = folded_all.split("\n")
-                    folded_breaks = (
-                        _breaks(folded_all)
-                        if len(lines) >= 64
-                        else [i for i, ch in enumerate(folded_all) if ch == "\n"]
-                    )
-                for index in {bisect.bisect_right(folded_breaks, p) for p in found_at}:
-                    if index not in candidates and rule.pattern.search(folded_lines[index]):
-                        candidates.add(index)
-        if not candidates:
-            return out
-        # Each line read alone, from its piece of the batch's normalized and folded text (the same strings).
-        raw_lines: list[str] | None = compact_lines if compact_lines is not None else raw_all.split("\n")
-        folded_lines_ = folded.split("\n") if folded is not None else None
-        if raw_lines is not None and len(raw_lines) != len(lines):  # a line break inside a line: read it alone
-            raw_lines = folded_lines_ = None
-        elif folded_lines_ is not None and len(folded_lines_) != len(lines):
-            folded_lines_ = None
-        for index in sorted(candidates):
-            if 0 <= index < len(lines):
-                line_folded = folded_lines_[index] if folded_lines_ is not None else None
-                line_raw = raw_lines[index] if raw_lines is not None else None
-                out[index] = self._scan(lines[index], profile, lang, line_raw, line_folded)
+        batch = prepared if prepared is not None else Prepared(lines)
+        if batch.line_count != len(lines):  # a line holding a line break: the batch text cannot be split back
+            return [self._scan(line, profile, lang) for line in lines]
+        count = len(lines)
+        out: list[list[Hit]] = [[] for _ in range(count)]
+        found = flat_matches(compiled.automaton.find_matches_as_indexes(batch.collapsed_text, overlapping=True))
+        found_line = line_of(batch.collapsed_breaks, found[:, 1])
+        has_term = np.zeros(count, dtype=bool)
+        has_term[found_line[self._kinds(compiled)[0][found[:, 0]]]] = True
+        # Lines where an expression matches, or a second reading finds a term that can count: ``_scan`` reads each
+        # of them alone. On every other line, an expression and a second reading would add nothing.
+        alone = np.zeros(count, dtype=bool)
+        text_lines: dict[bool, list[str]] = {}
+
+        def split(on_folded: bool) -> list[str]:
+            if on_folded not in text_lines:
+                text_lines[on_folded] = (batch.folded_text if on_folded else batch.compact_text).split("\n")
+            return text_lines[on_folded]
+
+        for rule in compiled.regexes:
+            on_folded = rule.on == "folded"
+            text = batch.folded_text if on_folded else batch.compact_text
+            spans = [m.span() for m in (rule.trigger or rule.pattern).finditer(text)]
+            if spans:
+                own = split(on_folded)
+                for index in _touched(batch.raw_breaks if on_folded else batch.compact_breaks, spans):
+                    if not alone[index] and rule.pattern.search(own[index]):
+                        alone[index] = True
+        second = member(_SECOND_CHARS)[batch.compact]
+        if second.any():
+            readings = np.unique(line_of(batch.compact_breaks, np.flatnonzero(second))).tolist()
+            compact_lines = split(False)
+            alone[self._second_readings_hit(compiled, [compact_lines[index] for index in readings], readings)] = True
+        for index in np.flatnonzero(alone).tolist():
+            compact_lines, folded_lines = split(False), split(True)
+            out[index] = self._scan(lines[index], profile, lang, compact_lines[index], folded_lines[index])
+        # The other lines with a term: resolved from the batch's matches.
+        simple = ~alone[found_line] & has_term[found_line]
+        if simple.any():
+            self._resolve_batch(compiled, batch, found[simple], found_line[simple], lang, out)
         return out
+
+    def _second_readings_hit(self, compiled: _Compiled, raws: list[str], indexes: list[int]) -> list[int]:
+        """The indexes whose line (normalized: ``raws``) has a second reading in which the automaton finds a term
+        that ``_scan`` would keep from it: any term with the hearts dropped, an abuse term with the kept symbols
+        dropped. One automaton pass over all the readings."""
+        texts: list[str] = []
+        owners: list[int] = []
+        abuse_only: list[bool] = []
+        for index, raw in zip(indexes, raws, strict=True):
+            if HEARTS[0] in raw or HEARTS[1] in raw:
+                texts.append(_REPEAT.sub(_FIRST, raw.replace(HEARTS[0], "").replace(HEARTS[1], "")))
+                owners.append(index)
+                abuse_only.append(False)
+            if any(ch in raw for ch in _INSERTED):
+                texts.append(_REPEAT.sub(_FIRST, raw.translate(_DROP_INSERTED)))
+                owners.append(index)
+                abuse_only.append(True)
+        if not texts:
+            return []
+        import numpy as np
+
+        from livecrew.text.prepared import codes, flat_matches, line_of
+
+        joined = "\n".join(texts)
+        found = flat_matches(compiled.automaton.find_matches_as_indexes(joined, overlapping=True))
+        reading = line_of(np.flatnonzero(codes(joined) == 10), found[:, 1])
+        terms, abuse = self._kinds(compiled)
+        counts = terms[found[:, 0]] & (abuse[found[:, 0]] | ~np.asarray(abuse_only, dtype=bool)[reading])
+        return sorted({owners[r] for r in reading[counts].tolist()})
+
+    def _kinds(self, compiled: _Compiled) -> tuple[Any, Any]:
+        """Per pattern of ``compiled``: whether it is a term (not an allow-word), and whether it is an abuse term."""
+        if compiled.kinds is None:
+            import numpy as np
+
+            entries = [p.entry for p in compiled.patterns]
+            terms = np.fromiter((e >= 0 for e in entries), bool, len(entries))
+            abuse = np.fromiter((e >= 0 and self.entries[e].category == "abuse" for e in entries), bool, len(entries))
+            compiled.kinds = (terms, abuse)
+        return compiled.kinds
+
+    def _resolve_batch(
+        self, compiled: _Compiled, batch: Prepared, found: Any, found_line: Any, lang: str, out: list[list[Hit]]
+    ) -> None:
+        """``_scan``'s first reading of the lines of ``found`` (matches in the batch's collapsed text, sorted by
+        line; none of these lines needs a second reading or an expression), written into ``out``."""
+        import numpy as np
+
+        collapsed = batch.collapsed_text
+        starts: list[int] = batch.collapsed_starts.tolist()
+        edges = np.flatnonzero(np.diff(found_line, prepend=-1, append=len(found_line) + 2**40)).tolist()
+        rows: list[list[int]] = found.tolist()
+        line_ids: list[int] = found_line.tolist()
+        kept: list[tuple[int, int, int, int]] = []  # (line, start, end, pattern), in the collapsed text
+        resolve = self._resolve
+        for a, b in itertools.pairwise(edges):
+            index = line_ids[a]
+            begin = starts[index]
+            own = collapsed[begin : starts[index + 1] - 1]
+            local = [(i, s - begin, e - begin) for i, s, e in rows[a:b]]
+            kept += [(index, begin + s, begin + e, i) for s, e, i in resolve(compiled, own, local)]
+        if not kept:
+            return
+        where = np.array(kept, dtype=np.int64).reshape(-1, 4)
+        firsts, lasts = batch.spans
+        hit_starts: list[int] = firsts[where[:, 1]].tolist()
+        hit_ends: list[int] = (lasts[where[:, 2] - 1] + 1).tolist()
+        line_starts: list[int] = [*batch.raw_starts.tolist(), len(batch.folded_text) + 1]
+        folded = batch.folded_text
+        patterns, entries = compiled.patterns, self.entries
+        reasons: dict[int, str] = {}
+        found_hits: dict[int, list[Hit]] = {}
+        for (index, _s, _e, pattern), start, end in zip(kept, hit_starts, hit_ends, strict=True):
+            begin, stop = line_starts[index], line_starts[index + 1] - 1
+            if folded[start] in _LETTERS and start > begin and folded[start - 1] in _LETTERS:
+                continue
+            if folded[end - 1] in _LETTERS and end < stop and folded[end] in _LETTERS:
+                continue
+            number = patterns[pattern].entry
+            entry = entries[number]
+            if entry.category == "abuse" and _model_code(folded[begin:stop], start - begin, end - begin):
+                continue
+            reason = reasons.get(number)
+            if reason is None:
+                reason = reasons[number] = _reason(entry.reason, lang)
+            hit = Hit(start - begin, end - begin, patterns[pattern].term, entry.category, entry.severity, reason)
+            found_hits.setdefault(index, []).append(hit)
+        for index, result in found_hits.items():
+            result.sort(key=lambda h: (h.start, -h.end))
+            out[index] = _drop_contained(result)
 
     def _category(self, compiled: _Compiled, hit: tuple[int, int, int]) -> str:
         return self.entries[compiled.patterns[hit[2]].entry].category
@@ -659,28 +711,16 @@ def scan_many(texts: Iterable[str], profile: str = "host", lang: str = "zh-Hant"
     return default_lexicon().scan_lines(list(texts), profile, lang)
 
 
-def _term_starts(compiled: _Compiled, found: list[tuple[int, int, int]]) -> list[int]:
-    """The start of each match that is a term (not an allow-word), for a long list of matches."""
+def _touched(breaks: Any, spans: list[tuple[int, int]]) -> list[int]:
+    """The lines that the spans touch, given the offsets of the line breaks: from the line of a span's first
+    character to the line of its last (an expression that reads a line break can run into the next line)."""
     import numpy as np
 
-    flat = np.fromiter(itertools.chain.from_iterable(found), np.int64, 3 * len(found)).reshape(-1, 3)
-    is_term = np.fromiter((p.entry >= 0 for p in compiled.patterns), bool, len(compiled.patterns))
-    starts: list[int] = flat[is_term[flat[:, 0]], 1].tolist()
-    return starts
-
-
-def _breaks(text: str) -> list[int]:
-    """The offsets of the line breaks of ``text``."""
-    import numpy as np
-
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    found: list[int] = np.flatnonzero(codes == 10).tolist()
-    return found
-
-
-@cache
-def _batch_table() -> dict[int, str | None]:
-    """``scan_table`` that keeps line breaks (a batch of lines is translated in one go)."""
-    table = dict(scan_table())
-    table[ord("\n")] = "\n"
-    return table
+    ends = np.searchsorted(breaks, [(start, max(end - 1, start)) for start, end in spans], side="right")
+    first: list[int] = ends[:, 0].tolist()
+    last: list[int] = ends[:, 1].tolist()
+    out: set[int] = set(first)
+    for a, b in zip(first, last, strict=True):
+        if b > a:
+            out.update(range(a + 1, b + 1))
+    return sorted(out)

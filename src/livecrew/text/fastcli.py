@@ -34,8 +34,9 @@ def triage_output(lines: list[str]) -> bytes:
     ``batch.triage_lines``: the same verdicts as ``triage`` line by line)."""
     import orjson
 
-    from livecrew.text.batch import Prepared, triage_lines
+    from livecrew.text.batch import triage_lines
     from livecrew.text.compliance import default_lexicon
+    from livecrew.text.prepared import Prepared
 
     numbers, texts = kept(lines)
     if not texts:
@@ -45,13 +46,7 @@ def triage_output(lines: list[str]) -> bytes:
     for start in range(0, len(texts), CHUNK):
         part = texts[start : start + CHUNK]
         prepared = Prepared(part)
-        hits = lexicon.scan_lines(
-            part,
-            "audience",
-            compact=prepared.compact_text,
-            folded=prepared.folded_text,
-            collapsed=prepared.collapsed_text,
-        )
+        hits = lexicon.scan_lines(part, "audience", prepared=prepared)
         verdicts += triage_lines(part, hits, prepared)
     tails = {pair: orjson.dumps({"label": pair[0], "topic": pair[1]})[1:] for pair in dict.fromkeys(verdicts)}
     return b"\n".join([b'{"line":%d,' % n + tails[v] for n, v in zip(numbers, verdicts, strict=True)]) + b"\n"
@@ -61,8 +56,8 @@ def scan_output(lines: list[str], profile: str, lang: str, lexicon: Lexicon | No
     """One JSON object per non-blank line: ``{"line": n, "hits": [...]}``."""
     import orjson
 
-    from livecrew.text.batch import Prepared
     from livecrew.text.compliance import default_lexicon
+    from livecrew.text.prepared import Prepared
 
     numbers, texts = kept(lines)
     if not texts:
@@ -72,14 +67,7 @@ def scan_output(lines: list[str], profile: str, lang: str, lexicon: Lexicon | No
     for start in range(0, len(texts), CHUNK):
         part = texts[start : start + CHUNK]
         prepared = Prepared(part)
-        found += lexicon.scan_lines(
-            part,
-            profile,
-            lang,
-            compact=prepared.compact_text,
-            folded=prepared.folded_text,
-            collapsed=prepared.collapsed_text,
-        )
+        found += lexicon.scan_lines(part, profile, lang, prepared=prepared)
     dumps = orjson.dumps
     rows = [
         dumps({"line": n, "hits": [h.to_dict() for h in hits]}) if hits else b'{"line":%d,"hits":[]}' % n
