@@ -22,23 +22,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
-import ahocorasick_rs
 import numpy as np
 
 from livecrew.text import model as m
 from livecrew.text.compliance import Hit
 from livecrew.text.prepared import NL as _NL
 from livecrew.text.prepared import Prepared
-from livecrew.text.prepared import codes as _codes
 from livecrew.text.prepared import line_of as _line_of
 from livecrew.text.prepared import member as _member
-from livecrew.text.prepared import text_of as _text
 from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
 from livecrew.text.triage import _PURCHASE_FORM as PURCHASE_FORM
 from livecrew.text.triage import _WORD as WORD
 from livecrew.text.triage import LABELS, TOPIC_LABELS, _load, triage
+from livecrew.text.trie import Trie, leftmost_longest
 
 _CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one
 _REPEAT_LO, _REPEAT_HI = 0x3400, 0xA000  # model._REPEAT3: [\u3400-\u9fff]
@@ -46,21 +44,19 @@ _NOT = (ord("不"), ord("没"))
 
 
 class _Segmenter:
-    """The vocabulary's words of two or more characters (and any other word outside the CJK range), in one
-    leftmost-longest automaton, and the token id of every CJK character."""
+    """The vocabulary's words of two or more characters (and any other word outside the CJK range) in a trie
+    (``trie.Trie``, numbered by word id), the token id of every CJK character, and the negators' ids."""
 
     def __init__(self, vocab: m.Vocabulary) -> None:
         words = vocab.words
         keep = [i for i, w in enumerate(words) if not (len(w) == 1 and _CJK_LO <= ord(w) < _CJK_HI)]
-        self.automaton = ahocorasick_rs.AhoCorasick(
-            [words[i] for i in keep], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
-        )
-        self.ids = np.array(keep, dtype=np.int64)
+        self.trie = Trie.build([words[i] for i in keep], keep)
         char_ids = np.full(_CJK_HI - _CJK_LO, -1, dtype=np.int64)
         singles = [i for i, w in enumerate(words) if len(w) == 1 and _CJK_LO <= ord(w) < _CJK_HI]
         char_ids[[ord(words[i]) - _CJK_LO for i in singles]] = singles
         self.char_ids = char_ids
-        self.negators = np.array(sorted(i for i, w in enumerate(words) if w in vocab.negators), dtype=np.int64)
+        self.negator = np.zeros(len(words), dtype=bool)
+        self.negator[[i for i, w in enumerate(words) if w in vocab.negators]] = True
         self._size = 3 * len(words)
         self._linear: m.Linear | None = None
         self._table = np.zeros((0, 6))
@@ -114,15 +110,11 @@ def triage_lines(
     if len(compact) > 2:
         drop[2:] = cjk[2:] & (compact[2:] == compact[1:-1]) & (compact[1:-1] == compact[:-2])
     seg_codes = compact[~drop] if drop.any() else compact
-    found = seg.automaton.find_matches_as_indexes(_text(seg_codes))
-    flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
-    covered = np.zeros(len(seg_codes) + 1, dtype=np.int64)
-    np.add.at(covered, flat[:, 1], 1)
-    np.add.at(covered, flat[:, 2], -1)
-    is_covered = np.cumsum(covered[:-1]) > 0
-    lone = np.flatnonzero(~is_covered & (seg_codes >= _CJK_LO) & (seg_codes < _CJK_HI))
+    length, number = seg.trie.longest(seg_codes)
+    starts, word_ids, covered = leftmost_longest(length, number)
+    lone = np.flatnonzero(~covered & (length == 0) & (seg_codes >= _CJK_LO) & (seg_codes < _CJK_HI))
     slots = np.full(len(seg_codes), -1, dtype=np.int64)
-    slots[flat[:, 1]] = seg.ids[flat[:, 0]]
+    slots[starts] = word_ids
     slots[lone] = seg.char_ids[seg_codes[lone] - _CJK_LO]
     positions = np.flatnonzero(slots >= 0)
     ids = slots[positions]
@@ -130,7 +122,7 @@ def triage_lines(
     tok_line = _line_of(s_breaks, positions)
 
     # Negation scope: a token is negated when one of the two tokens before it (same line) is a negator.
-    is_neg = np.isin(ids, seg.negators)
+    is_neg = seg.negator[ids]
     negated = np.zeros(len(ids), dtype=bool)
     for back in (1, 2):
         if len(ids) > back:
@@ -174,42 +166,43 @@ def triage_lines(
     latin_first: dict[int, str] = {}
     latin_last: dict[int, str] = {}
     compact_lines: list[str] | None = None
+    slow = np.zeros(n, dtype=bool)
+    runs = _Runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), slow)
     if letter.any() or digit.any():
         folded_text = batch.folded_text
         apostrophe = np.zeros(len(folded), dtype=bool)
         if len(folded) > 2:
             apostrophe[1:-1] = (folded[1:-1] == ord("'")) & letter[:-2] & letter[2:]
-        slow = np.zeros(n, dtype=bool)
         slow[_line_of(f_breaks, np.flatnonzero(apostrophe))] = True
         kind_of = letter.astype(np.int8) + 2 * digit.astype(np.int8)  # 1 letter, 2 digit, 0 neither
         edges = np.flatnonzero(np.diff(kind_of, prepend=0, append=0))
         run_start, run_end = edges[:-1], edges[1:]
         run_kind = kind_of[run_start]
         run_start, run_end, run_kind = run_start[run_kind > 0], run_end[run_kind > 0], run_kind[run_kind > 0]
+        run_line = _line_of(f_breaks, run_start)
+        runs = _Runs(run_start, run_end, run_line, slow)
         first_raw = raw[run_start]
         written = ((first_raw >= ord("0")) & (first_raw <= ord("9"))) | ((first_raw >= 0xFF10) & (first_raw <= 0xFF19))
         keep_run = (run_kind == 1) | written
-        run_line = _line_of(f_breaks, run_start)
         keep_run &= ~slow[run_line]
         run_start, run_end, run_line = run_start[keep_run], run_end[keep_run], run_line[keep_run]
-        words_ = [_latin_word(folded_text[x:y]) for x, y in zip(run_start.tolist(), run_end.tolist(), strict=True)]
-        if words_:
-            en_neg = np.fromiter((w in m._EN_NEGATORS for w in words_), bool, len(words_))
-            scoped = np.zeros(len(words_), dtype=bool)
+        # Each distinct run is read once: its word (model.latin_tokens), whether it is a negator, a number.
+        run_ids, run_texts = _distinct(folded_text, run_start, run_end)
+        if len(run_ids):
+            words_ = [_latin_word(run) for run in run_texts]
+            en_neg = np.array([w in m._EN_NEGATORS for w in words_], dtype=bool)[run_ids]
+            scoped = np.zeros(len(run_ids), dtype=bool)
             for back in (1, 2):
-                if len(words_) > back:
+                if len(run_ids) > back:
                     scoped[back:] |= en_neg[:-back] & (run_line[:-back] == run_line[back:])
-            keyed: dict[tuple[str, int], int] = {}
+            # (word, scope) keys: 0 plain, 1 negated, 2 a negator; the features of each distinct key read once.
+            scope = np.where(en_neg, 2, np.where(scoped, 1, 0))
+            pairs, keys_ = np.unique(run_ids * 3 + scope, return_inverse=True)
             key_feats: list[list[int]] = []
-            keys_ = np.empty(len(words_), dtype=np.int64)
-            for at, (w, neg, sc) in enumerate(zip(words_, en_neg.tolist(), scoped.tolist(), strict=True)):
-                k = 2 if neg else 1 if sc else 0
-                known = keyed.get((w, k))
-                if known is None:
-                    known = keyed[(w, k)] = len(key_feats)
-                    names = ("en:not",) if k == 2 else m._expand(w, vocab, k == 1, "en:")
-                    key_feats.append([feature(f) for f in names])
-                keys_[at] = known
+            for pair in pairs.tolist():
+                w, k = words_[pair // 3], pair % 3
+                names = ("en:not",) if k == 2 else m._expand(w, vocab, k == 1, "en:")
+                key_feats.append([feature(f) for f in names])
             lengths_ = np.array([len(f) for f in key_feats], dtype=np.int64)
             offsets = np.concatenate(([0], np.cumsum(lengths_)[:-1]))
             flat_feats = np.fromiter(chain.from_iterable(key_feats), np.int64)
@@ -219,12 +212,17 @@ def triage_lines(
             add(np.repeat(run_line, per), flat_feats[np.repeat(offsets[keys_], per) + within])
             with_latin = np.unique(run_line)
             add(with_latin, np.where(has_words[with_latin], feature("#mixed"), feature("#latin")))
-            is_digit = np.fromiter((w[0].isdigit() or w == "#num" for w in words_), bool, len(words_))
-            add_one(np.unique(run_line[is_digit]), "#digit")
-            run_first = np.flatnonzero(np.diff(run_line, prepend=-1))
-            run_last = np.append(run_first[1:], len(run_line)) - 1
-            for i, f, last in zip(run_line[run_first].tolist(), run_first.tolist(), run_last.tolist(), strict=True):
-                latin_first[i], latin_last[i] = words_[f], words_[last]
+            numbers = np.array([w[0].isdigit() or w == "#num" for w in words_], dtype=bool)[run_ids]
+            add_one(np.unique(run_line[numbers]), "#digit")
+            # The first and last Latin word of the lines without any other token (^first and last$ below).
+            alone_lines = with_latin[~has_words[with_latin]]
+            if len(alone_lines):
+                run_first = np.searchsorted(run_line, alone_lines, side="left")
+                run_last = np.searchsorted(run_line, alone_lines, side="right") - 1
+                for i, f, last in zip(
+                    alone_lines.tolist(), run_ids[run_first].tolist(), run_ids[run_last].tolist(), strict=True
+                ):
+                    latin_first[i], latin_last[i] = words_[f], words_[last]
         if slow.any():
             folded_lines = folded_text.split("\n")
             compact_lines = batch.compact_text.split("\n")
@@ -316,7 +314,7 @@ def triage_lines(
     lettered = np.zeros(n, dtype=bool)  # lines whose folded text has a Latin letter (English cues need one)
     lettered[_line_of(f_breaks, np.flatnonzero(letter))] = True
     wanted = [i for i, label in enumerate(labels) if label in TOPIC_LABELS]
-    topics = _topics(batch, compact_lines, wanted, lettered)
+    topics = _topics(batch, wanted, lettered, c_breaks, sizes, runs)
     empty = np.flatnonzero(sizes == 0).tolist()
     out: list[tuple[str, str | None]] = [(label, None) for label in labels]
     for i, topic in zip(wanted, topics, strict=True):
@@ -327,39 +325,86 @@ def triage_lines(
     return out
 
 
-def _topics(batch: Prepared, compact_lines: list[str], wanted: list[int], lettered: Any) -> list[str]:
-    """The topic of each wanted line: the best-ranked cue (``triage._topic``), found in one pass over the batch.
-    ``lettered`` tells, per line of the batch, whether its folded text has a Latin letter."""
+def _distinct(text: str, starts: Any, ends: Any) -> tuple[Any, list[str]]:
+    """The pieces ``text[start:end]``: the number of each (in order of first appearance) and the distinct pieces."""
+    distinct: dict[str, int] = {}
+    ids = np.fromiter(
+        (distinct.setdefault(text[x:y], len(distinct)) for x, y in zip(starts.tolist(), ends.tolist(), strict=True)),
+        np.int64,
+        len(starts),
+    )
+    return ids, list(distinct)
+
+
+class _Runs(NamedTuple):
+    """The runs of Latin letters and of digits of a batch's folded text (starts, ends, lines), and the lines with
+    an apostrophe between letters (``don't``: one word for ``triage._WORD``, two runs here)."""
+
+    starts: Any
+    ends: Any
+    lines: Any
+    apostrophe: Any
+
+
+def _topics(batch: Prepared, wanted: list[int], lettered: Any, breaks: Any, sizes: Any, runs: _Runs) -> list[str]:
+    """The topic of each wanted line: the best-ranked cue (``triage._topic``), found by one walk of the topic cues'
+    trie over the wanted lines of the batch, and the English cue words and pairs of words among the runs of
+    letters and digits of the lines that have a Latin letter (``lettered``). ``breaks`` are the line breaks of the
+    compact text, ``sizes`` the lengths of its lines."""
     if not wanted:
         return []
     cues = _load()
     ranked = _ranks()
-    text = "\n".join([compact_lines[i] for i in wanted])
-    found = ranked.automaton.find_matches_as_indexes(text, overlapping=True)
-    flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
-    breaks = np.flatnonzero(_codes(text) == _NL)
-    best = np.zeros(len(wanted), dtype=np.int64)
-    np.maximum.at(best, _line_of(breaks, flat[:, 1]), ranked.codes[flat[:, 0]])
+    lines = np.asarray(wanted, dtype=np.int64)
+    in_line = np.zeros(len(sizes), dtype=bool)
+    in_line[lines] = True
+    found = ranked.trie.best(batch.compact, np.repeat(in_line, sizes + 1)[: len(batch.compact)])
+    at = np.flatnonzero(found >= 0)
+    per_line = np.zeros(len(sizes), dtype=np.int64)
+    np.maximum.at(per_line, _line_of(breaks, at), found[at])
     english = ranked.english if cues.english else None
-    with_letters: list[int] = np.flatnonzero(lettered[np.asarray(wanted, dtype=np.int64)]).tolist() if english else []
-    if english and with_letters:
-        folded_lines = batch.folded_text.split("\n")
-        find_words = WORD.findall
-        codes = best.tolist()
-        for j in with_letters:
-            # English cue words and pairs of words (triage._find_cues), ranked in the same order as the CJK cues.
-            code = codes[j]
-            words = find_words(folded_lines[wanted[j]])
-            last = len(words) - 1
-            for k, word in enumerate(words):
-                cue = english.get(word, 0)
-                if k < last:
-                    cue = max(cue, english.get(word + " " + words[k + 1], 0))
-                if cue > code:
-                    code = cue
-            best[j] = code
-    names: list[str] = ranked.names[best].tolist()
+    if english:
+        # triage._find_cues reads the words of _WORD: runs of letters (with don't as one word) and of decimal
+        # digits. Lines with an apostrophe between letters or a decimal digit other than 0-9 are read with _WORD.
+        in_line &= lettered
+        odd = runs.apostrophe | _other_digits(batch, len(sizes))
+        runs_in = np.flatnonzero(in_line[runs.lines] & ~odd[runs.lines])
+        if len(runs_in):
+            starts, ends, run_lines = runs.starts[runs_in], runs.ends[runs_in], runs.lines[runs_in]
+            ids, words = _distinct(batch.folded_text, starts, ends)
+            codes = np.array([english.get(w, 0) for w in words], dtype=np.int64)[ids]
+            pair_first = np.array([w in ranked.pair_firsts for w in words], dtype=bool)[ids]
+            pairs = np.flatnonzero(pair_first[:-1] & (run_lines[:-1] == run_lines[1:]))
+            for k, a, b in zip(pairs.tolist(), ids[pairs].tolist(), ids[pairs + 1].tolist(), strict=True):
+                codes[k] = max(codes[k], english.get(words[a] + " " + words[b], 0))
+            np.maximum.at(per_line, run_lines, codes)
+        odd_lines = np.flatnonzero(in_line & odd).tolist()
+        if odd_lines:
+            folded_lines = batch.folded_text.split("\n")
+            for i in odd_lines:
+                words = WORD.findall(folded_lines[i])
+                code = int(per_line[i])
+                for k, word in enumerate(words):
+                    code = max(code, english.get(word, 0))
+                    if k + 1 < len(words):
+                        code = max(code, english.get(word + " " + words[k + 1], 0))
+                per_line[i] = code
+    names: list[str] = ranked.names[per_line[lines]].tolist()
     return names
+
+
+def _other_digits(batch: Prepared, count: int) -> Any:
+    """Per line: whether its folded text has a decimal digit other than 0-9 (``\\d`` reads them; the batch's runs
+    do not). Below U+0660 the only decimal digits are 0-9, and the CJK range has none."""
+    folded = batch.folded
+    lines = np.zeros(count, dtype=bool)
+    spots = np.flatnonzero((folded >= 0x660) & ((folded < 0x3400) | (folded > 0x9FFF)))
+    if len(spots):
+        decimal = [code for code in np.unique(folded[spots]).tolist() if chr(code).isdecimal()]
+        if decimal:
+            found = spots[np.isin(folded[spots], decimal)]
+            lines[_line_of(np.flatnonzero(folded == _NL), found)] = True
+    return lines
 
 
 class _Ranked:
@@ -374,14 +419,16 @@ class _Ranked:
         index = {rank: r + 1 for r, rank in enumerate(ranks)}
         strings = cues.automaton_strings
         keep = [i for i, (_k, _w, rank) in enumerate(cues.kinds) if rank]
-        self.automaton = ahocorasick_rs.AhoCorasick([strings[i] for i in keep])
-        self.codes = np.array([index[cues.kinds[i][2]] for i in keep], dtype=np.int64)  # type: ignore[index]
-        # English cue words and pairs of words that carry a topic → the code of their best rank.
+        # a cue found twice (a strong and a weak topic) counts with its best rank
+        self.trie = Trie.build([strings[i] for i in keep], [index[cues.kinds[i][2]] for i in keep], keep="max")  # type: ignore[index]
+        # English cue words and pairs of words that carry a topic → the code of their best rank; the first words of
+        # the pairs.
         self.english = {
             key: max(index[rank] for _k, _w, rank in found if rank)
             for key, found in cues.english.items()
             if any(rank for _k, _w, rank in found)
         }
+        self.pair_firsts = frozenset(key.split(" ", 1)[0] for key in self.english if " " in key)
 
 
 @cache
