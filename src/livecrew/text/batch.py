@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from livecrew.text import model as m
+from livecrew.text.cache import arrays as cached_arrays
 from livecrew.text.compliance import Hit
 from livecrew.text.prepared import NL as _NL
 from livecrew.text.prepared import Prepared
@@ -45,23 +46,33 @@ _NOT = (ord("不"), ord("没"))
 
 class _Segmenter:
     """The vocabulary's words of two or more characters (and any other word outside the CJK range) in a trie
-    (``trie.Trie``, numbered by word id), the token id of every CJK character, and the negators' ids."""
+    (``trie.Trie``, numbered by word id), the token id of every CJK character, and which ids are negators."""
 
-    def __init__(self, vocab: m.Vocabulary) -> None:
-        words = vocab.words
-        keep = [i for i, w in enumerate(words) if not (len(w) == 1 and _CJK_LO <= ord(w) < _CJK_HI)]
-        self.trie = Trie.build([words[i] for i in keep], keep)
-        char_ids = np.full(_CJK_HI - _CJK_LO, -1, dtype=np.int64)
-        singles = [i for i, w in enumerate(words) if len(w) == 1 and _CJK_LO <= ord(w) < _CJK_HI]
-        char_ids[[ord(words[i]) - _CJK_LO for i in singles]] = singles
-        self.char_ids = char_ids
-        self.negator = np.zeros(len(words), dtype=bool)
-        self.negator[[i for i, w in enumerate(words) if w in vocab.negators]] = True
-        self._size = 3 * len(words)
+    def __init__(self, arrays: dict[str, Any]) -> None:
+        self.trie = Trie({key[5:]: value for key, value in arrays.items() if key.startswith("trie_")})
+        self.char_ids = arrays["char_ids"]
+        self.negator = arrays["negator"]
+        self._size = 3 * len(self.negator)
         self._linear: m.Linear | None = None
         self._table = np.zeros((0, 6))
         self._known = np.zeros(0, dtype=bool)
         self._features: dict[str, tuple[float, ...]] = {}
+
+    @staticmethod
+    def arrays(vocab: m.Vocabulary) -> dict[str, Any]:
+        words = vocab.words
+        keep = [i for i, w in enumerate(words) if not (len(w) == 1 and _CJK_LO <= ord(w) < _CJK_HI)]
+        trie = Trie.build([words[i] for i in keep], keep)
+        char_ids = np.full(_CJK_HI - _CJK_LO, -1, dtype=np.int64)
+        singles = [i for i, w in enumerate(words) if len(w) == 1 and _CJK_LO <= ord(w) < _CJK_HI]
+        char_ids[[ord(words[i]) - _CJK_LO for i in singles]] = singles
+        negator = np.zeros(len(words), dtype=bool)
+        negator[[i for i, w in enumerate(words) if w in vocab.negators]] = True
+        return {
+            **{"trie_" + key: value for key, value in trie.arrays().items()},
+            "char_ids": char_ids,
+            "negator": negator,
+        }
 
     def weights(self, linear: m.Linear) -> tuple[Any, Any]:
         """The six weights each (token id × 3 + scope) adds, and which of them are filled in yet (per model)."""
@@ -83,7 +94,8 @@ class _Segmenter:
 
 @cache
 def _segmenter() -> _Segmenter:
-    return _Segmenter(m.vocabulary())
+    """The shipped vocabulary's segmenter; its arrays are kept on disk between runs (``cache.py``)."""
+    return _Segmenter(cached_arrays("segmenter", m.SOURCES, lambda: _Segmenter.arrays(m.vocabulary())))
 
 
 def triage_lines(
@@ -187,7 +199,7 @@ def triage_lines(
         keep_run &= ~slow[run_line]
         run_start, run_end, run_line = run_start[keep_run], run_end[keep_run], run_line[keep_run]
         # Each distinct run is read once: its word (model.latin_tokens), whether it is a negator, a number.
-        run_ids, run_texts = _distinct(folded_text, run_start, run_end)
+        run_ids, run_texts = _distinct(batch, run_start, run_end)
         if len(run_ids):
             words_ = [_latin_word(run) for run in run_texts]
             en_neg = np.array([w in m._EN_NEGATORS for w in words_], dtype=bool)[run_ids]
@@ -325,15 +337,25 @@ def triage_lines(
     return out
 
 
-def _distinct(text: str, starts: Any, ends: Any) -> tuple[Any, list[str]]:
-    """The pieces ``text[start:end]``: the number of each (in order of first appearance) and the distinct pieces."""
-    distinct: dict[str, int] = {}
-    ids = np.fromiter(
-        (distinct.setdefault(text[x:y], len(distinct)) for x, y in zip(starts.tolist(), ends.tolist(), strict=True)),
-        np.int64,
-        len(starts),
-    )
-    return ids, list(distinct)
+def _distinct(batch: Prepared, starts: Any, ends: Any) -> tuple[Any, list[str]]:
+    """The runs ``folded_text[start:end]`` of letters or of digits (each run is all letters or all digits): a
+    number for each run, the same for the same text, and the text of each number. Runs of up to 12 characters are
+    told apart by a number made of their characters (5 bits each), without a Python string per run; a longer run
+    is a number of its own."""
+    folded = batch.folded
+    sizes = ends - starts
+    keys = (folded[starts] <= ord("9")).astype(np.int64)  # digits and letters apart: both count from 1
+    for k in range(min(12, int(sizes.max(initial=0)))):
+        longer = np.flatnonzero(sizes > k)
+        points = folded[starts[longer] + k].astype(np.int64)
+        keys[longer] = (keys[longer] << 5) | np.where(
+            points <= ord("9"), points - (ord("0") - 1), points - (ord("a") - 1)
+        )
+    long = np.flatnonzero(sizes > 12)
+    keys[long] = -1 - long
+    _keys, first, ids = np.unique(keys, return_index=True, return_inverse=True)
+    text = batch.folded_text
+    return ids, [text[x:y] for x, y in zip(starts[first].tolist(), ends[first].tolist(), strict=True)]
 
 
 class _Runs(NamedTuple):
@@ -371,7 +393,7 @@ def _topics(batch: Prepared, wanted: list[int], lettered: Any, breaks: Any, size
         runs_in = np.flatnonzero(in_line[runs.lines] & ~odd[runs.lines])
         if len(runs_in):
             starts, ends, run_lines = runs.starts[runs_in], runs.ends[runs_in], runs.lines[runs_in]
-            ids, words = _distinct(batch.folded_text, starts, ends)
+            ids, words = _distinct(batch, starts, ends)
             codes = np.array([english.get(w, 0) for w in words], dtype=np.int64)[ids]
             pair_first = np.array([w in ranked.pair_firsts for w in words], dtype=bool)[ids]
             pairs = np.flatnonzero(pair_first[:-1] & (run_lines[:-1] == run_lines[1:]))

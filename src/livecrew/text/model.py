@@ -388,6 +388,9 @@ def vocabulary_from(doc: dict[str, Any], cue_doc: dict[str, Any]) -> Vocabulary:
     return Vocabulary(ordered, negators, positive, negative, {k: tuple(v) for k, v in cues.items()}, question_end)
 
 
+SOURCES = ("words.json", "triage.json")  # the data files the vocabulary is made of
+
+
 def _read(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(resources.files("livecrew.text").joinpath(f"data/{name}").read_text("utf-8"))
     return data
