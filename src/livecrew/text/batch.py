@@ -95,7 +95,9 @@ class _Segmenter:
 @cache
 def _segmenter() -> _Segmenter:
     """The shipped vocabulary's segmenter; its arrays are kept on disk between runs (``cache.py``)."""
-    return _Segmenter(cached_arrays("segmenter", m.SOURCES, lambda: _Segmenter.arrays(m.vocabulary())))
+    vocab = m.vocabulary()
+    source = "\n".join(vocab.words) + "\0" + "\n".join(sorted(vocab.negators))  # all the arrays are made of
+    return _Segmenter(cached_arrays("segmenter", source.encode(), lambda: _Segmenter.arrays(vocab)))
 
 
 def triage_lines(

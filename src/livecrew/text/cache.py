@@ -1,11 +1,11 @@
 """Arrays derived from the shipped text data, kept on disk between runs of the command line.
 
-``arrays(name, sources, build)`` returns the arrays that ``build()`` makes, loaded from
-``<cache dir>/<name>-<digest>.npz`` when that file exists. The digest covers the bytes of every source file, the
-numpy version and ``FORMAT`` (bumped whenever the code that builds the arrays changes meaning), so a file is never
-read for other data or other code. A file that cannot be read is rebuilt; a directory that cannot be written to
-only costs the build each time. The file is written whole to a temporary name and renamed, so concurrent runs
-never see half a file.
+``arrays(name, source, build)`` returns the arrays that ``build()`` makes from ``source`` (bytes that hold all
+they are made of: a word list, say), loaded from ``<cache dir>/<name>-<digest>.npz`` when that file exists. The
+digest covers the source, the numpy version and ``FORMAT`` (bumped whenever the code that builds the arrays
+changes meaning), so a file is never read for other data or other code. A file that cannot be read is rebuilt;
+a directory that cannot be written to only costs the build each time. The file is written whole to a temporary
+name and renamed, so concurrent runs never see half a file.
 
 The cache directory is ``LIVECREW_CACHE_DIR``, else ``$XDG_CACHE_HOME/livecrew``, else ``~/.cache/livecrew``;
 ``LIVECREW_CACHE_DIR=off`` turns the cache off.
@@ -16,8 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Sequence
-from importlib import resources
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,23 +34,17 @@ def directory() -> Path | None:
     return Path(base) / "livecrew"
 
 
-def digest(sources: Sequence[str]) -> str:
-    """A digest of the package data files ``sources`` (names under ``livecrew/text/data``), of numpy's version
-    and of ``FORMAT``."""
-    hashed = hashlib.sha256(f"{FORMAT}\0{np.__version__}\0".encode())
-    data = resources.files("livecrew.text").joinpath("data")
-    for name in sources:
-        hashed.update(name.encode() + b"\0")
-        hashed.update(data.joinpath(name).read_bytes())
-    return hashed.hexdigest()[:24]
+def digest(source: bytes) -> str:
+    """A digest of ``source``, of numpy's version and of ``FORMAT``."""
+    return hashlib.sha256(f"{FORMAT}\0{np.__version__}\0".encode() + source).hexdigest()[:24]
 
 
-def arrays(name: str, sources: Sequence[str], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """The arrays ``build()`` makes from the data files ``sources``, read from the cache when it holds them."""
+def arrays(name: str, source: bytes, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The arrays ``build()`` makes from ``source``, read from the cache when it holds them."""
     where = directory()
     if where is None:
         return build()
-    path = where / f"{name}-{digest(sources)}.npz"
+    path = where / f"{name}-{digest(source)}.npz"
     try:
         with np.load(path, allow_pickle=False) as stored:
             return {key: stored[key] for key in stored.files}

@@ -380,15 +380,14 @@ def vocabulary_from(doc: dict[str, Any], cue_doc: dict[str, Any]) -> Vocabulary:
                 elif rest in negative:
                     polar_neg.add(word)
     positive, negative = frozenset(polar_pos), frozenset(polar_neg)
-    everything = dict.fromkeys(w for w in [*words, *negators, *positive, *negative, *cues] if w and not w.isascii())
+    # In a fixed order (not a set's, which changes with the hash seed): the ids are the same in every process.
+    ordered_sets = [*sorted(negators), *sorted(positive), *sorted(negative)]
+    everything = dict.fromkeys(w for w in [*words, *ordered_sets, *cues] if w and not w.isascii())
     # Every CJK character last: a character no word covers is a token of its own.
     everything.update(dict.fromkeys(map(chr, range(0x3400, 0xA000))))
     ordered = list(everything)
     question_end = tuple(normalize(w) for w in cue_doc["question_end"])
     return Vocabulary(ordered, negators, positive, negative, {k: tuple(v) for k, v in cues.items()}, question_end)
-
-
-SOURCES = ("words.json", "triage.json")  # the data files the vocabulary is made of
 
 
 def _read(name: str) -> dict[str, Any]:
