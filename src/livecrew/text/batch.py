@@ -42,6 +42,8 @@ from livecrew.text.trie import Trie, leftmost_longest
 _CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one
 _REPEAT_LO, _REPEAT_HI = 0x3400, 0xA000  # model._REPEAT3: [\u3400-\u9fff]
 _NOT = (ord("不"), ord("没"))
+_EMOJI_LO = min(map(ord, m._GOOD_EMOJI | m._BAD_EMOJI))
+_EMOJI_NOT_CJK = not any(_CJK_LO <= ord(ch) < _CJK_HI for ch in m._GOOD_EMOJI | m._BAD_EMOJI)
 
 
 class _Segmenter:
@@ -132,8 +134,7 @@ def triage_lines(
     slots[lone] = seg.char_ids[seg_codes[lone] - _CJK_LO]
     positions = np.flatnonzero(slots >= 0)
     ids = slots[positions]
-    s_breaks = np.flatnonzero(seg_codes == _NL)
-    tok_line = _line_of(s_breaks, positions)
+    tok_line = np.cumsum(seg_codes == _NL)[positions]  # the line of each token
 
     # Negation scope: a token is negated when one of the two tokens before it (same line) is a negator.
     is_neg = seg.negator[ids]
@@ -188,11 +189,15 @@ def triage_lines(
         if len(folded) > 2:
             apostrophe[1:-1] = (folded[1:-1] == ord("'")) & letter[:-2] & letter[2:]
         slow[_line_of(f_breaks, np.flatnonzero(apostrophe))] = True
-        kind_of = letter.astype(np.int8) + 2 * digit.astype(np.int8)  # 1 letter, 2 digit, 0 neither
-        edges = np.flatnonzero(np.diff(kind_of, prepend=0, append=0))
-        run_start, run_end = edges[:-1], edges[1:]
-        run_kind = kind_of[run_start]
-        run_start, run_end, run_kind = run_start[run_kind > 0], run_end[run_kind > 0], run_kind[run_kind > 0]
+        # Runs: letters or digits next to each other, all of one kind.
+        alnum = np.flatnonzero(letter | digit)
+        is_letter = letter[alnum]
+        new_run = np.ones(len(alnum), dtype=bool)
+        new_run[1:] = (np.diff(alnum) != 1) | (is_letter[1:] != is_letter[:-1])
+        firsts = np.flatnonzero(new_run)
+        run_start = alnum[firsts]
+        run_end = alnum[np.append(firsts[1:], len(alnum)) - 1] + 1
+        run_kind = np.where(is_letter[firsts], 1, 2)
         run_line = _line_of(f_breaks, run_start)
         runs = _Runs(run_start, run_end, run_line, slow)
         first_raw = raw[run_start]
@@ -238,12 +243,14 @@ def triage_lines(
                 ):
                     latin_first[i], latin_last[i] = words_[f], words_[last]
         if slow.any():
-            folded_lines = folded_text.split("\n")
-            compact_lines = batch.compact_text.split("\n")
+            compact_text = batch.compact_text
+            f_starts = np.append(0, f_breaks + 1).tolist()
+            f_ends = np.append(f_breaks, len(folded)).tolist()
             l_line: list[int] = []
             l_feat: list[int] = []
             for i in np.flatnonzero(slow).tolist():
-                latin = m.latin_tokens(folded_lines[i], lines[i]) if m._ALNUM.search(compact_lines[i]) else []
+                own = compact_text[c_starts[i] : c_ends[i]]
+                latin = m.latin_tokens(folded_text[f_starts[i] : f_ends[i]], lines[i]) if m._ALNUM.search(own) else []
                 if not latin:
                     continue
                 rest = m.latin_features(latin, bool(has_words[i]), vocab)
@@ -275,13 +282,20 @@ def triage_lines(
     lengths = m._LENGTHS
     size_feature = np.array([feature(name) for name in lengths] + [feature("#long")], dtype=np.int64)
     add(np.arange(n), size_feature[np.minimum(sizes, len(lengths))])
+    # Only the characters in the emoji's range (and outside the CJK range, which holds none) are looked up.
+    symbols = folded >= _EMOJI_LO
+    if _EMOJI_NOT_CJK:
+        symbols &= (folded < _CJK_LO) | (folded >= _CJK_HI)
+    symbols = np.flatnonzero(symbols)
     for chars, name in ((m._GOOD_EMOJI, "#emoji+"), (m._BAD_EMOJI, "#emoji-")):
-        spots = _member(chars)[folded]
-        add_one(np.unique(_line_of(f_breaks, np.flatnonzero(spots))), name)
+        spots = symbols[_member(chars)[folded[symbols]]]
+        add_one(np.unique(_line_of(f_breaks, spots)), name)
     if len(compact) > 2:
-        a = compact[:-2]
-        anota = (a >= 0x4E00) & (a < 0xA000) & np.isin(compact[1:-1], _NOT) & (compact[2:] == a)
-        add_one(np.unique(_line_of(c_breaks, np.flatnonzero(anota))), "#anota")
+        middle = compact[1:-1]
+        anota = np.flatnonzero(((middle == _NOT[0]) | (middle == _NOT[1])) & (compact[2:] == compact[:-2]))
+        around = compact[anota]
+        anota = anota[(around >= 0x4E00) & (around < 0xA000)]
+        add_one(np.unique(_line_of(c_breaks, anota)), "#anota")
     i_line = np.concatenate(items_line)
     i_feat = np.concatenate(items_feat)
     vectors = seg.feature_vectors(linear)
