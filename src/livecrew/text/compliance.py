@@ -44,8 +44,6 @@ _REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
 # Symbols the walk keeps (they carry meaning in claims and links) but that evaders put inside abuse (傻/逼, 草#泥#馬).
 _INSERTED = "+%@/#"
 _FIRST = operator.methodcaller("group", 1)  # a replacement that runs in C (a r"\1" template does not, on 3.11)
-# A line with one of these has a second reading (hearts dropped, kept symbols dropped): ``_scan``.
-_SECOND_CHARS = frozenset(HEARTS + _INSERTED)
 _DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -125,7 +123,36 @@ class _Compiled:
     automaton: Any
     patterns: list[_Pattern]
     regexes: list[RegexRule]
+    strings: list[str]  # the automaton's patterns
     kinds: tuple[Any, Any] | None = None  # Lexicon._kinds
+    _trie: Any = None
+    _twins: list[tuple[int, int]] = field(default_factory=list)  # (first pattern, another) of one string
+
+    def matches(self, points: Any) -> Any:
+        """What the automaton finds in the code points ``points`` (every pattern, overlapping), as rows (pattern,
+        start, end) sorted by start: one walk of a trie of the patterns (``trie.Trie``), made when first used. A
+        string that is two patterns (a term and an allow-word) is reported for both, as the automaton does."""
+        import numpy as np
+
+        if self._trie is None:
+            from livecrew.text.trie import Trie
+
+            first: dict[str, int] = {}
+            for i, string in enumerate(self.strings):
+                first.setdefault(string, i)
+            others = [i for i, string in enumerate(self.strings) if first[string] != i]
+            self._trie = Trie.build(list(first), list(first.values()))
+            self._twins = [(first[self.strings[i]], i) for i in others]
+        found = self._trie.matches(points)
+        if self._twins:
+            for pattern, twin in self._twins:
+                same = found[found[:, 0] == pattern]
+                if len(same):
+                    same = same.copy()
+                    same[:, 0] = twin
+                    found = np.concatenate((found, same))
+            found = found[np.argsort(found[:, 1], kind="stable")]
+        return found
 
 
 def _compact(text: str) -> str:
@@ -310,7 +337,9 @@ class Lexicon:
             patterns.append(_Pattern(-1, "", frozenset(protects) if protects is not None else None))
         automaton = ahocorasick_rs.AhoCorasick(strings or ["\x00"])
         regexes = [r for r in self.regexes if profile in r.profiles]
-        return _Compiled(automaton, patterns if strings else [_Pattern(-1, "", frozenset())], regexes)
+        return _Compiled(
+            automaton, patterns if strings else [_Pattern(-1, "", frozenset())], regexes, strings or ["\x00"]
+        )
 
     def scan(self, text: str, profile: str = "host", lang: str = "zh-Hant") -> list[Hit]:
         """Every finding in ``text`` for ``profile``, sorted by position; offsets are into ``text`` as given.
@@ -382,78 +411,71 @@ class Lexicon:
             return []
         import numpy as np
 
-        from livecrew.text.prepared import Prepared, flat_matches, line_of, member
+        from livecrew.text.prepared import Prepared, line_of
 
         batch = prepared if prepared is not None else Prepared(lines)
         if batch.line_count != len(lines):  # a line holding a line break: the batch text cannot be split back
             return [self._scan(line, profile, lang) for line in lines]
         count = len(lines)
         out: list[list[Hit]] = [[] for _ in range(count)]
-        found = flat_matches(compiled.automaton.find_matches_as_indexes(batch.collapsed_text, overlapping=True))
+        found = compiled.matches(batch.collapsed)  # the automaton's matches, from one walk of the batch
         found_line = line_of(batch.collapsed_breaks, found[:, 1])
+        terms = self._kinds(compiled)[0]
         has_term = np.zeros(count, dtype=bool)
-        has_term[found_line[self._kinds(compiled)[0][found[:, 0]]]] = True
+        has_term[found_line[terms[found[:, 0]]]] = True
         # Lines where an expression matches, or a second reading finds a term that can count: ``_scan`` reads each
         # of them alone. On every other line, an expression and a second reading would add nothing.
         alone = np.zeros(count, dtype=bool)
-        text_lines: dict[bool, list[str]] = {}
+        bounds: dict[bool, list[int]] = {}
 
-        def split(on_folded: bool) -> list[str]:
-            if on_folded not in text_lines:
-                text_lines[on_folded] = (batch.folded_text if on_folded else batch.compact_text).split("\n")
-            return text_lines[on_folded]
+        def own(index: int, on_folded: bool) -> str:
+            """The line's compact (``normalize``) or folded text."""
+            starts = bounds.get(on_folded)
+            if starts is None:
+                starts = bounds[on_folded] = (batch.raw_starts if on_folded else batch.compact_starts).tolist()
+                if on_folded:
+                    starts.append(len(batch.raw) + 1)
+            return (batch.folded_text if on_folded else batch.compact_text)[starts[index] : starts[index + 1] - 1]
 
         for rule in compiled.regexes:
             on_folded = rule.on == "folded"
             text = batch.folded_text if on_folded else batch.compact_text
             spans = [m.span() for m in (rule.trigger or rule.pattern).finditer(text)]
             if spans:
-                own = split(on_folded)
                 for index in _touched(batch.raw_breaks if on_folded else batch.compact_breaks, spans):
-                    if not alone[index] and rule.pattern.search(own[index]):
+                    if not alone[index] and rule.pattern.search(own(index, on_folded)):
                         alone[index] = True
-        second = member(_SECOND_CHARS)[batch.compact]
-        if second.any():
-            readings = np.unique(line_of(batch.compact_breaks, np.flatnonzero(second))).tolist()
-            compact_lines = split(False)
-            alone[self._second_readings_hit(compiled, [compact_lines[index] for index in readings], readings)] = True
+        for drop, any_term in ((HEARTS, True), (_INSERTED, False)):
+            alone[self._second_reading_hits(compiled, batch, drop, any_term)] = True
         for index in np.flatnonzero(alone).tolist():
-            compact_lines, folded_lines = split(False), split(True)
-            out[index] = self._scan(lines[index], profile, lang, compact_lines[index], folded_lines[index])
+            out[index] = self._scan(lines[index], profile, lang, own(index, False), own(index, True))
         # The other lines with a term: resolved from the batch's matches.
         simple = ~alone[found_line] & has_term[found_line]
         if simple.any():
             self._resolve_batch(compiled, batch, found[simple], found_line[simple], lang, out)
         return out
 
-    def _second_readings_hit(self, compiled: _Compiled, raws: list[str], indexes: list[int]) -> list[int]:
-        """The indexes whose line (normalized: ``raws``) has a second reading in which the automaton finds a term
-        that ``_scan`` would keep from it: any term with the hearts dropped, an abuse term with the kept symbols
-        dropped. One automaton pass over all the readings."""
-        texts: list[str] = []
-        owners: list[int] = []
-        abuse_only: list[bool] = []
-        for index, raw in zip(indexes, raws, strict=True):
-            if HEARTS[0] in raw or HEARTS[1] in raw:
-                texts.append(_REPEAT.sub(_FIRST, raw.replace(HEARTS[0], "").replace(HEARTS[1], "")))
-                owners.append(index)
-                abuse_only.append(False)
-            if any(ch in raw for ch in _INSERTED):
-                texts.append(_REPEAT.sub(_FIRST, raw.translate(_DROP_INSERTED)))
-                owners.append(index)
-                abuse_only.append(True)
-        if not texts:
-            return []
+    def _second_reading_hits(self, compiled: _Compiled, batch: Prepared, drop: str, any_term: bool) -> Any:
+        """The lines of the batch that hold one of ``drop`` and where ``_scan``'s second reading without them
+        finds a term it would keep (any term, or an abuse term): the lines' compact text without those characters,
+        collapsed again, in one walk."""
         import numpy as np
 
-        from livecrew.text.prepared import codes, flat_matches, line_of
+        from livecrew.text.prepared import collapse, member
 
-        joined = "\n".join(texts)
-        found = flat_matches(compiled.automaton.find_matches_as_indexes(joined, overlapping=True))
-        reading = line_of(np.flatnonzero(codes(joined) == 10), found[:, 1])
+        spots = member(frozenset(drop))[batch.compact]
+        if not spots.any():
+            return np.zeros(0, dtype=np.int64)
+        char_lines = batch.compact_lines
+        lines = np.unique(char_lines[spots])
+        chosen = np.zeros(len(batch.compact_starts) - 1, dtype=bool)
+        chosen[lines] = True
+        reading = collapse(batch.compact[chosen[char_lines] & ~spots])  # the lines, each ended by a line break
+        found = compiled.matches(reading)
         terms, abuse = self._kinds(compiled)
-        counts = terms[found[:, 0]] & (abuse[found[:, 0]] | ~np.asarray(abuse_only, dtype=bool)[reading])
-        return sorted({owners[r] for r in reading[counts].tolist()})
+        counts = terms[found[:, 0]] if any_term else abuse[found[:, 0]]
+        where = np.cumsum(reading == 10)[found[counts, 1]]
+        return np.unique(lines[where])
 
     def _kinds(self, compiled: _Compiled) -> tuple[Any, Any]:
         """Per pattern of ``compiled``: whether it is a term (not an allow-word), and whether it is an abuse term."""

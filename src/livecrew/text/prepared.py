@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache, cached_property
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -61,9 +60,20 @@ def line_of(breaks: Any, positions: Any) -> Any:
     return np.searchsorted(breaks, positions, side="right")
 
 
-def flat_matches(found: list[tuple[int, int, int]]) -> Any:
-    """Automaton matches ``[(pattern, start, end), ...]`` as an array of three columns."""
-    return np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
+def repeats(points: Any) -> Any:
+    """True for each code point that repeats the one before and is collapsed: a CJK character other than those
+    people double as a word (妈妈 stays), as ``compliance._REPEAT`` collapses them."""
+    again = np.zeros(len(points), dtype=bool)
+    if len(points) >= 2:
+        again[1:] = (points[1:] == points[:-1]) & (points[1:] >= _CJK_LO) & (points[1:] <= _CJK_HI)
+        again[again] = ~member(frozenset(KEEP_DOUBLE))[points[again]]
+    return again
+
+
+def collapse(points: Any) -> Any:
+    """The code points with runs collapsed (``repeats``)."""
+    again = repeats(points)
+    return points[~again] if again.any() else points
 
 
 class Prepared:
@@ -99,6 +109,18 @@ class Prepared:
         return np.flatnonzero(self.compact == NL)
 
     @cached_property
+    def compact_starts(self) -> Any:
+        """Where each line starts in the compact text, and one more item: the length of the text plus one (line
+        ``i`` is ``[starts[i], starts[i + 1] - 1)``)."""
+        return np.concatenate(([0], self.compact_breaks + 1, [len(self.compact) + 1]))
+
+    @cached_property
+    def compact_lines(self) -> Any:
+        """The line of each character of the compact text (a line break belongs to the line it ends)."""
+        breaks = self.compact == NL
+        return np.cumsum(breaks, dtype=np.int64) - breaks
+
+    @cached_property
     def kept(self) -> Any:
         """For each character of the compact text, its offset in the joined text."""
         return np.flatnonzero(self.kept_mask)
@@ -113,14 +135,8 @@ class Prepared:
 
     @cached_property
     def again(self) -> Any:
-        """True for each compact character that repeats the one before and is collapsed (a CJK character other
-        than those people double as a word: 妈妈 stays)."""
-        points = self.compact
-        again = np.zeros(len(points), dtype=bool)
-        if len(points) >= 2:
-            again[1:] = (points[1:] == points[:-1]) & (points[1:] >= _CJK_LO) & (points[1:] <= _CJK_HI)
-            again[again] = ~member(frozenset(KEEP_DOUBLE))[points[again]]
-        return again
+        """True for each compact character that is collapsed (``repeats``)."""
+        return repeats(self.compact)
 
     @cached_property
     def collapsed(self) -> Any:

@@ -150,6 +150,21 @@ class Trie:
                 number[where[ends]] = numbers[ends]
         return length, number
 
+    def matches(self, points: Any) -> Any:
+        """Every occurrence of every string in ``points`` (overlapping), as rows (number, start, end), sorted by
+        start and, at one start, shortest first."""
+        found = []
+        for depth, where, node in self._walk(points, None):
+            numbers = self.term[node]
+            ends = np.flatnonzero(numbers >= 0)
+            if len(ends):
+                at = where[ends]
+                found.append(np.stack((numbers[ends], at, at + depth), axis=1))
+        if not found:
+            return np.zeros((0, 3), dtype=np.int64)
+        rows = np.concatenate(found)
+        return rows[np.argsort(rows[:, 1], kind="stable")]
+
     def best(self, points: Any, starts: Any | None = None) -> Any:
         """For each position of ``points`` (only where ``starts`` is True, when given): the highest number of the
         strings that start there (-1 for none)."""
