@@ -124,7 +124,8 @@ class _Compiled:
     patterns: list[_Pattern]
     regexes: list[RegexRule]
     strings: list[str]  # the automaton's patterns
-    kinds: tuple[Any, Any] | None = None  # Lexicon._kinds
+    kinds: tuple[Any, Any, Any] | None = None  # Lexicon._kinds
+    infos: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)  # Lexicon._hit_infos
     _trie: Any = None
     _twins: list[tuple[int, int]] = field(default_factory=list)  # (first pattern, another) of one string
 
@@ -472,71 +473,110 @@ class Lexicon:
         chosen[lines] = True
         reading = collapse(batch.compact[chosen[char_lines] & ~spots])  # the lines, each ended by a line break
         found = compiled.matches(reading)
-        terms, abuse = self._kinds(compiled)
+        terms, abuse, _context = self._kinds(compiled)
         counts = terms[found[:, 0]] if any_term else abuse[found[:, 0]]
         where = np.cumsum(reading == 10)[found[counts, 1]]
         return np.unique(lines[where])
 
-    def _kinds(self, compiled: _Compiled) -> tuple[Any, Any]:
-        """Per pattern of ``compiled``: whether it is a term (not an allow-word), and whether it is an abuse term."""
+    def _kinds(self, compiled: _Compiled) -> tuple[Any, Any, Any]:
+        """Per pattern of ``compiled``: whether it is a term (not an allow-word), whether it is an abuse term, and
+        whether its entry has context words (``unless_next``, ``unless_prev``)."""
         if compiled.kinds is None:
             import numpy as np
 
-            entries = [p.entry for p in compiled.patterns]
-            terms = np.fromiter((e >= 0 for e in entries), bool, len(entries))
-            abuse = np.fromiter((e >= 0 and self.entries[e].category == "abuse" for e in entries), bool, len(entries))
-            compiled.kinds = (terms, abuse)
+            entries = [self.entries[p.entry] if p.entry >= 0 else None for p in compiled.patterns]
+            terms = np.array([e is not None for e in entries], dtype=bool)
+            abuse = np.array([e is not None and e.category == "abuse" for e in entries], dtype=bool)
+            context = np.array([e is not None and bool(e.unless_next or e.unless_prev) for e in entries], dtype=bool)
+            compiled.kinds = (terms, abuse, context)
         return compiled.kinds
 
     def _resolve_batch(
         self, compiled: _Compiled, batch: Prepared, found: Any, found_line: Any, lang: str, out: list[list[Hit]]
     ) -> None:
         """``_scan``'s first reading of the lines of ``found`` (matches in the batch's collapsed text, sorted by
-        line; none of these lines needs a second reading or an expression), written into ``out``."""
+        line; none of these lines needs a second reading or an expression), written into ``out``: the same checks
+        as ``_resolve`` and ``_to_original``, as array comparisons, except on the lines with an allow-word or a
+        term with context words (``_resolve`` itself) and for the few abuse hits next to a letter (model codes)."""
         import numpy as np
 
-        collapsed = batch.collapsed_text
-        starts: list[int] = batch.collapsed_starts.tolist()
-        edges = np.flatnonzero(np.diff(found_line, prepend=-1, append=len(found_line) + 2**40)).tolist()
-        rows: list[list[int]] = found.tolist()
-        line_ids: list[int] = found_line.tolist()
-        kept: list[tuple[int, int, int, int]] = []  # (line, start, end, pattern), in the collapsed text
-        resolve = self._resolve
-        for a, b in itertools.pairwise(edges):
-            index = line_ids[a]
-            begin = starts[index]
-            own = collapsed[begin : starts[index + 1] - 1]
-            local = [(i, s - begin, e - begin) for i, s, e in rows[a:b]]
-            kept += [(index, begin + s, begin + e, i) for s, e, i in resolve(compiled, own, local)]
-        if not kept:
+        terms, abuse, context = self._kinds(compiled)
+        patterns = found[:, 0]
+        by_line = np.zeros(len(batch.collapsed_starts), dtype=bool)  # lines that _resolve reads itself
+        by_line[found_line[~terms[patterns] | context[patterns]]] = True
+        slow = by_line[found_line]
+        starts = batch.collapsed_starts
+        # A term is not a hit where a digit stands on both sides of its first or of its last character.
+        collapsed = np.append(batch.collapsed, 0)
+        digit = (collapsed >= ord("0")) & (collapsed <= ord("9"))
+        begin, end = found[:, 1], found[:, 2]
+        inside = ~slow & ~(digit[end - 1] & digit[end]) & ~((begin > 0) & digit[begin] & digit[begin - 1])
+        kept_line, kept_begin, kept_end, kept_pattern = found_line[inside], begin[inside], end[inside], patterns[inside]
+        if slow.any():
+            text = batch.collapsed_text
+            bounds: list[int] = starts.tolist()
+            rows: list[list[int]] = found[slow].tolist()
+            line_ids: list[int] = found_line[slow].tolist()
+            extra: list[tuple[int, int, int, int]] = []
+            edges = [*np.flatnonzero(np.diff(found_line[slow], prepend=-1)).tolist(), len(rows)]
+            for a, b in itertools.pairwise(edges):
+                index = line_ids[a]
+                first = bounds[index]
+                own = text[first : bounds[index + 1] - 1]
+                local = [(i, s - first, e - first) for i, s, e in rows[a:b]]
+                extra += [(index, first + s, first + e, i) for s, e, i in self._resolve(compiled, own, local)]
+            if extra:
+                more = np.array(extra, dtype=np.int64).reshape(-1, 4)
+                kept_line = np.concatenate((kept_line, more[:, 0]))
+                kept_begin = np.concatenate((kept_begin, more[:, 1]))
+                kept_end = np.concatenate((kept_end, more[:, 2]))
+                kept_pattern = np.concatenate((kept_pattern, more[:, 3]))
+        if not len(kept_line):
             return
-        where = np.array(kept, dtype=np.int64).reshape(-1, 4)
+        # Offsets in the line as written; a Latin term is not a hit inside a longer Latin word.
         firsts, lasts = batch.spans
-        hit_starts: list[int] = firsts[where[:, 1]].tolist()
-        hit_ends: list[int] = (lasts[where[:, 2] - 1] + 1).tolist()
-        line_starts: list[int] = [*batch.raw_starts.tolist(), len(batch.folded_text) + 1]
-        folded = batch.folded_text
-        patterns, entries = compiled.patterns, self.entries
-        reasons: dict[int, str] = {}
-        found_hits: dict[int, list[Hit]] = {}
-        for (index, _s, _e, pattern), start, end in zip(kept, hit_starts, hit_ends, strict=True):
-            begin, stop = line_starts[index], line_starts[index + 1] - 1
-            if folded[start] in _LETTERS and start > begin and folded[start - 1] in _LETTERS:
-                continue
-            if folded[end - 1] in _LETTERS and end < stop and folded[end] in _LETTERS:
-                continue
-            number = patterns[pattern].entry
-            entry = entries[number]
-            if entry.category == "abuse" and _model_code(folded[begin:stop], start - begin, end - begin):
-                continue
-            reason = reasons.get(number)
-            if reason is None:
-                reason = reasons[number] = _reason(entry.reason, lang)
-            hit = Hit(start - begin, end - begin, patterns[pattern].term, entry.category, entry.severity, reason)
-            found_hits.setdefault(index, []).append(hit)
-        for index, result in found_hits.items():
-            result.sort(key=lambda h: (h.start, -h.end))
-            out[index] = _drop_contained(result)
+        hit_start = firsts[kept_begin]
+        hit_end = lasts[kept_end - 1] + 1
+        line_start = batch.raw_starts[kept_line]
+        line_end = np.append(batch.raw_breaks, len(batch.raw))[kept_line]
+        folded = np.append(batch.folded, 0)
+        letter = (folded >= ord("a")) & (folded <= ord("z"))
+        inside = ~(letter[hit_start] & (hit_start > line_start) & letter[hit_start - 1])
+        inside &= ~(letter[hit_end - 1] & (hit_end < line_end) & letter[hit_end])
+        # An abuse term with a letter at either end may be part of a model code (sb-200): read as _to_original does.
+        maybe_code = inside & abuse[kept_pattern] & (letter[hit_end - 1] | letter[hit_start])
+        for at in np.flatnonzero(maybe_code).tolist():
+            begin_, end_ = int(line_start[at]), int(line_end[at])
+            if _model_code(batch.folded_text[begin_:end_], int(hit_start[at]) - begin_, int(hit_end[at]) - begin_):
+                inside[at] = False
+        order = np.lexsort((-hit_end[inside], hit_start[inside], kept_line[inside]))  # by line, start, longest first
+        lines_ = kept_line[inside][order].tolist()
+        begins = (hit_start - line_start)[inside][order].tolist()
+        ends = (hit_end - line_start)[inside][order].tolist()
+        infos = self._hit_infos(compiled, lang)
+        numbers = kept_pattern[inside][order].tolist()
+        previous = -1
+        result: list[Hit] = []
+        for index, start, stop, number in zip(lines_, begins, ends, numbers, strict=True):
+            hit = Hit(start, stop, *infos[number])
+            if index != previous:
+                result = out[index] = [hit]
+                previous = index
+            elif not any(o.start <= start and stop <= o.end for o in result):  # _drop_contained
+                result.append(hit)
+
+    def _hit_infos(self, compiled: _Compiled, lang: str) -> list[tuple[str, str, str, str]]:
+        """Per pattern: the term, category, severity and reason (in ``lang``) of its hits."""
+        found = compiled.infos.get(lang)
+        if found is None:
+            found = compiled.infos[lang] = []
+            for pattern in compiled.patterns:
+                if pattern.entry < 0:  # an allow-word is never a hit
+                    found.append(("", "", "", ""))
+                    continue
+                entry = self.entries[pattern.entry]
+                found.append((pattern.term, entry.category, entry.severity, _reason(entry.reason, lang)))
+        return found
 
     def _category(self, compiled: _Compiled, hit: tuple[int, int, int]) -> str:
         return self.entries[compiled.patterns[hit[2]].entry].category
