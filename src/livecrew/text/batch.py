@@ -56,7 +56,7 @@ class _Segmenter:
         self.negator = arrays["negator"]
         self._size = 3 * len(self.negator)
         self._linear: m.Linear | None = None
-        self._table = np.zeros((0, 6))
+        self._table = np.zeros((6, 0))
         self._known = np.zeros(0, dtype=bool)
         self._features: dict[str, tuple[float, ...]] = {}
 
@@ -77,7 +77,8 @@ class _Segmenter:
         }
 
     def weights(self, linear: m.Linear) -> tuple[Any, Any]:
-        """The six weights each (token id × 3 + scope) adds, and which of them are filled in yet (per model)."""
+        """The six weights each (token id × 3 + scope) adds, one row per label, and which of them are filled in yet
+        (per model)."""
         self._reset(linear)
         return self._table, self._known
 
@@ -89,7 +90,7 @@ class _Segmenter:
     def _reset(self, linear: m.Linear) -> None:
         if self._linear is not linear:
             self._linear = linear
-            self._table = np.zeros((self._size, 6))
+            self._table = np.zeros((6, self._size))
             self._known = np.zeros(self._size, dtype=bool)
             self._features = {}
 
@@ -147,11 +148,12 @@ def triage_lines(
     table_, known = seg.weights(linear)
     need = np.flatnonzero((np.bincount(keys, minlength=3 * len(vocab.words)) > 0) & ~known)
     words = vocab.words
-    for key in need.tolist():  # each (token, scope) is read from the model once per process
-        table_[key] = _unpack(linear.token_vector(words[key // 3], key % 3, vocab))
-    known[need] = True
-    weights = table_[keys]
-    tok_sum = np.stack([np.bincount(tok_line, weights=weights[:, j], minlength=n) for j in range(6)], axis=1)
+    if len(need):  # each (token, scope) is read from the model once per process
+        rows = [_unpack(linear.token_vector(words[key // 3], key % 3, vocab)) for key in need.tolist()]
+        table_[:, need] = np.array(rows).T
+        known[need] = True
+    # Per label, the weights of the tokens added up line by line in token order (the sums label_of makes).
+    tok_sum = np.stack([np.bincount(tok_line, weights=column[keys], minlength=n) for column in table_], axis=1)
 
     # The other features, as (line, feature) items in label_of's order: bincount adds them in array order, so the
     # groups go in the order label_of appends them (Latin words, ^first, last$, #?, #qend, length, emoji, A-不-A).
@@ -300,9 +302,8 @@ def triage_lines(
     i_feat = np.concatenate(items_feat)
     vectors = seg.feature_vectors(linear)
     table = np.array([vectors.get(f) or vectors.setdefault(f, _unpack(linear.vector((f,)))) for f in features])
-    table = table.reshape(-1, 6)
-    rest_weights = table[i_feat]
-    rest_sum = np.stack([np.bincount(i_line, weights=rest_weights[:, j], minlength=n) for j in range(6)], axis=1)
+    table = table.reshape(-1, 6).T.copy()
+    rest_sum = np.stack([np.bincount(i_line, weights=column[i_feat], minlength=n) for column in table], axis=1)
     scores = tok_sum + (rest_sum + np.array(_unpack(linear.bias_vector())))
     label_ids = np.argmax(scores, axis=1)
 
