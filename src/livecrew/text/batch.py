@@ -182,9 +182,9 @@ def triage_lines(
     digit = (folded >= ord("0")) & (folded <= ord("9"))
     latin_first: dict[int, str] = {}
     latin_last: dict[int, str] = {}
-    compact_lines: list[str] | None = None
     slow = np.zeros(n, dtype=bool)
-    runs = _Runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), slow)
+    none = np.zeros(0, dtype=np.int64)
+    runs = _Runs(none, none, none, np.zeros(0, dtype=bool), slow)
     if letter.any() or digit.any():
         folded_text = batch.folded_text
         apostrophe = np.zeros(len(folded), dtype=bool)
@@ -201,7 +201,7 @@ def triage_lines(
         run_end = alnum[np.append(firsts[1:], len(alnum)) - 1] + 1
         run_kind = np.where(is_letter[firsts], 1, 2)
         run_line = _line_of(f_breaks, run_start)
-        runs = _Runs(run_start, run_end, run_line, slow)
+        runs = _Runs(run_start, run_end, run_line, run_kind == 1, slow)
         first_raw = raw[run_start]
         written = ((first_raw >= ord("0")) & (first_raw <= ord("9"))) | ((first_raw >= 0xFF10) & (first_raw <= 0xFF19))
         keep_run = (run_kind == 1) | written
@@ -307,41 +307,32 @@ def triage_lines(
     scores = tok_sum + (rest_sum + np.array(_unpack(linear.bias_vector())))
     label_ids = np.argmax(scores, axis=1)
 
-    # The rules, on the lines they can concern: no words, a hit, or short without a question mark.
-    special = (sizes == 0) | ((sizes <= 12) & ~asks)
-    hit_lines = [i for i, h in enumerate(hits) if h]
-    special[hit_lines] = True
+    # The rules, on the lines they can concern: short (12 characters or fewer) without a question mark, or with a
+    # hit. A diversion hit makes spam; then cheering, claim forms and common short comments; then an abuse hit
+    # (block) makes a complaint. Lines with no words at all are decided by triage itself, below.
     labels: list[str] = [LABELS[k] for k in label_ids.tolist()]
-    if compact_lines is None:
-        compact_lines = batch.compact_text.split("\n")
-    exact = _load().exact
-    asks_list = asks
-    for i in np.flatnonzero(special).tolist():
-        text = compact_lines[i]
-        if not text:  # decided by triage itself, below
+    short = np.flatnonzero((sizes > 0) & (sizes <= 12) & ~asks)
+    compact_text = batch.compact_text
+    bounds = batch.compact_starts
+    ruled: set[int] = set()
+    verdicts: dict[str, str | None] = {}
+    for i, begin, end in zip(short.tolist(), bounds[short].tolist(), bounds[short + 1].tolist(), strict=True):
+        text = compact_text[begin : end - 1]
+        rule = verdicts.get(text, "")
+        if rule == "":
+            rule = verdicts[text] = _short_rule(text)
+        if rule:
+            labels[i] = rule
+            ruled.add(i)
+    for i, line_hits in enumerate(hits):
+        if not line_hits or not sizes[i]:
             continue
-        line_hits = hits[i]
-        blocked = False
-        if line_hits:
-            if any(h.category == "diversion" for h in line_hits):
-                labels[i] = "spam"
-                continue
-            blocked = any(h.category == "abuse" and h.severity == "block" for h in line_hits)
-        if len(text) <= 12 and not asks_list[i]:
-            if PRAISE_ONLY.match(text):
-                labels[i] = "praise"
-                continue
-            if PURCHASE_FORM.match(text):
-                labels[i] = "purchase"
-                continue
-            common = exact.get(text)
-            if common:
-                labels[i] = common
-                continue
-        if blocked:
+        if any(h.category == "diversion" for h in line_hits):
+            labels[i] = "spam"
+        elif i not in ruled and any(h.category == "abuse" and h.severity == "block" for h in line_hits):
             labels[i] = "complaint"
     lettered = np.zeros(n, dtype=bool)  # lines whose folded text has a Latin letter (English cues need one)
-    lettered[_line_of(f_breaks, np.flatnonzero(letter))] = True
+    lettered[runs.lines[runs.letters]] = True
     wanted = [i for i, label in enumerate(labels) if label in TOPIC_LABELS]
     topics = _topics(batch, wanted, lettered, c_breaks, sizes, runs)
     empty = np.flatnonzero(sizes == 0).tolist()
@@ -352,6 +343,16 @@ def triage_lines(
         verdict = triage(lines[i], hits=hits[i], explain=False)
         out[i] = (verdict.label, verdict.topic)
     return out
+
+
+def _short_rule(text: str) -> str | None:
+    """The label a rule gives a short comment (normalized) without a question mark: cheering, a claim form, a
+    common short comment (``triage._verdict``), or None."""
+    if PRAISE_ONLY.match(text):
+        return "praise"
+    if PURCHASE_FORM.match(text):
+        return "purchase"
+    return _load().exact.get(text) or None
 
 
 def _distinct(batch: Prepared, starts: Any, ends: Any) -> tuple[Any, list[str]]:
@@ -382,6 +383,7 @@ class _Runs(NamedTuple):
     starts: Any
     ends: Any
     lines: Any
+    letters: Any  # True for a run of letters, False for a run of digits
     apostrophe: Any
 
 
