@@ -215,3 +215,66 @@ def test_batch_scan_equals_scan_with_a_workspace_lexicon(texts: list[str]) -> No
     sample = texts[::7] + ODD_SCAN + ["尺碼表在哪", "這個尺碼", "不好看", "好看嗎", "OK的", "ok", "book", "哈哈", "哈"]
     for profile in ("host", "audience"):
         assert lexicon.scan_lines(sample, profile) == [lexicon.scan(t, profile) for t in sample]
+
+
+# Lines that reach each branch of batch triage: Latin runs of every length (a run of more than 12 letters or digits
+# is told apart without its number), words with an apostrophe, decimal digits other than 0-9 (read by \d),
+# English cue words and pairs, negation in both languages, emoji, A-不-A, repeats, short rules, empty lines.
+ODD_TRIAGE = [
+    "abcdefghijkl", "abcdefghijklm", "abcdefghijklmnopqrstuvwxyz size", "123456789012", "1234567890123 退貨",
+    "what size", "what's the size", "don't buy 尺碼", "isn't it good", "not good at all", "never again 退錢",
+    "٣ size?", "尺碼 ٣٤ 怎麼選", "𝟏𝟐 color", "what 2 size", "xl 還是 l", "XL", "ｘｌ 有貨嗎", "s m l",
+    "hhhhh", "hahaha 好看", "666666", "2333", "88888", "①②③ 顏色", "一二三四五六七八", "好好好好好好", "耐不耐用",
+    "沒有不好", "不太好", "很不錯👍", "太差了😡", "❤❤❤", "+1", "A1+1", "扣1", "?", "👍", "😡", "", "   ",
+    "物流 shipping 太慢", "price 多少", "how much 價格", "quality 質量 不行", "color 顏色 好看", "ok", "OK的",
+    "how ٣ much?", "how'much?", "how much?", "in stock?", "12345678901234567", "abcdefghijklmnopq",
+    "12345678901234567?",
+]  # fmt: skip
+
+
+def test_batch_triage_equals_triage_on_odd_lines_in_any_company() -> None:
+    import random
+
+    lexicon = default_lexicon()
+    rnd = random.Random(9)
+    lines = [t for t in ODD_TRIAGE if t.strip()]
+    batches = [lines]
+    for _ in range(20):
+        batches.append(rnd.sample(lines, len(lines)))
+        batches.append(["，".join(rnd.sample(lines, rnd.randint(1, 3))) for _ in range(40)])
+        batches.append([" ".join(rnd.sample(lines, 2)) for _ in range(40)])
+    for texts in batches:
+        hits = lexicon.scan_lines(texts, "audience")
+        got = triage_lines(texts, hits)
+        want = [
+            (v.label, v.topic) for v in (triage(t, hits=h, explain=False) for t, h in zip(texts, hits, strict=True))
+        ]
+        assert [(t, g, w) for t, g, w in zip(texts, got, want, strict=True) if g != w] == []
+
+
+def test_runs_are_numbered_by_their_text() -> None:
+    """``batch._distinct`` tells runs of letters or digits apart by a number made of their characters (up to 12)
+    and gives a longer run a number of its own: every run's number leads back to its own text."""
+    import re
+
+    import numpy as np
+
+    from livecrew.text.batch import _distinct
+
+    rnd = __import__("random").Random(3)
+    lines = []
+    for _ in range(300):
+        parts = []
+        for _ in range(rnd.randint(1, 6)):
+            size = rnd.choice((1, 2, 3, 11, 12, 13, 14, 20))
+            parts.append("".join(rnd.choice("abz" if rnd.random() < 0.5 else "019") for _ in range(size)))
+        lines.append(" 好 ".join(parts))
+    batch = Prepared(lines)
+    spans = [m.span() for m in re.finditer(r"[a-z]+|[0-9]+", batch.folded_text)]
+    starts = np.array([s for s, _e in spans], dtype=np.int64)
+    ends = np.array([e for _s, e in spans], dtype=np.int64)
+    ids, texts = _distinct(batch, starts, ends)
+    assert [texts[i] for i in ids.tolist()] == [batch.folded_text[s:e] for s, e in spans]
+    short = {batch.folded_text[s:e] for s, e in spans if e - s <= 12}
+    assert len({texts[i] for i, (s, e) in zip(ids.tolist(), spans, strict=True) if e - s <= 12}) == len(short)
+    assert len({i for i, (s, e) in zip(ids.tolist(), spans, strict=True) if e - s <= 12}) == len(short)

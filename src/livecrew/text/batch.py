@@ -358,11 +358,12 @@ def _short_rule(text: str) -> str | None:
 def _distinct(batch: Prepared, starts: Any, ends: Any) -> tuple[Any, list[str]]:
     """The runs ``folded_text[start:end]`` of letters or of digits (each run is all letters or all digits): a
     number for each run, the same for the same text, and the text of each number. Runs of up to 12 characters are
-    told apart by a number made of their characters (5 bits each), without a Python string per run; a longer run
-    is a number of its own."""
+    told apart by a number made of their characters (5 bits each, after a leading 1 and the kind: 62 bits), without
+    a Python string per run; a longer run is a number of its own."""
     folded = batch.folded
     sizes = ends - starts
-    keys = (folded[starts] <= ord("9")).astype(np.int64)  # digits and letters apart: both count from 1
+    # A leading 1 (so that the length shows), a bit for digits or letters (both count from 1), 5 bits a character.
+    keys = 2 + (folded[starts] <= ord("9")).astype(np.int64)
     for k in range(min(12, int(sizes.max(initial=0)))):
         longer = np.flatnonzero(sizes > k)
         points = folded[starts[longer] + k].astype(np.int64)
