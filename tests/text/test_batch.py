@@ -278,3 +278,39 @@ def test_runs_are_numbered_by_their_text() -> None:
     short = {batch.folded_text[s:e] for s, e in spans if e - s <= 12}
     assert len({texts[i] for i, (s, e) in zip(ids.tolist(), spans, strict=True) if e - s <= 12}) == len(short)
     assert len({i for i, (s, e) in zip(ids.tolist(), spans, strict=True) if e - s <= 12}) == len(short)
+
+
+def test_batch_equals_line_by_line_on_random_mixtures() -> None:
+    """Random lines made of pieces that each path treats apart (lexicon terms with symbols or spaces inside, cue
+    words, English words and pairs, digits of every script, emoji, hearts, repeats, full-width forms)."""
+    import random
+
+    from livecrew.text.compliance import shipped_data
+    from livecrew.text.triage import _load
+
+    rnd = random.Random(17)
+    terms = [t for e in shipped_data()["entries"] for lang in ("zh-Hant", "zh-Hans", "en") for t in
+             (e.get("terms", {}).get(lang) or [])][:400]  # fmt: skip
+    cues = _load().automaton_strings[:300] + sorted(_load().english)
+    pieces = terms + cues + ["不", "沒", "很", "好", "差", "嗎", "?", "？", "!", "。", "，", " ", "  ", "❤", "♥", "+",
+              "/", "#", "@", "%", "1", "12", "0912345678", "qq12345", "٣", "𝟏", "①", "一", "hhh", "哈哈哈", "👍", "😡",
+              "don't", "isn't", "not", "how", "much", "ＡＢＣ", "ｘｌ", "sb", "-200", "www.", ".com", "點",
+              "媽媽"]  # fmt: skip
+    lines = []
+    for _ in range(3000):
+        line = ""
+        for _ in range(rnd.randint(1, 8)):
+            piece = rnd.choice(pieces)
+            if len(piece) > 1 and rnd.random() < 0.2:  # a symbol, a space or a repeat inside
+                at = rnd.randint(1, len(piece) - 1)
+                piece = piece[:at] + rnd.choice(["/", " ", "+", "#", piece[at - 1], "❤"]) + piece[at:]
+            line += piece
+        lines.append(line)
+    lines = [t for t in lines if t.strip()]
+    lexicon = default_lexicon()
+    for profile in ("host", "audience"):
+        assert lexicon.scan_lines(lines, profile) == [lexicon.scan(t, profile) for t in lines]
+    hits = lexicon.scan_lines(lines, "audience")
+    want = [(v.label, v.topic) for v in (triage(t, hits=h, explain=False) for t, h in zip(lines, hits, strict=True))]
+    got = triage_lines(lines, hits)
+    assert [(t, g, w) for t, g, w in zip(lines, got, want, strict=True) if g != w] == []
