@@ -1,20 +1,25 @@
 """Triage of a whole batch of lines at once: the command line's fast path, with the same result as ``triage`` per line.
 
-Everything that is per character or per word runs over the whole batch, in numpy or in one automaton pass:
+Everything that is per character or per word runs over the whole batch, in numpy, with no Python object per
+character, per token or per match:
 
-1. the batch is joined with line breaks and read as an array of code points (UTF-32); folding and dropping noise
-   are look-ups in two tables of the whole Unicode range (the same tables as ``str.translate`` uses), and runs of
-   one CJK character are shortened by comparing the array with itself shifted;
-2. segmentation is one leftmost-longest pass of an automaton of the vocabulary's words of two or more characters
-   over the whole compact text; every CJK character no word covers is a token of its own (the per-line automaton
-   holds every CJK character as a last resort: the same tokens); tokens are mapped to lines by their offsets;
+1. the batch is read once as arrays of code points (``prepared.Prepared``): folded, compact (``normalize``), and
+   with runs of one CJK character shortened (``model._REPEAT3``) by comparing the array with itself shifted;
+2. segmentation is a walk of a trie of the vocabulary's words of two or more characters (``trie.Trie``) from every
+   position at once, then the leftmost-longest choice among the matches (``trie.leftmost_longest``); every CJK
+   character no chosen word covers is a token of its own (the per-line automaton holds every CJK character as a
+   last resort: the same tokens). The trie's arrays are kept on disk between runs (``cache.py``);
 3. negation scope is a shift of the token array (a token is negated when one of the two before it, in the same
-   line, is a negator), and the weights of each distinct (token, scope) are added up once; per line they are
-   summed with ``numpy.bincount`` in token order, so every score is the same floating-point sum as ``label_of``;
-4. the other features (first and last word, length, question mark, final particle, emoji, A-不-A) are found by
-   array comparisons; only Latin words and numbers are read line by line, and only on lines that have them;
-5. the rules (diversion, cheering, claim forms, common short comments, abuse) are applied per line on the few
-   lines they can concern; lines with no words at all go through ``triage`` itself.
+   line, is a negator), and the weights of each distinct (token, scope) are read from the model once per process;
+   per line and label they are summed with ``numpy.bincount`` in token order, so every score is the same
+   floating-point sum as ``label_of``;
+4. the other features (Latin words and numbers, first and last word, length, question mark, final particle, emoji,
+   A-不-A) are found by array comparisons; each distinct run of letters or digits is read once; only lines with an
+   apostrophe inside a word are read line by line;
+5. the rules (diversion, cheering, claim forms, common short comments, abuse) run on the lines they can concern:
+   once per distinct short text, and on the lines with a hit; lines with no words at all go through ``triage``;
+6. topics: a walk of a trie of the topic cues over the questions and complaints (the best rank per line), and the
+   English cue words and pairs among the runs of letters.
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ class _Segmenter:
         self._linear: m.Linear | None = None
         self._table = np.zeros((6, 0))
         self._known = np.zeros(0, dtype=bool)
-        self._features: dict[str, tuple[float, ...]] = {}
+        self._features: _Features | None = None
 
     @staticmethod
     def arrays(vocab: m.Vocabulary) -> dict[str, Any]:
@@ -82,9 +87,10 @@ class _Segmenter:
         self._reset(linear)
         return self._table, self._known
 
-    def feature_vectors(self, linear: m.Linear) -> dict[str, tuple[float, ...]]:
-        """The six weights of each other feature read so far (per model)."""
+    def features(self, linear: m.Linear) -> _Features:
+        """The other features read so far, numbered, with their weights (per model)."""
         self._reset(linear)
+        assert self._features is not None
         return self._features
 
     def _reset(self, linear: m.Linear) -> None:
@@ -92,7 +98,33 @@ class _Segmenter:
             self._linear = linear
             self._table = np.zeros((6, self._size))
             self._known = np.zeros(self._size, dtype=bool)
-            self._features = {}
+            self._features = _Features(linear, len(self.negator))
+
+
+class _Features:
+    """The features other than tokens met so far (per model, for the whole process): a number each, and their six
+    weights, one row per label; and the number of the ``^word`` and ``word$`` features of each token id."""
+
+    def __init__(self, linear: m.Linear, words: int) -> None:
+        self.linear = linear
+        self.numbers: dict[str, int] = {}
+        self._rows: list[tuple[float, ...]] = []
+        self._table = np.zeros((6, 0))
+        self.first = np.full(words, -1, dtype=np.int64)  # token id → the number of ^word
+        self.last = np.full(words, -1, dtype=np.int64)  # token id → the number of word$
+
+    def number(self, name: str) -> int:
+        found = self.numbers.get(name)
+        if found is None:
+            found = self.numbers[name] = len(self._rows)
+            self._rows.append(_unpack(self.linear.vector((name,))))
+        return found
+
+    def table(self) -> Any:
+        """The weights of every feature numbered so far: one row per label."""
+        if self._table.shape[1] < len(self._rows):
+            self._table = np.concatenate((self._table, np.array(self._rows[self._table.shape[1] :]).T), axis=1)
+        return self._table
 
 
 @cache
@@ -157,12 +189,10 @@ def triage_lines(
 
     # The other features, as (line, feature) items in label_of's order: bincount adds them in array order, so the
     # groups go in the order label_of appends them (Latin words, ^first, last$, #?, #qend, length, emoji, A-不-A).
-    features: dict[str, int] = {}
+    registry = seg.features(linear)
+    feature = registry.number
     items_line: list[Any] = []
     items_feat: list[Any] = []
-
-    def feature(name: str) -> int:
-        return features.setdefault(name, len(features))
 
     def add(where: Any, feats: Any) -> None:
         items_line.append(np.asarray(where, dtype=np.int64))
@@ -265,15 +295,15 @@ def triage_lines(
     line_ends = np.append(line_starts[1:], len(tok_line)) - 1
     with_tokens = tok_line[line_starts]
     only_latin = [i for i in latin_first if not has_words[i]]
-    for mark, spots in (("^", line_starts), ("$", line_ends)):
-        first_ids = ids[spots]
-        distinct = np.unique(first_ids)
-        lookup = np.zeros(len(words), dtype=np.int64)
-        lookup[distinct] = [feature("^" + words[w] if mark == "^" else words[w] + "$") for w in distinct.tolist()]
+    for mark, spots, known in (("^", line_starts, registry.first), ("$", line_ends, registry.last)):
+        tokens_ = ids[spots]
+        new = np.unique(tokens_[known[tokens_] < 0])
+        if len(new):
+            known[new] = [feature("^" + words[w] if mark == "^" else words[w] + "$") for w in new.tolist()]
         latin_names = [("^" + latin_first[i]) if mark == "^" else (latin_last[i] + "$") for i in only_latin]
         add(
             np.concatenate((with_tokens, np.asarray(only_latin, dtype=np.int64))),
-            np.concatenate((lookup[first_ids], np.asarray([feature(f) for f in latin_names], dtype=np.int64))),
+            np.concatenate((known[tokens_], np.asarray([feature(f) for f in latin_names], dtype=np.int64))),
         )
     asks = np.zeros(n, dtype=bool)
     asks[_line_of(f_breaks, np.flatnonzero(folded == ord("?")))] = True
@@ -300,9 +330,7 @@ def triage_lines(
         add_one(np.unique(_line_of(c_breaks, anota)), "#anota")
     i_line = np.concatenate(items_line)
     i_feat = np.concatenate(items_feat)
-    vectors = seg.feature_vectors(linear)
-    table = np.array([vectors.get(f) or vectors.setdefault(f, _unpack(linear.vector((f,)))) for f in features])
-    table = table.reshape(-1, 6).T.copy()
+    table = registry.table()
     rest_sum = np.stack([np.bincount(i_line, weights=column[i_feat], minlength=n) for column in table], axis=1)
     scores = tok_sum + (rest_sum + np.array(_unpack(linear.bias_vector())))
     label_ids = np.argmax(scores, axis=1)
