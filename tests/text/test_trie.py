@@ -17,7 +17,7 @@ import pytest
 
 from livecrew.text import cache
 from livecrew.text.prepared import codes
-from livecrew.text.trie import Trie, leftmost_longest
+from livecrew.text.trie import Trie, covered_by_words
 
 
 def _texts(rnd: random.Random, alphabet: str, count: int) -> list[str]:
@@ -34,8 +34,9 @@ def test_leftmost_longest_matches_the_automaton(seed: int) -> None:
     text = "\n".join(_texts(rnd, alphabet, 50))
     want = automaton.find_matches_as_indexes(text)
     length, number = trie.longest(codes(text))
-    starts, numbers, covered = leftmost_longest(length, number)
-    got = list(zip(numbers.tolist(), starts.tolist(), (starts + length[starts]).tolist(), strict=True))
+    covered = covered_by_words(length)
+    starts = np.flatnonzero((length > 0) & ~covered)
+    got = list(zip(number[starts].tolist(), starts.tolist(), (starts + length[starts]).tolist(), strict=True))
     assert got == want
     inside = np.zeros(len(text), dtype=bool)
     for _i, start, end in want:

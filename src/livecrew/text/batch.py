@@ -6,7 +6,7 @@ character, per token or per match:
 1. the batch is read once as arrays of code points (``prepared.Prepared``): folded, compact (``normalize``), and
    with runs of one CJK character shortened (``model._REPEAT3``) by comparing the array with itself shifted;
 2. segmentation is a walk of a trie of the vocabulary's words of two or more characters (``trie.Trie``) from every
-   position at once, then the leftmost-longest choice among the matches (``trie.leftmost_longest``); every CJK
+   position at once, then the leftmost-longest choice among the matches (``trie.covered_by_words``); every CJK
    character no chosen word covers is a token of its own (the per-line automaton holds every CJK character as a
    last resort: the same tokens). The trie's arrays are kept on disk between runs (``cache.py``);
 3. negation scope is a shift of the token array (a token is negated when one of the two before it, in the same
@@ -42,10 +42,9 @@ from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
 from livecrew.text.triage import _PURCHASE_FORM as PURCHASE_FORM
 from livecrew.text.triage import _WORD as WORD
 from livecrew.text.triage import LABELS, TOPIC_LABELS, _load, triage
-from livecrew.text.trie import Trie, leftmost_longest
+from livecrew.text.trie import Trie, covered_by_words
 
-_CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one
-_REPEAT_LO, _REPEAT_HI = 0x3400, 0xA000  # model._REPEAT3: [\u3400-\u9fff]
+_CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one, and model._REPEAT3's range
 _NOT = (ord("不"), ord("没"))
 _EMOJI_LO = min(map(ord, m._GOOD_EMOJI | m._BAD_EMOJI))
 _EMOJI_NOT_CJK = not any(_CJK_LO <= ord(ch) < _CJK_HI for ch in m._GOOD_EMOJI | m._BAD_EMOJI)
@@ -154,19 +153,16 @@ def triage_lines(
     sizes = c_ends - c_starts  # len(normalize(line))
 
     # Tokens: _REPEAT3 (a CJK run of three or more keeps two), then the automaton and the uncovered characters.
-    cjk = (compact >= _REPEAT_LO) & (compact < _REPEAT_HI)
+    cjk = (compact >= _CJK_LO) & (compact < _CJK_HI)
     drop = np.zeros(len(compact), dtype=bool)
     if len(compact) > 2:
         drop[2:] = cjk[2:] & (compact[2:] == compact[1:-1]) & (compact[1:-1] == compact[:-2])
-    seg_codes = compact[~drop] if drop.any() else compact
+    seg_codes, seg_cjk = (compact[~drop], cjk[~drop]) if drop.any() else (compact, cjk)
     length, number = seg.trie.longest(seg_codes)
-    starts, word_ids, covered = leftmost_longest(length, number)
-    lone = np.flatnonzero(~covered & (length == 0) & (seg_codes >= _CJK_LO) & (seg_codes < _CJK_HI))
-    slots = np.full(len(seg_codes), -1, dtype=np.int64)
-    slots[starts] = word_ids
-    slots[lone] = seg.char_ids[seg_codes[lone] - _CJK_LO]
-    positions = np.flatnonzero(slots >= 0)
-    ids = slots[positions]
+    # A token starts at each position no chosen word covers: a word, or a CJK character of its own.
+    positions = np.flatnonzero(~covered_by_words(length) & ((length > 0) | seg_cjk))
+    word = length[positions] > 0
+    ids = np.where(word, number[positions], seg.char_ids[np.where(word, 0, seg_codes[positions] - _CJK_LO)])
     tok_line = np.cumsum(seg_codes == _NL)[positions]  # the line of each token
 
     # Negation scope: a token is negated when one of the two tokens before it (same line) is a negator.

@@ -188,38 +188,36 @@ def _hash(keys: Any, bits: int) -> Any:
     return ((keys * _MULTIPLIER).view(np.uint64) >> np.uint64(64 - bits)).view(np.int64)
 
 
-def leftmost_longest(length: Any, number: Any, ends: Any | None = None) -> tuple[Any, Any, Any]:
-    """The matches a leftmost-longest search reports, from ``Trie.longest``: the scan stops at the first position
-    with a match, takes its longest string, and goes on after it. Returns the starts and numbers of the matches
-    and whether each position is covered by a reported match of two or more characters (its start excluded)."""
+def covered_by_words(length: Any) -> Any:
+    """The positions a leftmost-longest search covers, from ``Trie.longest``'s lengths: the search stops at the
+    first position where a string starts, takes the longest one there, and goes on after it. True for each
+    position inside a chosen string of two or more characters (its first character excluded); the chosen strings
+    start at the positions with a length that are not covered."""
     size = len(length)
     long_starts = np.flatnonzero(length >= 2)
     long_ends = long_starts + length[long_starts]
-    # A long match is reported unless a reported long match before it covers its start. A match that no match
-    # before it covers, and that covers none after it, is reported; the others (runs of overlapping matches) are
-    # decided in rounds: one that no undecided or reported match before it covers is reported, one that a reported
-    # match covers is not. Each round decides at least the first undecided match of each run.
+    # A long match is chosen unless a chosen long match before it covers its start. A match that no match before
+    # it covers, and that covers none after it, is chosen; the others (runs of overlapping matches) are decided in
+    # rounds: one that no undecided or chosen match before it covers is chosen, one that a chosen match covers is
+    # not. Each round decides at least the first undecided match of each run.
     covered_start = _before(long_ends) > long_starts
     alone = ~covered_start
     alone[:-1] &= ~covered_start[1:]
     runs = np.flatnonzero(~alone)
     starts_, ends_ = long_starts[runs], long_ends[runs]
-    state = np.zeros(len(runs), dtype=np.int8)  # 0 undecided, 1 reported, -1 not
+    state = np.zeros(len(runs), dtype=np.int8)  # 0 undecided, 1 chosen, -1 not
     while (state == 0).any():
         possible = _before(np.where(state >= 0, ends_, 0))
-        reported = _before(np.where(state > 0, ends_, 0))
+        chosen_ = _before(np.where(state > 0, ends_, 0))
         undecided = state == 0
         state[undecided & (possible <= starts_)] = 1
-        state[undecided & (reported > starts_)] = -1
+        state[undecided & (chosen_ > starts_)] = -1
     alone[runs[state > 0]] = True
     chosen = long_starts[alone]
-    cover = (
-        np.bincount(chosen + 1, minlength=size + 1)[:size]
-        - np.bincount(np.minimum(chosen + length[chosen], size), minlength=size + 1)[:size]
-    )
-    covered = np.cumsum(cover) > 0
-    starts = np.flatnonzero((length > 0) & ~covered)
-    return starts, number[starts], covered
+    cover = np.bincount(chosen + 1, minlength=size + 1)[:size] - np.bincount(
+        np.minimum(chosen + length[chosen], size), minlength=size + 1
+    )[:size]
+    return np.cumsum(cover) > 0
 
 
 def _before(ends: Any) -> Any:
