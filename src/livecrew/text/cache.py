@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,8 @@ def arrays(name: str, source: bytes, build: Callable[[], dict[str, Any]]) -> dic
     except (OSError, ValueError, KeyError, EOFError):
         pass  # not there yet, or unreadable: build it again
     made = build()
+    import tempfile  # only when a file is written
+
     try:
         where.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{name}-", suffix=".npz", dir=where)
