@@ -462,16 +462,20 @@ class Lexicon:
         collapsed again, in one walk."""
         import numpy as np
 
-        from livecrew.text.prepared import collapse, member
+        from livecrew.text.prepared import collapse, line_of, member
 
-        spots = member(frozenset(drop))[batch.compact]
-        if not spots.any():
+        compact = batch.compact
+        dropped = member(frozenset(drop))
+        spots = np.flatnonzero(dropped[compact])
+        if not len(spots):
             return np.zeros(0, dtype=np.int64)
-        char_lines = batch.compact_lines
-        lines = np.unique(char_lines[spots])
-        chosen = np.zeros(len(batch.compact_starts) - 1, dtype=bool)
-        chosen[lines] = True
-        reading = collapse(batch.compact[chosen[char_lines] & ~spots])  # the lines, each ended by a line break
+        lines = np.unique(line_of(batch.compact_breaks, spots))
+        # The lines' characters (each line with the line break that ends it), without the dropped ones.
+        begin = batch.compact_starts[lines]
+        size = np.minimum(batch.compact_starts[lines + 1], len(compact)) - begin
+        offsets = np.cumsum(size) - size
+        points = compact[np.repeat(begin - offsets, size) + np.arange(int(size.sum()))]
+        reading = collapse(points[~dropped[points]])
         found = compiled.matches(reading)
         terms, abuse, _context = self._kinds(compiled)
         counts = terms[found[:, 0]] if any_term else abuse[found[:, 0]]

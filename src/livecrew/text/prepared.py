@@ -115,12 +115,6 @@ class Prepared:
         return np.concatenate(([0], self.compact_breaks + 1, [len(self.compact) + 1]))
 
     @cached_property
-    def compact_lines(self) -> Any:
-        """The line of each character of the compact text (a line break belongs to the line it ends)."""
-        breaks = self.compact == NL
-        return np.cumsum(breaks, dtype=np.int64) - breaks
-
-    @cached_property
     def kept(self) -> Any:
         """For each character of the compact text, its offset in the joined text."""
         return np.flatnonzero(self.kept_mask)
