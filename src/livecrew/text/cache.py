@@ -5,7 +5,8 @@ they are made of: a word list, say), loaded from ``<cache dir>/<name>-<digest>.n
 digest covers the source, the numpy version and ``FORMAT`` (bumped whenever the code that builds the arrays
 changes meaning), so a file is never read for other data or other code. A file that cannot be read is rebuilt;
 a directory that cannot be written to only costs the build each time. The file is written whole to a temporary
-name and renamed, so concurrent runs never see half a file.
+name and renamed, so concurrent runs never see half a file; files of the same name made for other data or code
+are removed then.
 
 The cache directory is ``LIVECREW_CACHE_DIR``, else ``$XDG_CACHE_HOME/livecrew``, else ``~/.cache/livecrew``;
 ``LIVECREW_CACHE_DIR=off`` turns the cache off.
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = "1"
+FORMAT = "2"
 
 
 def directory() -> Path | None:
@@ -62,6 +63,9 @@ def arrays(name: str, source: bytes, build: Callable[[], dict[str, Any]]) -> dic
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        for stale in where.glob(f"{name}-*.npz"):  # files made for other data or other code
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only or full disk: the arrays are built again next time
     return made

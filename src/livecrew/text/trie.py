@@ -66,7 +66,7 @@ class Trie:
         kids[parents[parents >= 0]] = True
         children = np.flatnonzero(parents >= 0)
         edge_keys = (parents[children] << _CODE_BITS) + labels[children]
-        bits = max(4, int(np.ceil(np.log2(max(len(edge_keys), 1) * 8))))  # a table at most one eighth full
+        bits = max(4, int(np.ceil(np.log2(max(len(edge_keys), 1) * 16))))  # at most 1/16 full: few probes
         table = np.full(1 << bits, -1, dtype=np.int64)
         slots = _hash(edge_keys, bits)
         waiting = np.arange(len(edge_keys))
@@ -214,9 +214,10 @@ def covered_by_words(length: Any) -> Any:
         state[undecided & (chosen_ > starts_)] = -1
     alone[runs[state > 0]] = True
     chosen = long_starts[alone]
-    cover = np.bincount(chosen + 1, minlength=size + 1)[:size] - np.bincount(
-        np.minimum(chosen + length[chosen], size), minlength=size + 1
-    )[:size]
+    cover = (
+        np.bincount(chosen + 1, minlength=size + 1)[:size]
+        - np.bincount(np.minimum(chosen + length[chosen], size), minlength=size + 1)[:size]
+    )
     return np.cumsum(cover) > 0
 
 
