@@ -152,7 +152,7 @@ def triage_lines(
     c_starts = np.concatenate(([0], c_breaks + 1))
     sizes = c_ends - c_starts  # len(normalize(line))
 
-    # Tokens: _REPEAT3 (a CJK run of three or more keeps two), then the automaton and the uncovered characters.
+    # Tokens: _REPEAT3 (a CJK run of three or more keeps two), then the words of the trie and the uncovered characters.
     cjk = (compact >= _CJK_LO) & (compact < _CJK_HI)
     drop = np.zeros(len(compact), dtype=bool)
     if len(compact) > 2:
