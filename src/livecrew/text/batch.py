@@ -24,6 +24,7 @@ character, per token or per match:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from itertools import chain
@@ -38,6 +39,7 @@ from livecrew.text.prepared import NL as _NL
 from livecrew.text.prepared import Prepared
 from livecrew.text.prepared import line_of as _line_of
 from livecrew.text.prepared import member as _member
+from livecrew.text.prepared import text_of as _text
 from livecrew.text.triage import _PRAISE_ONLY as PRAISE_ONLY
 from livecrew.text.triage import _PURCHASE_FORM as PURCHASE_FORM
 from livecrew.text.triage import _WORD as WORD
@@ -47,6 +49,9 @@ from livecrew.text.trie import Trie, covered_by_words
 _CJK_LO, _CJK_HI = 0x3400, 0xA000  # the characters the vocabulary holds one by one, and model._REPEAT3's range
 _NOT = (ord("不"), ord("没"))
 _EMOJI_LO = min(map(ord, m._GOOD_EMOJI | m._BAD_EMOJI))
+# The rules' whole-comment expressions, read line by line over short lines joined with line breaks.
+_PRAISE_LINES = re.compile(PRAISE_ONLY.pattern, PRAISE_ONLY.flags | re.MULTILINE)
+_PURCHASE_LINES = re.compile(PURCHASE_FORM.pattern, PURCHASE_FORM.flags | re.MULTILINE)
 _EMOJI_NOT_CJK = not any(_CJK_LO <= ord(ch) < _CJK_HI for ch in m._GOOD_EMOJI | m._BAD_EMOJI)
 
 
@@ -335,19 +340,9 @@ def triage_lines(
     # hit. A diversion hit makes spam; then cheering, claim forms and common short comments; then an abuse hit
     # (block) makes a complaint. Lines with no words at all are decided by triage itself, below.
     labels: list[str] = [LABELS[k] for k in label_ids.tolist()]
-    short = np.flatnonzero((sizes > 0) & (sizes <= 12) & ~asks)
-    compact_text = batch.compact_text
-    bounds = batch.compact_starts
-    ruled: set[int] = set()
-    verdicts: dict[str, str | None] = {}
-    for i, begin, end in zip(short.tolist(), bounds[short].tolist(), bounds[short + 1].tolist(), strict=True):
-        text = compact_text[begin : end - 1]
-        rule = verdicts.get(text, "")
-        if rule == "":
-            rule = verdicts[text] = _short_rule(text)
-        if rule:
-            labels[i] = rule
-            ruled.add(i)
+    ruled = _short_rules(batch, np.flatnonzero((sizes > 0) & (sizes <= 12) & ~asks), sizes)
+    for i, rule in ruled.items():
+        labels[i] = rule
     for i, line_hits in enumerate(hits):
         if not line_hits or not sizes[i]:
             continue
@@ -369,14 +364,32 @@ def triage_lines(
     return out
 
 
-def _short_rule(text: str) -> str | None:
-    """The label a rule gives a short comment (normalized) without a question mark: cheering, a claim form, a
-    common short comment (``triage._verdict``), or None."""
-    if PRAISE_ONLY.match(text):
-        return "praise"
-    if PURCHASE_FORM.match(text):
-        return "purchase"
-    return _load().exact.get(text) or None
+def _short_rules(batch: Prepared, short: Any, sizes: Any) -> dict[int, str]:
+    """The label the rules give each of the ``short`` lines (normalized, 12 characters or fewer, no question mark)
+    that one fits: cheering, else a claim form, else a common short comment (``triage._verdict``). The two
+    expressions run once over all the short lines joined (``^`` and ``$`` at each line: neither expression reads
+    a line break), the common comments are looked up for the lines as short as they are."""
+    if not len(short):
+        return {}
+    compact = batch.compact
+    begin = batch.compact_starts[short]
+    size = np.minimum(sizes[short] + 1, len(compact) - begin)  # each line with the line break that ends it
+    offsets = np.cumsum(size) - size
+    text = _text(compact[np.repeat(begin - offsets, size) + np.arange(int(size.sum()))])
+    ruled: dict[int, str] = {}
+    exact = _load().exact
+    longest = max(map(len, exact), default=0)
+    few = np.flatnonzero(sizes[short] <= longest)
+    ends = offsets + sizes[short]
+    for line, start, end in zip(short[few].tolist(), offsets[few].tolist(), ends[few].tolist(), strict=True):
+        common = exact.get(text[start:end])
+        if common:
+            ruled[line] = common
+    for label, pattern in (("purchase", _PURCHASE_LINES), ("praise", _PRAISE_LINES)):  # the first that fits wins
+        found = [m.start() for m in pattern.finditer(text) if m.end() > m.start()]  # (no short line is empty)
+        for i in np.searchsorted(offsets, found, side="right") - 1:
+            ruled[int(short[i])] = label
+    return ruled
 
 
 def _distinct(batch: Prepared, starts: Any, ends: Any) -> tuple[Any, list[str]]:
