@@ -215,7 +215,7 @@ def triage_lines(
     latin_last: dict[int, str] = {}
     slow = np.zeros(n, dtype=bool)
     none = np.zeros(0, dtype=np.int64)
-    runs = _Runs(none, none, none, np.zeros(0, dtype=bool), slow)
+    runs = _Runs(none, none, none, np.zeros(0, dtype=bool), slow, none, [])
     if letter.any() or digit.any():
         folded_text = batch.folded_text
         apostrophe = np.zeros(len(folded), dtype=bool)
@@ -232,14 +232,15 @@ def triage_lines(
         run_end = alnum[np.append(firsts[1:], len(alnum)) - 1] + 1
         run_kind = np.where(is_letter[firsts], 1, 2)
         run_line = _line_of(f_breaks, run_start)
-        runs = _Runs(run_start, run_end, run_line, run_kind == 1, slow)
+        all_ids, run_texts = _distinct(batch, run_start, run_end)  # each distinct run is read once
+        runs = _Runs(run_start, run_end, run_line, run_kind == 1, slow, all_ids, run_texts)
         first_raw = raw[run_start]
         written = ((first_raw >= ord("0")) & (first_raw <= ord("9"))) | ((first_raw >= 0xFF10) & (first_raw <= 0xFF19))
         keep_run = (run_kind == 1) | written
         keep_run &= ~slow[run_line]
         run_start, run_end, run_line = run_start[keep_run], run_end[keep_run], run_line[keep_run]
-        # Each distinct run is read once: its word (model.latin_tokens), whether it is a negator, a number.
-        run_ids, run_texts = _distinct(batch, run_start, run_end)
+        # The word of each distinct run (model.latin_tokens), whether it is a negator, a number.
+        run_ids = all_ids[keep_run]
         if len(run_ids):
             words_ = [_latin_word(run) for run in run_texts]
             en_neg = np.array([w in m._EN_NEGATORS for w in words_], dtype=bool)[run_ids]
@@ -423,6 +424,8 @@ class _Runs(NamedTuple):
     lines: Any
     letters: Any  # True for a run of letters, False for a run of digits
     apostrophe: Any
+    ids: Any  # the number of each run's text (``_distinct``)
+    texts: list[str]  # the text of each number
 
 
 def _topics(batch: Prepared, wanted: list[int], lettered: Any, breaks: Any, sizes: Any, runs: _Runs) -> list[str]:
@@ -449,8 +452,7 @@ def _topics(batch: Prepared, wanted: list[int], lettered: Any, breaks: Any, size
         odd = runs.apostrophe | _other_digits(batch, len(sizes))
         runs_in = np.flatnonzero(in_line[runs.lines] & ~odd[runs.lines])
         if len(runs_in):
-            starts, ends, run_lines = runs.starts[runs_in], runs.ends[runs_in], runs.lines[runs_in]
-            ids, words = _distinct(batch, starts, ends)
+            run_lines, ids, words = runs.lines[runs_in], runs.ids[runs_in], runs.texts
             codes = np.array([english.get(w, 0) for w in words], dtype=np.int64)[ids]
             pair_first = np.array([w in ranked.pair_firsts for w in words], dtype=bool)[ids]
             pairs = np.flatnonzero(pair_first[:-1] & (run_lines[:-1] == run_lines[1:]))
