@@ -314,3 +314,20 @@ def test_batch_equals_line_by_line_on_random_mixtures() -> None:
     want = [(v.label, v.topic) for v in (triage(t, hits=h, explain=False) for t, h in zip(lines, hits, strict=True))]
     got = triage_lines(lines, hits)
     assert [(t, g, w) for t, g, w in zip(lines, got, want, strict=True) if g != w] == []
+
+
+def test_a_run_trigger_finds_the_lines_of_its_expression() -> None:
+    """``trigger_run`` (phone numbers: seven digits in a row) picks out the lines a whole batch reads the
+    expression on; lines with fewer digits in a row, or digits apart, are never candidates, and a bad one is
+    refused when the lexicon is read."""
+    from livecrew.text import Lexicon, LexiconError
+    from livecrew.text.compliance import shipped_data
+
+    lexicon = default_lexicon()
+    lines = ["0912345678", "09123 45678", "123456", "一三八零零一三八零零零", "電話 1380013８000 喔", "x", "1234567"]
+    assert lexicon.scan_lines(lines, "audience") == [lexicon.scan(t, "audience") for t in lines]
+    assert [bool(h) for h in lexicon.scan_lines(lines, "audience")] == [True, True, False, True, True, False, False]
+    data = dict(shipped_data())
+    broken = [dict(p, trigger_run={"chars": "0123456789"}) for p in data["patterns"]]
+    with pytest.raises(LexiconError, match="trigger_run"):
+        Lexicon.load(data={**data, "patterns": broken})

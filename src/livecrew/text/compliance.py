@@ -109,6 +109,7 @@ class RegexRule:
     reason: Mapping[str, str]
     requires: tuple[str, ...] = ()  # the expression can only match text holding one of these (a cheap pre-check)
     trigger: re.Pattern[str] | None = None  # the expression can only match text this finds (a cheap batch pre-check)
+    run: tuple[frozenset[str], int] | None = None  # or: it can only match text with a run of this many of these chars
 
 
 @dataclass
@@ -440,12 +441,16 @@ class Lexicon:
 
         for rule in compiled.regexes:
             on_folded = rule.on == "folded"
-            text = batch.folded_text if on_folded else batch.compact_text
-            spans = [m.span() for m in (rule.trigger or rule.pattern).finditer(text)]
-            if spans:
-                for index in _touched(batch.raw_breaks if on_folded else batch.compact_breaks, spans):
-                    if not alone[index] and rule.pattern.search(own(index, on_folded)):
-                        alone[index] = True
+            breaks = batch.raw_breaks if on_folded else batch.compact_breaks
+            if rule.run is not None:
+                candidates = _run_lines(batch.folded if on_folded else batch.compact, breaks, *rule.run)
+            else:
+                text = batch.folded_text if on_folded else batch.compact_text
+                spans = [m.span() for m in (rule.trigger or rule.pattern).finditer(text)]
+                candidates = _touched(breaks, spans) if spans else []
+            for index in candidates:
+                if not alone[index] and rule.pattern.search(own(index, on_folded)):
+                    alone[index] = True
         for drop, any_term in ((HEARTS, True), (_INSERTED, False)):
             alone[self._second_reading_hits(compiled, batch, drop, any_term)] = True
         for index in np.flatnonzero(alone).tolist():
@@ -731,7 +736,20 @@ def _regex(raw: Mapping[str, Any], where: str) -> RegexRule:
         reason={lang: reason for lang in LANGUAGES} if isinstance(reason, str) else dict(reason),
         requires=tuple(normalize(w) for w in _strings(raw.get("requires"), f"{where}.requires")),
         trigger=_trigger(raw, where),
+        run=_run(raw, where),
     )
+
+
+def _run(raw: Mapping[str, Any], where: str) -> tuple[frozenset[str], int] | None:
+    """``trigger_run``: ``{"chars": "0123456789", "length": 7}``, the expression matches only where that many of
+    these characters stand in a row (checked on a whole batch with array comparisons)."""
+    run = raw.get("trigger_run")
+    if run is None:
+        return None
+    chars, length = (run.get("chars"), run.get("length")) if isinstance(run, Mapping) else (None, None)
+    if not isinstance(chars, str) or not chars or "\n" in chars or not isinstance(length, int) or length < 1:
+        raise LexiconError(f'{where}.trigger_run: give "chars" (a string) and "length" (a number from 1)')
+    return frozenset(chars), length
 
 
 def _trigger(raw: Mapping[str, Any], where: str) -> re.Pattern[str] | None:
@@ -775,6 +793,20 @@ def scan(text: str, profile: str = "host", lang: str = "zh-Hant", lexicon: Lexic
 
 def scan_many(texts: Iterable[str], profile: str = "host", lang: str = "zh-Hant") -> list[list[Hit]]:
     return default_lexicon().scan_lines(list(texts), profile, lang)
+
+
+def _run_lines(points: Any, breaks: Any, chars: frozenset[str], length: int) -> list[int]:
+    """The lines (given the offsets of the line breaks) where ``length`` characters of ``chars`` stand in a row."""
+    import numpy as np
+
+    from livecrew.text.prepared import line_of, member
+
+    inside = np.zeros(len(points) + 2, dtype=np.int8)
+    inside[1:-1] = member(chars)[points]
+    edges = np.flatnonzero(np.diff(inside))  # starts and ends of the runs, in turn
+    starts, ends = edges[0::2], edges[1::2]
+    found: list[int] = np.unique(line_of(breaks, starts[ends - starts >= length])).tolist()
+    return found
 
 
 def _touched(breaks: Any, spans: list[tuple[int, int]]) -> list[int]:
