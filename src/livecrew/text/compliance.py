@@ -119,6 +119,16 @@ class _Pattern:
     protects: frozenset[int] | None = None  # allow-word: the entries it protects (None: every entry)
 
 
+@dataclass(frozen=True, slots=True)
+class _Offsets:
+    """Where the characters of a line's normalized text (``kept``) and of its collapsed text (``firsts``: the first
+    source character, ``lasts``: the last) come from in the line as written."""
+
+    kept: list[int]
+    firsts: list[int]
+    lasts: list[int]
+
+
 @dataclass
 class _Compiled:
     automaton: Any
@@ -357,9 +367,17 @@ class Lexicon:
             self._memo[key] = known
         return list(known)
 
-    def _scan(self, text: str, profile: str, lang: str, raw: str | None = None, folded: str | None = None) -> list[Hit]:
-        """``scan`` without the memo; ``raw`` and ``folded`` are ``normalize(text)`` and ``fold(text)`` when the
-        caller has them (a batch)."""
+    def _scan(
+        self,
+        text: str,
+        profile: str,
+        lang: str,
+        raw: str | None = None,
+        folded: str | None = None,
+        offsets: _Offsets | None = None,
+    ) -> list[Hit]:
+        """``scan`` without the memo; ``raw`` and ``folded`` are ``normalize(text)`` and ``fold(text)``, and
+        ``offsets`` where their characters come from, when the caller has them (a batch)."""
         compiled = self.compiled(profile)
         raw = normalize(text) if raw is None else raw
         compact = _REPEAT.sub(_FIRST, raw) if _REPEAT.search(raw) else raw
@@ -389,10 +407,11 @@ class Lexicon:
                     for m in rule.pattern.finditer(fold(text) if folded is None else folded)
                 )
             elif (not rule.requires or any(w in raw for w in rule.requires)) and rule.pattern.search(raw):
-                extra.extend(_regex_hits(rule, text, raw, lang))
+                extra.extend(_regex_hits(rule, text, raw, lang, offsets.kept if offsets else None))
         if not hits and not extra:
             return []
-        result = self._to_original(compiled, text, hits, lang, normal=raw, folded=folded) + extra
+        spans = (offsets.firsts, offsets.lasts) if offsets else None
+        result = self._to_original(compiled, text, hits, lang, normal=raw, folded=folded, spans=spans) + extra
         result.sort(key=lambda h: (h.start, -h.end))
         return _drop_contained(result)
 
@@ -453,8 +472,18 @@ class Lexicon:
                     alone[index] = True
         for drop, any_term in ((HEARTS, True), (_INSERTED, False)):
             alone[self._second_reading_hits(compiled, batch, drop, any_term)] = True
-        for index in np.flatnonzero(alone).tolist():
-            out[index] = self._scan(lines[index], profile, lang, own(index, False), own(index, True))
+        if alone.any():
+            kept, (firsts, lasts) = batch.kept, batch.spans
+            for index in np.flatnonzero(alone).tolist():
+                origin = int(batch.raw_starts[index])
+                begin, end = batch.compact_starts[index : index + 2].tolist()
+                first, last = batch.collapsed_starts[index : index + 2].tolist()
+                offsets = _Offsets(
+                    (kept[begin : end - 1] - origin).tolist(),
+                    (firsts[first : last - 1] - origin).tolist(),
+                    (lasts[first : last - 1] - origin).tolist(),
+                )
+                out[index] = self._scan(lines[index], profile, lang, own(index, False), own(index, True), offsets)
         # The other lines with a term: resolved from the batch's matches.
         simple = ~alone[found_line] & has_term[found_line]
         if simple.any():
@@ -624,10 +653,11 @@ class Lexicon:
         *,
         normal: str | None = None,
         folded: str | None = None,
+        spans: tuple[list[int], list[int]] | None = None,
     ) -> list[Hit]:
         if not hits:
             return []
-        firsts, lasts = _positions(text, drop, normal)
+        firsts, lasts = spans if spans is not None and not drop else _positions(text, drop, normal)
         folded = fold(text) if folded is None else folded
         result: list[Hit] = []
         for s, e, pattern in hits:
@@ -653,10 +683,13 @@ def _model_code(folded: str, start: int, end: int) -> bool:
     ) or (folded[start] in _LETTERS and start > 0 and folded[start - 1] in _DIGITS)
 
 
-def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str) -> list[Hit]:
-    """Phone and QQ numbers: matched on the noise-free text *without* collapsing repeats (138 8888 8888)."""
-    table = scan_table()
-    positions = [i for i, ch in enumerate(text) if table.get(ord(ch), ch) is not None]
+def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str, kept: list[int] | None = None) -> list[Hit]:
+    """Phone and QQ numbers: matched on the noise-free text *without* collapsing repeats (138 8888 8888). ``kept``
+    is the offset in ``text`` of each character of ``raw``, when the caller has it."""
+    if kept is None:
+        table = scan_table()
+        kept = [i for i, ch in enumerate(text) if table.get(ord(ch), ch) is not None]
+    positions = kept
     return [_hit(rule, positions[m.start()], positions[m.end() - 1] + 1, lang) for m in rule.pattern.finditer(raw)]
 
 
