@@ -461,9 +461,10 @@ def _topics(batch: Prepared, wanted: list[int], lettered: Any, breaks: Any, size
             np.maximum.at(per_line, run_lines, codes)
         odd_lines = np.flatnonzero(in_line & odd).tolist()
         if odd_lines:
-            folded_lines = batch.folded_text.split("\n")
+            folded_text, starts = batch.folded_text, batch.raw_starts
+            ends = np.append(batch.raw_breaks, len(batch.raw))
             for i in odd_lines:
-                words = WORD.findall(folded_lines[i])
+                words = WORD.findall(folded_text[starts[i] : ends[i]])
                 code = int(per_line[i])
                 for k, word in enumerate(words):
                     code = max(code, english.get(word, 0))
