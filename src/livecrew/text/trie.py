@@ -206,19 +206,28 @@ def covered_by_words(length: Any) -> Any:
     runs = np.flatnonzero(~alone)
     starts_, ends_ = long_starts[runs], long_ends[runs]
     state = np.zeros(len(runs), dtype=np.int8)  # 0 undecided, 1 chosen, -1 not
-    while (state == 0).any():
-        possible = _before(np.where(state >= 0, ends_, 0))
-        chosen_ = _before(np.where(state > 0, ends_, 0))
-        undecided = state == 0
-        state[undecided & (possible <= starts_)] = 1
-        state[undecided & (chosen_ > starts_)] = -1
+    # Each round reads only the runs that still have an undecided match (a run's first match is never covered:
+    # the matches before a run end before it starts).
+    run_of = np.cumsum(~covered_start[runs]) - 1
+    todo = np.arange(len(runs))
+    while len(todo):
+        part_state, part_starts, part_ends = state[todo], starts_[todo], ends_[todo]
+        possible = _before(np.where(part_state >= 0, part_ends, 0))
+        chosen_ = _before(np.where(part_state > 0, part_ends, 0))
+        undecided = part_state == 0
+        part_state[undecided & (possible <= part_starts)] = 1
+        part_state[undecided & (chosen_ > part_starts)] = -1
+        state[todo] = part_state
+        open_runs = np.zeros(len(runs), dtype=bool)
+        open_runs[run_of[todo[part_state == 0]]] = True
+        todo = todo[open_runs[run_of[todo]]]
     alone[runs[state > 0]] = True
     chosen = long_starts[alone]
-    cover = (
-        np.bincount(chosen + 1, minlength=size + 1)[:size]
-        - np.bincount(np.minimum(chosen + length[chosen], size), minlength=size + 1)[:size]
-    )
-    return np.cumsum(cover) > 0
+    # The positions inside the chosen matches (each match's first character excluded).
+    inner = length[chosen] - 1
+    covered = np.zeros(size, dtype=bool)
+    covered[np.repeat(chosen + 1 - (np.cumsum(inner) - inner), inner) + np.arange(int(inner.sum()))] = True
+    return covered
 
 
 def _before(ends: Any) -> Any:
