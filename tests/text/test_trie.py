@@ -96,6 +96,14 @@ def test_cached_arrays_are_built_once_and_only_for_the_same_source(
     assert cache.arrays("t", b"one", build(6))["x"].tolist() == [0, 1]
     assert cache.arrays("t", b"two", build(4))["x"].tolist() == [0, 1, 2, 3]  # another source, another file
     assert len(list(tmp_path.glob("t-*.npz"))) == 1  # and the file made for the other source is gone
+    # A file found under the name of a source is read only if it was made from that source, byte for byte.
+    (only,) = tmp_path.glob("t-*.npz")
+    cache.arrays("t", b"one", build(7))
+    (made_for_one,) = tmp_path.glob("t-*.npz")
+    made_for_one.rename(only)  # "two"'s name, "one"'s arrays
+    assert cache.arrays("t", b"two", build(4))["x"].tolist() == [0, 1, 2, 3]
+    assert built[-2:] == [7, 4]
+    del built[-2:]
     monkeypatch.setenv("LIVECREW_CACHE_DIR", "off")
     assert cache.arrays("t", b"one", build(1))["x"].tolist() == [0]
     assert built == [3, 2, 4, 1]

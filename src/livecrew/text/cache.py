@@ -1,9 +1,11 @@
 """Arrays derived from the shipped text data, kept on disk between runs of the command line.
 
 ``arrays(name, source, build)`` returns the arrays that ``build()`` makes from ``source`` (bytes that hold all
-they are made of: a word list, say), loaded from ``<cache dir>/<name>-<digest>.npz`` when that file exists. The
-digest covers the source, the numpy version and ``FORMAT`` (bumped whenever the code that builds the arrays
-changes meaning), so a file is never read for other data or other code. A file that cannot be read is rebuilt;
+they are made of: a word list, say), loaded from ``<cache dir>/<name>-<checksum>.npz`` when that file exists and
+was made from the same source: the file keeps the source it was made from (with the numpy version and ``FORMAT``,
+bumped whenever the code that builds the arrays changes meaning) and is read only when that is equal, byte for
+byte, so a file is never read for other data or other code. (The file's name only finds it: a CRC-32, because
+importing hashlib costs more than reading the arrays.) A file that cannot be read is rebuilt;
 a directory that cannot be written to only costs the build each time. The file is written whole to a temporary
 name and renamed, so concurrent runs never see half a file; files of the same name made for other data or code
 are removed then.
@@ -14,8 +16,8 @@ The cache directory is ``LIVECREW_CACHE_DIR``, else ``$XDG_CACHE_HOME/livecrew``
 
 from __future__ import annotations
 
-import hashlib
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,9 @@ def directory() -> Path | None:
     return Path(base) / "livecrew"
 
 
-def digest(source: bytes) -> str:
-    """A digest of ``source``, of numpy's version and of ``FORMAT``."""
-    return hashlib.sha256(f"{FORMAT}\0{np.__version__}\0".encode() + source).hexdigest()[:24]
+def _keyed(source: bytes) -> bytes:
+    """The source with what else the arrays depend on: numpy's version and ``FORMAT``."""
+    return f"{FORMAT}\0{np.__version__}\0".encode() + source
 
 
 def arrays(name: str, source: bytes, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -44,10 +46,12 @@ def arrays(name: str, source: bytes, build: Callable[[], dict[str, Any]]) -> dic
     where = directory()
     if where is None:
         return build()
-    path = where / f"{name}-{digest(source)}.npz"
+    keyed = _keyed(source)
+    path = where / f"{name}-{zlib.crc32(keyed):08x}{len(keyed):x}.npz"
     try:
         with np.load(path, allow_pickle=False) as stored:
-            return {key: stored[key] for key in stored.files}
+            if stored["__source__"].tobytes() == keyed:
+                return {key: stored[key] for key in stored.files if key != "__source__"}
     except (OSError, ValueError, KeyError, EOFError):
         pass  # not there yet, or unreadable: build it again
     made = build()
@@ -58,7 +62,7 @@ def arrays(name: str, source: bytes, build: Callable[[], dict[str, Any]]) -> dic
         handle, temporary = tempfile.mkstemp(prefix=f".{name}-", suffix=".npz", dir=where)
         try:
             with os.fdopen(handle, "wb") as out:
-                np.savez(out, **made)
+                np.savez(out, __source__=np.frombuffer(keyed, dtype=np.uint8), **made)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
