@@ -37,6 +37,7 @@ from livecrew.text.cache import arrays as cached_arrays
 from livecrew.text.compliance import Hit
 from livecrew.text.prepared import NL as _NL
 from livecrew.text.prepared import Prepared
+from livecrew.text.prepared import distinct as _distinct_values
 from livecrew.text.prepared import line_of as _line_of
 from livecrew.text.prepared import member as _member
 from livecrew.text.prepared import text_of as _text
@@ -263,10 +264,10 @@ def triage_lines(
             total = int(per.sum())
             within = np.arange(total) - np.repeat(np.cumsum(per) - per, per)
             add(np.repeat(run_line, per), flat_feats[np.repeat(offsets[keys_], per) + within])
-            with_latin = np.unique(run_line)
+            with_latin = _distinct_values(run_line)
             add(with_latin, np.where(has_words[with_latin], feature("#mixed"), feature("#latin")))
             numbers = np.array([w[0].isdigit() or w == "#num" for w in words_], dtype=bool)[run_ids]
-            add_one(np.unique(run_line[numbers]), "#digit")
+            add_one(_distinct_values(run_line[numbers]), "#digit")
             # The first and last Latin word of the lines without any other token (^first and last$ below).
             alone_lines = with_latin[~has_words[with_latin]]
             if len(alone_lines):
@@ -299,7 +300,7 @@ def triage_lines(
     only_latin = [i for i in latin_first if not has_words[i]]
     for mark, spots, known in (("^", line_starts, registry.first), ("$", line_ends, registry.last)):
         tokens_ = ids[spots]
-        new = np.unique(tokens_[known[tokens_] < 0])
+        new = _distinct_values(tokens_[known[tokens_] < 0])
         if len(new):
             known[new] = [feature("^" + words[w] if mark == "^" else words[w] + "$") for w in new.tolist()]
         latin_names = [("^" + latin_first[i]) if mark == "^" else (latin_last[i] + "$") for i in only_latin]
@@ -323,13 +324,13 @@ def triage_lines(
     symbols = np.flatnonzero(symbols)
     for chars, name in ((m._GOOD_EMOJI, "#emoji+"), (m._BAD_EMOJI, "#emoji-")):
         spots = symbols[_member(chars)[folded[symbols]]]
-        add_one(np.unique(_line_of(f_breaks, spots)), name)
+        add_one(_distinct_values(_line_of(f_breaks, spots)), name)
     if len(compact) > 2:
         middle = compact[1:-1]
         anota = np.flatnonzero(((middle == _NOT[0]) | (middle == _NOT[1])) & (compact[2:] == compact[:-2]))
         around = compact[anota]
         anota = anota[(around >= 0x4E00) & (around < 0xA000)]
-        add_one(np.unique(_line_of(c_breaks, anota)), "#anota")
+        add_one(_distinct_values(_line_of(c_breaks, anota)), "#anota")
     i_line = np.concatenate(items_line)
     i_feat = np.concatenate(items_feat)
     table = registry.table()
@@ -482,7 +483,7 @@ def _other_digits(batch: Prepared, count: int) -> Any:
     lines = np.zeros(count, dtype=bool)
     spots = np.flatnonzero((folded >= 0x660) & ((folded < 0x3400) | (folded > 0x9FFF)))
     if len(spots):
-        decimal = [code for code in np.unique(folded[spots]).tolist() if chr(code).isdecimal()]
+        decimal = [code for code in _distinct_values(folded[spots]).tolist() if chr(code).isdecimal()]
         if decimal:
             found = spots[np.isin(folded[spots], decimal)]
             lines[_line_of(np.flatnonzero(folded == _NL), found)] = True

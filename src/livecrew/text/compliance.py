@@ -496,14 +496,14 @@ class Lexicon:
         collapsed again, in one walk."""
         import numpy as np
 
-        from livecrew.text.prepared import collapse, line_of, member
+        from livecrew.text.prepared import collapse, distinct, line_of, member
 
         compact = batch.compact
         dropped = member(frozenset(drop))
         spots = np.flatnonzero(dropped[compact])
         if not len(spots):
             return np.zeros(0, dtype=np.int64)
-        lines = np.unique(line_of(batch.compact_breaks, spots))
+        lines = distinct(line_of(batch.compact_breaks, spots))
         # The lines' characters (each line with the line break that ends it), without the dropped ones.
         begin = batch.compact_starts[lines]
         size = np.minimum(batch.compact_starts[lines + 1], len(compact)) - begin
@@ -514,7 +514,7 @@ class Lexicon:
         terms, abuse, _context = self._kinds(compiled)
         counts = terms[found[:, 0]] if any_term else abuse[found[:, 0]]
         where = np.cumsum(reading == 10)[found[counts, 1]]
-        return np.unique(lines[where])
+        return distinct(lines[where])
 
     def _kinds(self, compiled: _Compiled) -> tuple[Any, Any, Any]:
         """Per pattern of ``compiled``: whether it is a term (not an allow-word), whether it is an abuse term, and
@@ -832,13 +832,13 @@ def _run_lines(points: Any, breaks: Any, chars: frozenset[str], length: int) -> 
     """The lines (given the offsets of the line breaks) where ``length`` characters of ``chars`` stand in a row."""
     import numpy as np
 
-    from livecrew.text.prepared import line_of, member
+    from livecrew.text.prepared import distinct, line_of, member
 
     inside = np.zeros(len(points) + 2, dtype=np.int8)
     inside[1:-1] = member(chars)[points]
     edges = np.flatnonzero(np.diff(inside))  # starts and ends of the runs, in turn
     starts, ends = edges[0::2], edges[1::2]
-    found: list[int] = np.unique(line_of(breaks, starts[ends - starts >= length])).tolist()
+    found: list[int] = distinct(line_of(breaks, starts[ends - starts >= length])).tolist()
     return found
 
 
