@@ -45,6 +45,7 @@ _REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
 _INSERTED = "+%@/#"
 _FIRST = operator.methodcaller("group", 1)  # a replacement that runs in C (a r"\1" template does not, on 3.11)
 _DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
+_HAS_INSERTED = re.compile("[+%@/#]")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
@@ -390,7 +391,7 @@ class Lexicon:
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = self._resolve(compiled, plain, found) if found else []
             extra = self._to_original(compiled, text, again, lang, HEARTS, folded=folded)
-        if any(ch in raw for ch in _INSERTED):
+        if _HAS_INSERTED.search(raw):
             # Read abuse once more without the kept symbols: 傻/逼, 草#泥#馬.
             plain = raw.translate(_DROP_INSERTED)
             plain = _REPEAT.sub(_FIRST, plain)
