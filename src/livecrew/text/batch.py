@@ -491,7 +491,7 @@ def _other_digits(batch: Prepared, count: int) -> Any:
 
 
 class _Ranked:
-    """The topic cues alone (the only cues a topic reads), in one automaton, with a code per rank order."""
+    """The topic cues alone (the only cues a topic reads), in a trie, with a code per rank order."""
 
     def __init__(self) -> None:
         cues = _load()

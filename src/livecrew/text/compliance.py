@@ -422,12 +422,13 @@ class Lexicon:
         """``[self.scan(line, profile, lang) for line in lines]`` in whole-batch passes: the same hits, the same
         offsets. ``prepared`` is the batch already read (``prepared.Prepared(lines)``) when the caller has it.
 
-        One automaton pass over the collapsed text of the whole batch finds every term; each expression's cheap
-        pre-check (its ``trigger``) runs over the whole batch too, and so does a look-up of the characters that call
-        for a second reading (hearts, symbols inside words). A line that none of these concern and that holds a term
-        is resolved from the batch's matches (allow-words, context, digits, letters around, model codes), its
-        offsets read from the batch's maps; a line that a pre-check or a second reading concerns is scanned alone
-        (``_scan``) when it can hold a hit at all; the other lines hold none."""
+        One walk of a trie of the patterns over the collapsed text of the whole batch finds what the automaton would
+        find in each line; each expression's cheap pre-check (``trigger`` or ``trigger_run``) runs over the whole
+        batch too, and the lines with hearts or kept symbols get their second readings in one more walk. A line
+        where an expression matches, or where a second reading finds a term that counts, is scanned alone
+        (``_scan``); every other line with a term is resolved from the batch's matches (allow-words, context,
+        digits, letters around, model codes) with its offsets read from the batch's maps; the other lines hold
+        none."""
         compiled = self.compiled(profile)
         if not lines:
             return []
