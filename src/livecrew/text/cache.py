@@ -17,6 +17,7 @@ The cache directory is ``LIVECREW_CACHE_DIR``, else ``$XDG_CACHE_HOME/livecrew``
 from __future__ import annotations
 
 import os
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -52,7 +53,7 @@ def arrays(name: str, source: bytes, build: Callable[[], dict[str, Any]]) -> dic
         with np.load(path, allow_pickle=False) as stored:
             if stored["__source__"].tobytes() == keyed:
                 return {key: stored[key] for key in stored.files if key != "__source__"}
-    except (OSError, ValueError, KeyError, EOFError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         pass  # not there yet, or unreadable: build it again
     made = build()
     import tempfile  # only when a file is written
