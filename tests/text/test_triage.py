@@ -147,3 +147,29 @@ def test_flood_makes_repeats_spam_but_not_plus_ones() -> None:
     later = triage("快來看我的主頁有驚喜", room=room, user="u1", ts=200_000, hits=[])
     # The window has passed: not flooding (the text itself reads as self-promotion, which the model may call spam).
     assert "the same text" not in later.why
+
+
+def test_predict_pushes_the_features_that_stand_closest_to_their_best_weight() -> None:
+    """``Linear.predict`` orders the pushing features by their weight for the best label less their highest weight
+    (read from a table made once per feature): the order a direct computation gives, on every labelled comment."""
+    import json
+    import math
+    from pathlib import Path
+
+    from livecrew.text.model import LABELS, features, shipped_model, vocabulary
+
+    linear, vocab = shipped_model(), vocabulary()
+    root = Path(__file__).resolve().parents[2]
+    rows = (root / "tests/data/triage.jsonl").read_text("utf-8").splitlines()
+    for text in [json.loads(line)["text"] for line in rows if line]:
+        feats = features(normalize(text), fold(text), vocab, text)
+        scores = linear.scores(feats)
+        best = max(range(6), key=scores.__getitem__)
+        weights = linear.weights
+        want = sorted(
+            dict.fromkeys(f for f in feats if f in weights and not f.startswith("#")),
+            key=lambda f: weights[f][best] - max(weights[f]),
+            reverse=True,
+        )[:3]
+        probability = 1.0 / sum(math.exp(s - scores[best]) for s in scores)
+        assert linear.predict(feats) == (LABELS[best], probability, want)

@@ -10,7 +10,6 @@ file. Offsets are mapped back to the original text only when something was found
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import itertools
 import json
@@ -20,11 +19,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ahocorasick_rs
 
-from livecrew.text.normalize import fold, fold_table, normalize, scan_table
+from livecrew.text.normalize import KEEP_DOUBLE, fold, fold_table, normalize, scan_table
+
+if TYPE_CHECKING:
+    from livecrew.text.prepared import Prepared
 
 CATEGORIES = ("absolute", "medical", "false_promise", "price", "inducement", "diversion", "abuse")
 SEVERITIES = ("block", "warn", "info")
@@ -36,17 +38,14 @@ AUDIENCE_CATEGORIES = frozenset({"diversion", "abuse"})
 
 HEARTS = "❤♥"
 _LATIN = re.compile(r"[a-z]")
-# Runs of one CJK character collapse (最最最好 → 最好), except characters people double as a word (妈妈, 宝宝,
-# 谢谢): 我妈妈的 must not become 我妈的.
-_KEEP_DOUBLE = "妈爸哥姐弟妹爷奶宝谢婆公舅姑叔"
+# Runs of one CJK character collapse (最最最好 → 最好), except characters people double as a word (KEEP_DOUBLE).
+_KEEP_DOUBLE = KEEP_DOUBLE
 _REPEAT = re.compile(r"([\u3400-\u9fff])(?<![" + _KEEP_DOUBLE + r"])\1+")
 # Symbols the walk keeps (they carry meaning in claims and links) but that evaders put inside abuse (傻/逼, 草#泥#馬).
 _INSERTED = "+%@/#"
-# Lines whose second reading (hearts dropped, kept symbols dropped) may find what the first did not.
-_SECOND_READING = re.compile("[❤♥]|[\u3400-\u9fff][+%@/#]+[\u3400-\u9fff]")
 _FIRST = operator.methodcaller("group", 1)  # a replacement that runs in C (a r"\1" template does not, on 3.11)
-_SECOND_TRIGGER = re.compile("[❤♥+%@/#]")
 _DROP_INSERTED = {ord(ch): None for ch in "+%@/#"}
+_HAS_INSERTED = re.compile("[+%@/#]")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset("0123456789")
@@ -111,6 +110,7 @@ class RegexRule:
     reason: Mapping[str, str]
     requires: tuple[str, ...] = ()  # the expression can only match text holding one of these (a cheap pre-check)
     trigger: re.Pattern[str] | None = None  # the expression can only match text this finds (a cheap batch pre-check)
+    run: tuple[frozenset[str], int] | None = None  # or: it can only match text with a run of this many of these chars
 
 
 @dataclass
@@ -120,11 +120,52 @@ class _Pattern:
     protects: frozenset[int] | None = None  # allow-word: the entries it protects (None: every entry)
 
 
+@dataclass(frozen=True, slots=True)
+class _Offsets:
+    """Where the characters of a line's normalized text (``kept``) and of its collapsed text (``firsts``: the first
+    source character, ``lasts``: the last) come from in the line as written."""
+
+    kept: list[int]
+    firsts: list[int]
+    lasts: list[int]
+
+
 @dataclass
 class _Compiled:
     automaton: Any
     patterns: list[_Pattern]
     regexes: list[RegexRule]
+    strings: list[str]  # the automaton's patterns
+    kinds: tuple[Any, Any, Any] | None = None  # Lexicon._kinds
+    infos: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=dict)  # Lexicon._hit_infos
+    _trie: Any = None
+    _twins: list[tuple[int, int]] = field(default_factory=list)  # (first pattern, another) of one string
+
+    def matches(self, points: Any) -> Any:
+        """What the automaton finds in the code points ``points`` (every pattern, overlapping), as rows (pattern,
+        start, end) sorted by start: one walk of a trie of the patterns (``trie.Trie``), made when first used. A
+        string that is two patterns (a term and an allow-word) is reported for both, as the automaton does."""
+        import numpy as np
+
+        if self._trie is None:
+            from livecrew.text.trie import Trie
+
+            first: dict[str, int] = {}
+            for i, string in enumerate(self.strings):
+                first.setdefault(string, i)
+            others = [i for i, string in enumerate(self.strings) if first[string] != i]
+            self._trie = Trie.build(list(first), list(first.values()))
+            self._twins = [(first[self.strings[i]], i) for i in others]
+        found = self._trie.matches(points)
+        if self._twins:
+            for pattern, twin in self._twins:
+                same = found[found[:, 0] == pattern]
+                if len(same):
+                    same = same.copy()
+                    same[:, 0] = twin
+                    found = np.concatenate((found, same))
+            found = found[np.argsort(found[:, 1], kind="stable")]
+        return found
 
 
 def _compact(text: str) -> str:
@@ -309,7 +350,9 @@ class Lexicon:
             patterns.append(_Pattern(-1, "", frozenset(protects) if protects is not None else None))
         automaton = ahocorasick_rs.AhoCorasick(strings or ["\x00"])
         regexes = [r for r in self.regexes if profile in r.profiles]
-        return _Compiled(automaton, patterns if strings else [_Pattern(-1, "", frozenset())], regexes)
+        return _Compiled(
+            automaton, patterns if strings else [_Pattern(-1, "", frozenset())], regexes, strings or ["\x00"]
+        )
 
     def scan(self, text: str, profile: str = "host", lang: str = "zh-Hant") -> list[Hit]:
         """Every finding in ``text`` for ``profile``, sorted by position; offsets are into ``text`` as given.
@@ -325,9 +368,17 @@ class Lexicon:
             self._memo[key] = known
         return list(known)
 
-    def _scan(self, text: str, profile: str, lang: str, raw: str | None = None, folded: str | None = None) -> list[Hit]:
-        """``scan`` without the memo; ``raw`` and ``folded`` are ``normalize(text)`` and ``fold(text)`` when the
-        caller has them (a batch)."""
+    def _scan(
+        self,
+        text: str,
+        profile: str,
+        lang: str,
+        raw: str | None = None,
+        folded: str | None = None,
+        offsets: _Offsets | None = None,
+    ) -> list[Hit]:
+        """``scan`` without the memo; ``raw`` and ``folded`` are ``normalize(text)`` and ``fold(text)``, and
+        ``offsets`` where their characters come from, when the caller has them (a batch)."""
         compiled = self.compiled(profile)
         raw = normalize(text) if raw is None else raw
         compact = _REPEAT.sub(_FIRST, raw) if _REPEAT.search(raw) else raw
@@ -340,7 +391,7 @@ class Lexicon:
             found = compiled.automaton.find_matches_as_indexes(plain, overlapping=True)
             again = self._resolve(compiled, plain, found) if found else []
             extra = self._to_original(compiled, text, again, lang, HEARTS, folded=folded)
-        if any(ch in raw for ch in _INSERTED):
+        if _HAS_INSERTED.search(raw):
             # Read abuse once more without the kept symbols: 傻/逼, 草#泥#馬.
             plain = raw.translate(_DROP_INSERTED)
             plain = _REPEAT.sub(_FIRST, plain)
@@ -357,112 +408,215 @@ class Lexicon:
                     for m in rule.pattern.finditer(fold(text) if folded is None else folded)
                 )
             elif (not rule.requires or any(w in raw for w in rule.requires)) and rule.pattern.search(raw):
-                extra.extend(_regex_hits(rule, text, raw, lang))
+                extra.extend(_regex_hits(rule, text, raw, lang, offsets.kept if offsets else None))
         if not hits and not extra:
             return []
-        result = self._to_original(compiled, text, hits, lang, normal=raw, folded=folded) + extra
+        spans = (offsets.firsts, offsets.lasts) if offsets else None
+        result = self._to_original(compiled, text, hits, lang, normal=raw, folded=folded, spans=spans) + extra
         result.sort(key=lambda h: (h.start, -h.end))
         return _drop_contained(result)
 
     def scan_lines(
-        self,
-        lines: Sequence[str],
-        profile: str = "host",
-        lang: str = "zh-Hant",
-        *,
-        compact: str | None = None,
-        folded: str | None = None,
-        collapsed: str | None = None,
+        self, lines: Sequence[str], profile: str = "host", lang: str = "zh-Hant", *, prepared: Prepared | None = None
     ) -> list[list[Hit]]:
-        """``[self.scan(line) for line in lines]``, found with whole-batch passes: one fold of all the lines, one
-        repeat collapse, one automaton pass and one pass per regular expression pick out the lines that can have a
-        hit; only those are scanned one by one (the others have none). Same result, same offsets. ``compact`` and
-        ``folded`` are the lines joined with line breaks, already normalized (line breaks kept) and folded, when
-        the caller has them (``batch.Prepared``), and ``collapsed`` the compact text with runs of one character
-        collapsed as ``_compact`` does."""
+        """``[self.scan(line, profile, lang) for line in lines]`` in whole-batch passes: the same hits, the same
+        offsets. ``prepared`` is the batch already read (``prepared.Prepared(lines)``) when the caller has it.
+
+        One walk of a trie of the patterns over the collapsed text of the whole batch finds what the automaton would
+        find in each line; each expression's cheap pre-check (``trigger`` or ``trigger_run``) runs over the whole
+        batch too, and the lines with hearts or kept symbols get their second readings in one more walk. A line
+        where an expression matches, or where a second reading finds a term that counts, is scanned alone
+        (``_scan``); every other line with a term is resolved from the batch's matches (allow-words, context,
+        digits, letters around, model codes) with its offsets read from the batch's maps; the other lines hold
+        none."""
         compiled = self.compiled(profile)
-        out: list[list[Hit]] = [[] for _ in lines]
         if not lines:
-            return out
-        raw_all = compact if compact is not None else "\n".join(lines).translate(_batch_table())
-        if collapsed is None:
-            collapsed = _REPEAT.sub(_FIRST, raw_all) if _REPEAT.search(raw_all) else raw_all
-        candidates: set[int] = set()
+            return []
+        import numpy as np
 
-        def mark(text: str, positions: list[int]) -> None:
-            breaks = [i for i, ch in enumerate(text) if ch == "\n"] if len(lines) < 64 else _breaks(text)
-            candidates.update(bisect.bisect_right(breaks, p) for p in positions)
+        from livecrew.text.prepared import Prepared, line_of
 
-        found = compiled.automaton.find_matches_as_indexes(collapsed, overlapping=True)
-        patterns = compiled.patterns
-        terms = (
-            [start for i, start, _e in found if patterns[i].entry >= 0]
-            if len(found) < 4096
-            else _term_starts(compiled, found)
-        )  # an allow-word alone flags nothing
-        if terms:
-            mark(collapsed, terms)
-        # Phone, QQ and claim patterns read the noise-free text without the collapse, links the folded text; a
-        # second reading needs a heart or a kept symbol between two characters.
-        # A rule with a trigger is tried only on the lines its trigger finds (most lines have no digit run, no 后悔).
-        spots: list[int] = []
-        compact_lines: list[str] | None = None
-        breaks: list[int] | None = None
-        for rule, trigger in [*((r, r.trigger) for r in compiled.regexes if r.on != "folded"), (None, _SECOND_TRIGGER)]:
-            pattern = rule.pattern if rule is not None else _SECOND_READING
-            if trigger is None:
-                spots += [m.start() for m in pattern.finditer(raw_all)]
-                continue
-            found_at = [m.start() for m in trigger.finditer(raw_all)]
-            if not found_at:
-                continue
-            if compact_lines is None:
-                compact_lines = raw_all.split("\n")
-                breaks = _breaks(raw_all) if len(lines) >= 64 else [i for i, ch in enumerate(raw_all) if ch == "\n"]
-            assert breaks is not None
-            for index in {bisect.bisect_right(breaks, p) for p in found_at}:
-                if index not in candidates and pattern.search(compact_lines[index]):
-                    candidates.add(index)
-        if spots:
-            mark(raw_all, spots)
-        folded_rules = [r for r in compiled.regexes if r.on == "folded"]
-        if folded_rules:
-            folded_all = folded if folded is not None else "\n".join(lines).translate(fold_table())
-            links = [m.start() for r in folded_rules if r.trigger is None for m in r.pattern.finditer(folded_all)]
-            if links:
-                mark(folded_all, links)
-            folded_lines: list[str] | None = None
-            for rule in folded_rules:
-                if rule.trigger is None:
-                    continue
-                found_at = [m.start() for m in rule.trigger.finditer(folded_all)]
-                if not found_at:
-                    continue
-                if folded_lines is None:
-                    folded_lines = folded_all.split("\n")
-                    folded_breaks = (
-                        _breaks(folded_all)
-                        if len(lines) >= 64
-                        else [i for i, ch in enumerate(folded_all) if ch == "\n"]
-                    )
-                for index in {bisect.bisect_right(folded_breaks, p) for p in found_at}:
-                    if index not in candidates and rule.pattern.search(folded_lines[index]):
-                        candidates.add(index)
-        if not candidates:
-            return out
-        # Each line read alone, from its piece of the batch's normalized and folded text (the same strings).
-        raw_lines: list[str] | None = compact_lines if compact_lines is not None else raw_all.split("\n")
-        folded_lines_ = folded.split("\n") if folded is not None else None
-        if raw_lines is not None and len(raw_lines) != len(lines):  # a line break inside a line: read it alone
-            raw_lines = folded_lines_ = None
-        elif folded_lines_ is not None and len(folded_lines_) != len(lines):
-            folded_lines_ = None
-        for index in sorted(candidates):
-            if 0 <= index < len(lines):
-                line_folded = folded_lines_[index] if folded_lines_ is not None else None
-                line_raw = raw_lines[index] if raw_lines is not None else None
-                out[index] = self._scan(lines[index], profile, lang, line_raw, line_folded)
+        batch = prepared if prepared is not None else Prepared(lines)
+        if batch.line_count != len(lines):  # a line holding a line break: the batch text cannot be split back
+            return [self._scan(line, profile, lang) for line in lines]
+        count = len(lines)
+        out: list[list[Hit]] = [[] for _ in range(count)]
+        found = compiled.matches(batch.collapsed)  # the automaton's matches, from one walk of the batch
+        found_line = line_of(batch.collapsed_breaks, found[:, 1])
+        terms = self._kinds(compiled)[0]
+        has_term = np.zeros(count, dtype=bool)
+        has_term[found_line[terms[found[:, 0]]]] = True
+        # Lines where an expression matches, or a second reading finds a term that can count: ``_scan`` reads each
+        # of them alone. On every other line, an expression and a second reading would add nothing.
+        alone = np.zeros(count, dtype=bool)
+        bounds: dict[bool, list[int]] = {}
+
+        def own(index: int, on_folded: bool) -> str:
+            """The line's compact (``normalize``) or folded text."""
+            starts = bounds.get(on_folded)
+            if starts is None:
+                starts = bounds[on_folded] = (batch.raw_starts if on_folded else batch.compact_starts).tolist()
+                if on_folded:
+                    starts.append(len(batch.raw) + 1)
+            return (batch.folded_text if on_folded else batch.compact_text)[starts[index] : starts[index + 1] - 1]
+
+        for rule in compiled.regexes:
+            on_folded = rule.on == "folded"
+            breaks = batch.raw_breaks if on_folded else batch.compact_breaks
+            if rule.run is not None:
+                candidates = _run_lines(batch.folded if on_folded else batch.compact, breaks, *rule.run)
+            else:
+                text = batch.folded_text if on_folded else batch.compact_text
+                spans = [m.span() for m in (rule.trigger or rule.pattern).finditer(text)]
+                candidates = _touched(breaks, spans) if spans else []
+            for index in candidates:
+                if not alone[index] and rule.pattern.search(own(index, on_folded)):
+                    alone[index] = True
+        for drop, any_term in ((HEARTS, True), (_INSERTED, False)):
+            alone[self._second_reading_hits(compiled, batch, drop, any_term)] = True
+        if alone.any():
+            kept, (firsts, lasts) = batch.kept, batch.spans
+            for index in np.flatnonzero(alone).tolist():
+                origin = int(batch.raw_starts[index])
+                begin, end = batch.compact_starts[index : index + 2].tolist()
+                first, last = batch.collapsed_starts[index : index + 2].tolist()
+                offsets = _Offsets(
+                    (kept[begin : end - 1] - origin).tolist(),
+                    (firsts[first : last - 1] - origin).tolist(),
+                    (lasts[first : last - 1] - origin).tolist(),
+                )
+                out[index] = self._scan(lines[index], profile, lang, own(index, False), own(index, True), offsets)
+        # The other lines with a term: resolved from the batch's matches.
+        simple = ~alone[found_line] & has_term[found_line]
+        if simple.any():
+            self._resolve_batch(compiled, batch, found[simple], found_line[simple], lang, out)
         return out
+
+    def _second_reading_hits(self, compiled: _Compiled, batch: Prepared, drop: str, any_term: bool) -> Any:
+        """The lines of the batch that hold one of ``drop`` and where ``_scan``'s second reading without them
+        finds a term it would keep (any term, or an abuse term): the lines' compact text without those characters,
+        collapsed again, in one walk."""
+        import numpy as np
+
+        from livecrew.text.prepared import collapse, distinct, line_of, member
+
+        compact = batch.compact
+        dropped = member(frozenset(drop))
+        spots = np.flatnonzero(dropped[compact])
+        if not len(spots):
+            return np.zeros(0, dtype=np.int64)
+        lines = distinct(line_of(batch.compact_breaks, spots))
+        # The lines' characters (each line with the line break that ends it), without the dropped ones.
+        begin = batch.compact_starts[lines]
+        size = np.minimum(batch.compact_starts[lines + 1], len(compact)) - begin
+        offsets = np.cumsum(size) - size
+        points = compact[np.repeat(begin - offsets, size) + np.arange(int(size.sum()))]
+        reading = collapse(points[~dropped[points]])
+        found = compiled.matches(reading)
+        terms, abuse, _context = self._kinds(compiled)
+        counts = terms[found[:, 0]] if any_term else abuse[found[:, 0]]
+        where = np.cumsum(reading == 10)[found[counts, 1]]
+        return distinct(lines[where])
+
+    def _kinds(self, compiled: _Compiled) -> tuple[Any, Any, Any]:
+        """Per pattern of ``compiled``: whether it is a term (not an allow-word), whether it is an abuse term, and
+        whether its entry has context words (``unless_next``, ``unless_prev``)."""
+        if compiled.kinds is None:
+            import numpy as np
+
+            entries = [self.entries[p.entry] if p.entry >= 0 else None for p in compiled.patterns]
+            terms = np.array([e is not None for e in entries], dtype=bool)
+            abuse = np.array([e is not None and e.category == "abuse" for e in entries], dtype=bool)
+            context = np.array([e is not None and bool(e.unless_next or e.unless_prev) for e in entries], dtype=bool)
+            compiled.kinds = (terms, abuse, context)
+        return compiled.kinds
+
+    def _resolve_batch(
+        self, compiled: _Compiled, batch: Prepared, found: Any, found_line: Any, lang: str, out: list[list[Hit]]
+    ) -> None:
+        """``_scan``'s first reading of the lines of ``found`` (matches in the batch's collapsed text, sorted by
+        line; none of these lines needs a second reading or an expression), written into ``out``: the same checks
+        as ``_resolve`` and ``_to_original``, as array comparisons, except on the lines with an allow-word or a
+        term with context words (``_resolve`` itself) and for the few abuse hits next to a letter (model codes)."""
+        import numpy as np
+
+        terms, abuse, context = self._kinds(compiled)
+        patterns = found[:, 0]
+        by_line = np.zeros(len(batch.collapsed_starts), dtype=bool)  # lines that _resolve reads itself
+        by_line[found_line[~terms[patterns] | context[patterns]]] = True
+        slow = by_line[found_line]
+        starts = batch.collapsed_starts
+        # A term is not a hit where a digit stands on both sides of its first or of its last character.
+        collapsed = np.append(batch.collapsed, 0)
+        digit = (collapsed >= ord("0")) & (collapsed <= ord("9"))
+        begin, end = found[:, 1], found[:, 2]
+        inside = ~slow & ~(digit[end - 1] & digit[end]) & ~((begin > 0) & digit[begin] & digit[begin - 1])
+        kept_line, kept_begin, kept_end, kept_pattern = found_line[inside], begin[inside], end[inside], patterns[inside]
+        if slow.any():
+            text = batch.collapsed_text
+            bounds: list[int] = starts.tolist()
+            rows: list[list[int]] = found[slow].tolist()
+            line_ids: list[int] = found_line[slow].tolist()
+            extra: list[tuple[int, int, int, int]] = []
+            edges = [*np.flatnonzero(np.diff(found_line[slow], prepend=-1)).tolist(), len(rows)]
+            for a, b in itertools.pairwise(edges):
+                index = line_ids[a]
+                first = bounds[index]
+                own = text[first : bounds[index + 1] - 1]
+                local = [(i, s - first, e - first) for i, s, e in rows[a:b]]
+                extra += [(index, first + s, first + e, i) for s, e, i in self._resolve(compiled, own, local)]
+            if extra:
+                more = np.array(extra, dtype=np.int64).reshape(-1, 4)
+                kept_line = np.concatenate((kept_line, more[:, 0]))
+                kept_begin = np.concatenate((kept_begin, more[:, 1]))
+                kept_end = np.concatenate((kept_end, more[:, 2]))
+                kept_pattern = np.concatenate((kept_pattern, more[:, 3]))
+        if not len(kept_line):
+            return
+        # Offsets in the line as written; a Latin term is not a hit inside a longer Latin word.
+        firsts, lasts = batch.spans
+        hit_start = firsts[kept_begin]
+        hit_end = lasts[kept_end - 1] + 1
+        line_start = batch.raw_starts[kept_line]
+        line_end = np.append(batch.raw_breaks, len(batch.raw))[kept_line]
+        folded = np.append(batch.folded, 0)
+        letter = (folded >= ord("a")) & (folded <= ord("z"))
+        inside = ~(letter[hit_start] & (hit_start > line_start) & letter[hit_start - 1])
+        inside &= ~(letter[hit_end - 1] & (hit_end < line_end) & letter[hit_end])
+        # An abuse term with a letter at either end may be part of a model code (sb-200): read as _to_original does.
+        maybe_code = inside & abuse[kept_pattern] & (letter[hit_end - 1] | letter[hit_start])
+        for at in np.flatnonzero(maybe_code).tolist():
+            begin_, end_ = int(line_start[at]), int(line_end[at])
+            if _model_code(batch.folded_text[begin_:end_], int(hit_start[at]) - begin_, int(hit_end[at]) - begin_):
+                inside[at] = False
+        order = np.lexsort((-hit_end[inside], hit_start[inside], kept_line[inside]))  # by line, start, longest first
+        lines_ = kept_line[inside][order].tolist()
+        begins = (hit_start - line_start)[inside][order].tolist()
+        ends = (hit_end - line_start)[inside][order].tolist()
+        infos = self._hit_infos(compiled, lang)
+        numbers = kept_pattern[inside][order].tolist()
+        previous = -1
+        result: list[Hit] = []
+        for index, start, stop, number in zip(lines_, begins, ends, numbers, strict=True):
+            hit = Hit(start, stop, *infos[number])
+            if index != previous:
+                result = out[index] = [hit]
+                previous = index
+            elif not any(o.start <= start and stop <= o.end for o in result):  # _drop_contained
+                result.append(hit)
+
+    def _hit_infos(self, compiled: _Compiled, lang: str) -> list[tuple[str, str, str, str]]:
+        """Per pattern: the term, category, severity and reason (in ``lang``) of its hits."""
+        found = compiled.infos.get(lang)
+        if found is None:
+            found = compiled.infos[lang] = []
+            for pattern in compiled.patterns:
+                if pattern.entry < 0:  # an allow-word is never a hit
+                    found.append(("", "", "", ""))
+                    continue
+                entry = self.entries[pattern.entry]
+                found.append((pattern.term, entry.category, entry.severity, _reason(entry.reason, lang)))
+        return found
 
     def _category(self, compiled: _Compiled, hit: tuple[int, int, int]) -> str:
         return self.entries[compiled.patterns[hit[2]].entry].category
@@ -501,10 +655,11 @@ class Lexicon:
         *,
         normal: str | None = None,
         folded: str | None = None,
+        spans: tuple[list[int], list[int]] | None = None,
     ) -> list[Hit]:
         if not hits:
             return []
-        firsts, lasts = _positions(text, drop, normal)
+        firsts, lasts = spans if spans is not None and not drop else _positions(text, drop, normal)
         folded = fold(text) if folded is None else folded
         result: list[Hit] = []
         for s, e, pattern in hits:
@@ -530,10 +685,13 @@ def _model_code(folded: str, start: int, end: int) -> bool:
     ) or (folded[start] in _LETTERS and start > 0 and folded[start - 1] in _DIGITS)
 
 
-def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str) -> list[Hit]:
-    """Phone and QQ numbers: matched on the noise-free text *without* collapsing repeats (138 8888 8888)."""
-    table = scan_table()
-    positions = [i for i, ch in enumerate(text) if table.get(ord(ch), ch) is not None]
+def _regex_hits(rule: RegexRule, text: str, raw: str, lang: str, kept: list[int] | None = None) -> list[Hit]:
+    """Phone and QQ numbers: matched on the noise-free text *without* collapsing repeats (138 8888 8888). ``kept``
+    is the offset in ``text`` of each character of ``raw``, when the caller has it."""
+    if kept is None:
+        table = scan_table()
+        kept = [i for i, ch in enumerate(text) if table.get(ord(ch), ch) is not None]
+    positions = kept
     return [_hit(rule, positions[m.start()], positions[m.end() - 1] + 1, lang) for m in rule.pattern.finditer(raw)]
 
 
@@ -613,7 +771,20 @@ def _regex(raw: Mapping[str, Any], where: str) -> RegexRule:
         reason={lang: reason for lang in LANGUAGES} if isinstance(reason, str) else dict(reason),
         requires=tuple(normalize(w) for w in _strings(raw.get("requires"), f"{where}.requires")),
         trigger=_trigger(raw, where),
+        run=_run(raw, where),
     )
+
+
+def _run(raw: Mapping[str, Any], where: str) -> tuple[frozenset[str], int] | None:
+    """``trigger_run``: ``{"chars": "0123456789", "length": 7}``, the expression matches only where that many of
+    these characters stand in a row (checked on a whole batch with array comparisons)."""
+    run = raw.get("trigger_run")
+    if run is None:
+        return None
+    chars, length = (run.get("chars"), run.get("length")) if isinstance(run, Mapping) else (None, None)
+    if not isinstance(chars, str) or not chars or "\n" in chars or not isinstance(length, int) or length < 1:
+        raise LexiconError(f'{where}.trigger_run: give "chars" (a string) and "length" (a number from 1)')
+    return frozenset(chars), length
 
 
 def _trigger(raw: Mapping[str, Any], where: str) -> re.Pattern[str] | None:
@@ -659,28 +830,30 @@ def scan_many(texts: Iterable[str], profile: str = "host", lang: str = "zh-Hant"
     return default_lexicon().scan_lines(list(texts), profile, lang)
 
 
-def _term_starts(compiled: _Compiled, found: list[tuple[int, int, int]]) -> list[int]:
-    """The start of each match that is a term (not an allow-word), for a long list of matches."""
+def _run_lines(points: Any, breaks: Any, chars: frozenset[str], length: int) -> list[int]:
+    """The lines (given the offsets of the line breaks) where ``length`` characters of ``chars`` stand in a row."""
     import numpy as np
 
-    flat = np.fromiter(itertools.chain.from_iterable(found), np.int64, 3 * len(found)).reshape(-1, 3)
-    is_term = np.fromiter((p.entry >= 0 for p in compiled.patterns), bool, len(compiled.patterns))
-    starts: list[int] = flat[is_term[flat[:, 0]], 1].tolist()
-    return starts
+    from livecrew.text.prepared import distinct, line_of, member
 
-
-def _breaks(text: str) -> list[int]:
-    """The offsets of the line breaks of ``text``."""
-    import numpy as np
-
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    found: list[int] = np.flatnonzero(codes == 10).tolist()
+    inside = np.zeros(len(points) + 2, dtype=np.int8)
+    inside[1:-1] = member(chars)[points]
+    edges = np.flatnonzero(np.diff(inside))  # starts and ends of the runs, in turn
+    starts, ends = edges[0::2], edges[1::2]
+    found: list[int] = distinct(line_of(breaks, starts[ends - starts >= length])).tolist()
     return found
 
 
-@cache
-def _batch_table() -> dict[int, str | None]:
-    """``scan_table`` that keeps line breaks (a batch of lines is translated in one go)."""
-    table = dict(scan_table())
-    table[ord("\n")] = "\n"
-    return table
+def _touched(breaks: Any, spans: list[tuple[int, int]]) -> list[int]:
+    """The lines that the spans touch, given the offsets of the line breaks: from the line of a span's first
+    character to the line of its last (an expression that reads a line break can run into the next line)."""
+    import numpy as np
+
+    ends = np.searchsorted(breaks, [(start, max(end - 1, start)) for start, end in spans], side="right")
+    first: list[int] = ends[:, 0].tolist()
+    last: list[int] = ends[:, 1].tolist()
+    out: set[int] = set(first)
+    for a, b in zip(first, last, strict=True):
+        if b > a:
+            out.update(range(a + 1, b + 1))
+    return sorted(out)

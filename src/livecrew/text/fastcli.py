@@ -9,7 +9,9 @@ to the full command line, which also prints the errors. The output is the same b
 
 from __future__ import annotations
 
+import gc
 import io
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,10 +34,9 @@ def kept(lines: list[str]) -> tuple[list[int], list[str]]:
 def triage_output(lines: list[str]) -> bytes:
     """One JSON object per non-blank line: ``{"line": n, "label": ..., "topic": ...}`` (the whole batch at once,
     ``batch.triage_lines``: the same verdicts as ``triage`` line by line)."""
-    import orjson
-
-    from livecrew.text.batch import Prepared, triage_lines
+    from livecrew.text.batch import triage_lines
     from livecrew.text.compliance import default_lexicon
+    from livecrew.text.prepared import Prepared
 
     numbers, texts = kept(lines)
     if not texts:
@@ -45,24 +46,16 @@ def triage_output(lines: list[str]) -> bytes:
     for start in range(0, len(texts), CHUNK):
         part = texts[start : start + CHUNK]
         prepared = Prepared(part)
-        hits = lexicon.scan_lines(
-            part,
-            "audience",
-            compact=prepared.compact_text,
-            folded=prepared.folded_text,
-            collapsed=prepared.collapsed_text,
-        )
+        hits = lexicon.scan_lines(part, "audience", prepared=prepared)
         verdicts += triage_lines(part, hits, prepared)
-    tails = {pair: orjson.dumps({"label": pair[0], "topic": pair[1]})[1:] for pair in dict.fromkeys(verdicts)}
+    tails = {pair: _json({"label": pair[0], "topic": pair[1]})[1:] for pair in dict.fromkeys(verdicts)}
     return b"\n".join([b'{"line":%d,' % n + tails[v] for n, v in zip(numbers, verdicts, strict=True)]) + b"\n"
 
 
 def scan_output(lines: list[str], profile: str, lang: str, lexicon: Lexicon | None = None) -> bytes:
     """One JSON object per non-blank line: ``{"line": n, "hits": [...]}``."""
-    import orjson
-
-    from livecrew.text.batch import Prepared
     from livecrew.text.compliance import default_lexicon
+    from livecrew.text.prepared import Prepared
 
     numbers, texts = kept(lines)
     if not texts:
@@ -72,20 +65,28 @@ def scan_output(lines: list[str], profile: str, lang: str, lexicon: Lexicon | No
     for start in range(0, len(texts), CHUNK):
         part = texts[start : start + CHUNK]
         prepared = Prepared(part)
-        found += lexicon.scan_lines(
-            part,
-            profile,
-            lang,
-            compact=prepared.compact_text,
-            folded=prepared.folded_text,
-            collapsed=prepared.collapsed_text,
-        )
-    dumps = orjson.dumps
-    rows = [
-        dumps({"line": n, "hits": [h.to_dict() for h in hits]}) if hits else b'{"line":%d,"hits":[]}' % n
-        for n, hits in zip(numbers, found, strict=True)
-    ]
+        found += lexicon.scan_lines(part, profile, lang, prepared=prepared)
+    # A hit is its offsets and one of few (term, category, severity, reason): each of those is written once.
+    tails: dict[tuple[str, str, str, str], bytes] = {}
+    rows = []
+    for n, hits in zip(numbers, found, strict=True):
+        if not hits:
+            rows.append(b'{"line":%d,"hits":[]}' % n)
+            continue
+        written = []
+        for h in hits:
+            key = (h.term, h.category, h.severity, h.reason)
+            tail = tails.get(key)
+            if tail is None:
+                tail = tails[key] = _json(dict(zip(("term", "category", "severity", "reason"), key, strict=True)))[1:]
+            written.append(b'{"start":%d,"end":%d,' % (h.start, h.end) + tail)
+        rows.append(b'{"line":%d,"hits":[' % n + b",".join(written) + b"]}")
     return b"\n".join(rows) + b"\n"
+
+
+def _json(value: object) -> bytes:
+    """Compact JSON in UTF-8, the bytes ``orjson.dumps`` writes (importing orjson costs more than this file)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _read(path: str) -> list[str] | None:
@@ -130,7 +131,13 @@ def run(argv: Sequence[str]) -> bool:
     if lines is None:
         return False
     profile, lang = options["--profile"], options["--lang"]
-    out = triage_output(lines) if command == "triage" else scan_output(lines, profile, lang)
+    # The work allocates many small objects and makes no reference cycles: the cycle collector would only walk
+    # them again and again. It is off for the work and back on after it.
+    gc.disable()
+    try:
+        out = triage_output(lines) if command == "triage" else scan_output(lines, profile, lang)
+    finally:
+        gc.enable()
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
     return True

@@ -196,6 +196,7 @@ class Linear:
         self._bias = [complex(self.bias[2 * k], self.bias[2 * k + 1]) for k in range(len(LABELS) // 2)]
         self._plain: dict[str, tuple[complex, complex, complex]] = {}  # token → its features' weights
         self._negated: dict[str, tuple[complex, complex, complex]] = {}  # negated token → its features' weights
+        self._margins: dict[str, tuple[float, ...]] = {}  # feature → each weight less its highest (predict)
 
     def scores(self, feats: Sequence[str]) -> list[float]:
         out: list[float] = []
@@ -298,15 +299,21 @@ class Linear:
         return LABELS[scores.index(max(scores))]
 
     def predict(self, feats: Sequence[str]) -> tuple[str, float, list[str]]:
-        """The best label, its probability and the features that pushed hardest towards it."""
+        """The best label, its probability and the features that pushed hardest towards it (by how far each
+        feature's weight for that label stands from its highest weight, read from a table made once per feature)."""
         scores = self.scores(feats)
-        best = max(range(len(scores)), key=scores.__getitem__)
-        top = scores[best]
-        probability = 1.0 / sum(math.exp(s - top) for s in scores)
-        weights = self.weights
+        top = max(scores)
+        best = scores.index(top)
+        exp = math.exp
+        probability = 1.0 / sum([exp(s - top) for s in scores])
+        margins = self._margins
+        for f in feats:
+            if f not in margins and f in self.weights:
+                w = self.weights[f]
+                margins[f] = tuple(v - max(w) for v in w)
         pushed = sorted(
-            dict.fromkeys(f for f in feats if f in weights and not f.startswith("#")),
-            key=lambda f: weights[f][best] - max(weights[f]),
+            dict.fromkeys(f for f in feats if f in margins and not f.startswith("#")),
+            key=lambda f: margins[f][best],
             reverse=True,
         )
         return LABELS[best], probability, pushed[:3]
@@ -380,7 +387,9 @@ def vocabulary_from(doc: dict[str, Any], cue_doc: dict[str, Any]) -> Vocabulary:
                 elif rest in negative:
                     polar_neg.add(word)
     positive, negative = frozenset(polar_pos), frozenset(polar_neg)
-    everything = dict.fromkeys(w for w in [*words, *negators, *positive, *negative, *cues] if w and not w.isascii())
+    # In a fixed order (not a set's, which changes with the hash seed): the ids are the same in every process.
+    ordered_sets = [*sorted(negators), *sorted(positive), *sorted(negative)]
+    everything = dict.fromkeys(w for w in [*words, *ordered_sets, *cues] if w and not w.isascii())
     # Every CJK character last: a character no word covers is a token of its own.
     everything.update(dict.fromkeys(map(chr, range(0x3400, 0xA000))))
     ordered = list(everything)

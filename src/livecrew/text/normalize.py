@@ -28,6 +28,9 @@ _DIGITS = {
 # Characters kept in the walk even though they are symbols: hearts stand for 信/心 in diversion spellings,
 # and +, %, @, / carry meaning (claims, percentages, handles, links).
 KEPT_SYMBOLS = frozenset("❤♥+%@/#")
+# Runs of one CJK character collapse in the compliance walk (最最最好 → 最好), except the characters people double
+# as a word (妈妈, 宝宝, 谢谢): 我妈妈的 must not become 我妈的.
+KEEP_DOUBLE = "妈爸哥姐弟妹爷奶宝谢婆公舅姑叔"
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
 
 
