@@ -8,11 +8,11 @@ import threading
 import orjson
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from tests.support import Factory, bearer
 
 from livecrew.core.clock import FakeClock
 from livecrew.live import ingest
 from livecrew.shows import service
-from tests.support import Factory, bearer
 
 
 def test_a_lane_has_one_pair_of_locks() -> None:
