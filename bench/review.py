@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import delete, text
 
 from livecrew.core.clock import FakeClock
 from livecrew.core.db import make_engine, make_sessionmaker
@@ -197,7 +197,8 @@ def main() -> None:
     from livecrew.review import builds, jobs
 
     def job_build() -> str | None:
-        if not builds.pending(db, show.id):  # built already: asked again, as a late event for the ended show does
+        if not builds.pending(db, show.id):  # built already: its stored review dropped and the build asked again,
+            db.execute(delete(ShowFigures).where(ShowFigures.show_id == show.id))  # as after a late event
             builds.request_build(db, clock.now(), ws.id, show.id)
             db.commit()
         return jobs.build_one(factory, clock, "bench")
