@@ -328,7 +328,6 @@ def parse_body(
             result.events = whole
             return result
     decode = _record_decoder.decode
-    by_class = _BY_CLASS
     append = result.events.append
     index = 0
     decoded_any = False
@@ -351,15 +350,7 @@ def parse_body(
                 except UnicodeDecodeError:
                     pass
             if sess is not None and text is not None:
-                kind, names = by_class[type(record)]
-                record.session = sess
-                event = Event(record.id, kind, record.ts, sess, None, index)  # positional: keywords cost more
-                event.record, event.line = record, text
-                for name in names:
-                    value = getattr(record, name)
-                    if value is not None:
-                        setattr(event, name, value)
-                append(event)
+                append(_event_of(record, sess, index, text))
                 decoded_any = True
                 index += 1
                 continue
@@ -399,22 +390,26 @@ def _whole_body(data: bytes, session: str) -> list[Event] | None:
         texts = [line.decode() for line in lines]
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
         return None
-    by_class = _BY_CLASS
     events: list[Event] = []
     append = events.append
     for index, (record, text) in enumerate(zip(records, texts, strict=True)):  # blank lines failed to decode
         if type(record) is EnterRecord and record.profile is not None and not _profile_ok(record.profile):
             return None
-        kind, names = by_class[type(record)]
-        record.session = session
-        event = Event(record.id, kind, record.ts, session, None, index)  # positional: keywords cost more
-        event.record, event.line = record, text
-        for name in names:
-            value = getattr(record, name)
-            if value is not None:
-                setattr(event, name, value)
-        append(event)
+        append(_event_of(record, session, index, text))
     return events
+
+
+def _event_of(record: Record, session: str, index: int, text: str) -> Event:
+    """The event of a line the records took: its fields from the record, the line kept as it came."""
+    kind, names = _BY_CLASS[type(record)]
+    record.session = session
+    event = Event(record.id, kind, record.ts, session, None, index)  # positional: keywords cost more
+    event.record, event.line = record, text
+    for name in names:
+        value = getattr(record, name)
+        if value is not None:
+            setattr(event, name, value)
+    return event
 
 
 def _plain_line(line: bytes, index: int, session: str | None) -> tuple[Event | Rejection | None, bool]:
