@@ -376,20 +376,24 @@ def fed_one_by_one(records: list[Any], dedupe: bool = True) -> SessionEngine:
     return engine
 
 
+def arrange(rng: random.Random, events: list[dict[str, Any]], mode: int) -> None:
+    """Put a stream in ts order (mode 0, as live feeds and files mostly are: the short path), nearly in
+    order (1: a few swaps) or shuffled (2)."""
+    events.sort(key=lambda e: e["ts"])
+    if mode == 1:
+        for _ in range(3):
+            i, j = rng.randrange(len(events)), rng.randrange(len(events))
+            events[i], events[j] = events[j], events[i]
+    elif mode == 2:
+        rng.shuffle(events)
+
+
 def test_feed_many_equals_feed_in_any_order_and_any_batching() -> None:
     rng = random.Random(20261201)
     for case in range(300):
         events = rich_stream(rng, rng.randrange(1, 80))
         mode = case % 3
-        if mode == 0:  # in ts order, as live feeds and files mostly are: the short path
-            events.sort(key=lambda e: e["ts"])
-        elif mode == 1:  # nearly in order: a few swaps
-            events.sort(key=lambda e: e["ts"])
-            for _ in range(3):
-                i, j = rng.randrange(len(events)), rng.randrange(len(events))
-                events[i], events[j] = events[j], events[i]
-        else:
-            rng.shuffle(events)
+        arrange(rng, events, mode)
         records = list(iter_records("\n".join(json.dumps(e) for e in events).encode(), []))
         dedupe = case % 5 != 0
         want = fed_one_by_one(records, dedupe)
@@ -471,15 +475,7 @@ def test_feed_logged_equals_feed_many_in_any_order_and_any_batching() -> None:
         for i, e in enumerate(events):
             e["id"] = f"{i}"  # distinct ids: the log holds no duplicates (its key drops them at ingest)
         mode = case % 3
-        if mode == 0:
-            events.sort(key=lambda e: e["ts"])
-        elif mode == 1:
-            events.sort(key=lambda e: e["ts"])
-            for _ in range(3):
-                i, j = rng.randrange(len(events)), rng.randrange(len(events))
-                events[i], events[j] = events[j], events[i]
-        else:
-            rng.shuffle(events)
+        arrange(rng, events, mode)
         records = list(iter_records("\n".join(json.dumps(e) for e in events).encode(), []))
         logged = logged_records(events)
         want, got = SessionEngine("s", dedupe=False), SessionEngine("s", dedupe=False)
