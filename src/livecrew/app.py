@@ -137,9 +137,11 @@ class BodyTooLarge(StarletteHTTPException):
     An HTTPException, because FastAPI turns any other error met while reading a body into a 400."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            413, f"The request body is larger than {limit / (1024 * 1024):.0f} MiB; send it in smaller batches."
-        )
+        super().__init__(413, _too_large(limit))
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body is larger than {limit / (1024 * 1024):.0f} MiB; send it in smaller batches."
 
 
 class BodyLimit:
@@ -193,9 +195,8 @@ class Guard:
                 await answer(scope, receive, send)
                 return
             if int(length) > settings.max_body_bytes:
-                limit_mb = settings.max_body_bytes / (1024 * 1024)
-                message = f"The request body is larger than {limit_mb:.0f} MiB; send it in smaller batches."
-                await JSONResponse({"error": "too_large", "message": message}, 413)(scope, receive, send)
+                answer = JSONResponse({"error": "too_large", "message": _too_large(settings.max_body_bytes)}, 413)
+                await answer(scope, receive, send)
                 return
         had_cookie = CSRF_COOKIE in request.cookies
         started = time.perf_counter()
