@@ -197,6 +197,19 @@ def test_the_replay_stops_at_the_log_position_it_is_given(db: Session, clock: Fa
     same(live.replay_engine(db, show.id), live.replay_engine_lines(db, show.id))
 
 
+def spy_row_by_row(monkeypatch: pytest.MonkeyPatch) -> list[event_log.Span | None]:
+    """The spans the replay reads row by row (its fallback), recorded as it asks for them."""
+    spans: list[event_log.Span | None] = []
+    read = event_log.bodies_in_seq_order
+
+    def row_by_row(db: Session, show_id: str, batch: int | None = None, *, span: Any = None) -> Any:
+        spans.append(span)
+        return read(db, show_id, batch, span=span)
+
+    monkeypatch.setattr(event_log, "bodies_in_seq_order", row_by_row)
+    return spans
+
+
 def test_a_refused_batch_is_read_row_by_row_and_the_rest_still_as_arrays(
     db: Session, clock: FakeClock, show: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -211,14 +224,7 @@ def test_a_refused_batch_is_read_row_by_row_and_the_rest_still_as_arrays(
     decoded: list[int] = []
     real = events_module.decode_logged_array
     monkeypatch.setattr(events_module, "decode_logged_array", lambda data: decoded.append(1) or real(data))
-    spans: list[event_log.Span | None] = []
-    read = event_log.bodies_in_seq_order
-
-    def row_by_row(db: Session, show_id: str, batch: int | None = None, *, span: Any = None) -> Any:
-        spans.append(span)
-        return read(db, show_id, batch, span=span)
-
-    monkeypatch.setattr(event_log, "bodies_in_seq_order", row_by_row)
+    spans = spy_row_by_row(monkeypatch)
     a, b = both(db, show.id)
     same(a, b)
     assert "late-joiner" in a._users
@@ -301,14 +307,7 @@ def test_a_batch_too_long_for_sqlite_to_join_is_read_row_by_row(
     before = raw.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
     raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 3_000)  # a body fits, 50 of them joined do not
     try:
-        spans: list[Any] = []
-        read = event_log.bodies_in_seq_order
-
-        def row_by_row(db: Session, show_id: str, batch: int | None = None, *, span: Any = None) -> Any:
-            spans.append(span)
-            return read(db, show_id, batch, span=span)
-
-        monkeypatch.setattr(event_log, "bodies_in_seq_order", row_by_row)
+        spans = spy_row_by_row(monkeypatch)
         a, b = both(db, show.id)
     finally:
         raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, before)
