@@ -6,11 +6,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy.orm import Session
 
 from livecrew.live.ingest import write_then_apply
 
+SHOW = "one-show"  # both batches of a test are one show's: one lane, on either database
 
-def test_the_next_write_runs_during_an_apply_and_applies_keep_commit_order() -> None:
+
+def test_the_next_write_runs_during_an_apply_and_applies_keep_commit_order(db: Session) -> None:
     order: list[str] = []
     first_applying, release_first, second_written = threading.Event(), threading.Event(), threading.Event()
 
@@ -20,7 +23,7 @@ def test_the_next_write_runs_during_an_apply_and_applies_keep_commit_order() -> 
             assert release_first.wait(10)
             order.append("apply 1")
 
-        write_then_apply(lambda: order.append("write 1") or "1", apply)
+        write_then_apply(db, SHOW, lambda: order.append("write 1") or "1", apply)
 
     def second() -> None:
         def write() -> str:
@@ -28,7 +31,7 @@ def test_the_next_write_runs_during_an_apply_and_applies_keep_commit_order() -> 
             second_written.set()
             return "2"
 
-        write_then_apply(write, lambda _: order.append("apply 2"))
+        write_then_apply(db, SHOW, write, lambda _: order.append("apply 2"))
 
     a = threading.Thread(target=first)
     a.start()
@@ -45,7 +48,7 @@ def test_the_next_write_runs_during_an_apply_and_applies_keep_commit_order() -> 
     assert order == ["write 1", "write 2", "apply 1", "apply 2"]
 
 
-def test_a_failed_write_or_apply_frees_both_locks() -> None:
+def test_a_failed_write_or_apply_frees_both_locks(db: Session) -> None:
     applied: list[str] = []
 
     def broken_write() -> str:
@@ -55,8 +58,8 @@ def test_a_failed_write_or_apply_frees_both_locks() -> None:
         raise RuntimeError("no")
 
     with pytest.raises(RuntimeError):
-        write_then_apply(broken_write, applied.append)
+        write_then_apply(db, SHOW, broken_write, applied.append)
     with pytest.raises(RuntimeError):
-        write_then_apply(lambda: "x", broken_apply)
-    assert write_then_apply(lambda: "ok", applied.append) == "ok"  # would hang if a lock were still held
+        write_then_apply(db, SHOW, lambda: "x", broken_apply)
+    assert write_then_apply(db, SHOW, lambda: "ok", applied.append) == "ok"  # would hang if a lock were still held
     assert applied == ["ok"]

@@ -107,9 +107,7 @@ async def post_events(
             db.commit()  # one of two explicit commits (see core.deps): durable before acknowledged, under the lock
             return result
 
-        return ingest.write_then_apply(
-            write, lambda result: after_ingest(hub, registry, show_id, result), ingest.lane_of(db, show_id)
-        )
+        return ingest.write_then_apply(db, show_id, write, lambda result: after_ingest(hub, registry, show_id, result))
 
     result = await anyio.to_thread.run_sync(work)
     return IngestOut(**result.to_dict())
@@ -226,9 +224,7 @@ def post_action(
         db.commit()  # one of two explicit commits (see core.deps): under the lock, so live state is in commit order
         return done
 
-    record, _events = ingest.write_then_apply(
-        write, lambda done: registry.apply(show_id, done[1]), ingest.lane_of(db, show_id)
-    )
+    record, _events = ingest.write_then_apply(db, show_id, write, lambda done: registry.apply(show_id, done[1]))
     return record
 
 

@@ -64,9 +64,10 @@ def _locks(lane: str | None) -> tuple[threading.Lock, threading.Lock]:
     return pair
 
 
-def write_then_apply(write: Callable[[], T], apply: Callable[[T], None], lane: str | None = None) -> T:
-    """``write`` (an ingest transaction, up to its commit) under the lane's writer lock, then ``apply`` (the
-    live update) under the lane's apply lock, taken before the writer lock is let go (``lane_of``).
+def write_then_apply(db: Session, show_id: str, write: Callable[[], T], apply: Callable[[T], None]) -> T:
+    """``write`` (an ingest transaction of the show, up to its commit, in ``db``) under its lane's writer
+    lock, then ``apply`` (the live update) under the lane's apply lock, taken before the writer lock is let
+    go (``lane_of``).
 
     One ingest transaction at a time in a lane: SQLite takes one writer at a time anyway, and its busy
     handler would make a waiting request sleep and retry in steps of up to 100 ms. A show's batches reach
@@ -75,7 +76,7 @@ def write_then_apply(write: Callable[[], T], apply: Callable[[T], None], lane: s
     overlap this batch's live update. On PostgreSQL each show is a lane of its own, so several rooms fed
     through one process are written at once; more ingest runs in more processes.
     """
-    writer, applying = _locks(lane)
+    writer, applying = _locks(lane_of(db, show_id))
     with writer:
         result = write()
         applying.acquire()

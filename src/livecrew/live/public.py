@@ -66,9 +66,7 @@ def feed_lines(app: Any, show_id: str, data: bytes) -> dict[str, Any]:
             db.commit()
             return result
 
-        result = ingest.write_then_apply(
-            write, lambda r: after_ingest(ctx.hub, registry, show_id, r), ingest.lane_of(db, show_id)
-        )
+        result = ingest.write_then_apply(db, show_id, write, lambda r: after_ingest(ctx.hub, registry, show_id, r))
     out: dict[str, Any] = result.to_dict()
     return out
 

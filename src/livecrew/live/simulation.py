@@ -94,7 +94,7 @@ def _append(app: FastAPI, show_id: str, lines: list[bytes]) -> int:
             if result is not None:
                 after_ingest(ctx.hub, registry_of(app), show_id, result)
 
-        result = ingest.write_then_apply(write, apply, ingest.lane_of(db, show_id))
+        result = ingest.write_then_apply(db, show_id, write, apply)
     if result is None:
         return -1
     if result.refused:  # e.g. the show already holds events from months ago: say so instead of going quiet
