@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from livecrew.app import create_app
@@ -143,3 +144,36 @@ def test_the_cli_builds_a_waiting_review_itself(cli_db: str, tmp_path: Path) -> 
     assert json.loads(out.read_text(encoding="utf-8"))["state"] == "final"
     with sessions() as db:
         assert db.get(ReviewBuild, show_id) is None and db.get(ShowFigures, show_id) is not None
+
+
+def test_the_job_in_a_server_takes_its_live_engine_for_the_replay_and_stores_the_same_review(
+    client: TestClient, db: Session, clock: FakeClock, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from livecrew.live import public as live
+    from livecrew.review import jobs
+
+    show, token = _live_show(db, clock, factory)
+    _feed(client, show.id, token, clock)  # the server's registry now holds the show's engine, fed
+    r = client.post(f"/api/v1/shows/{show.id}/transitions", json={"to": "ended"}, headers=bearer(token))
+    assert r.status_code == 200, r.text
+    replay = live.replay_engine
+
+    def no_replay(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the log was replayed although the server's engine was at the version")
+
+    monkeypatch.setattr(live, "replay_engine", no_replay)
+    assert jobs.drain(client.app.state.ctx, "test", client.app) == 1  # type: ignore[attr-defined]
+    db.expire_all()
+    held = db.get(ShowFigures, show.id)
+    assert held is not None and held.review_part
+    from_engine = (held.log_version, held.figures, held.scores, held.review_part)
+    # The same build by a replay of the log (the job of a process that holds no engine for the show).
+    monkeypatch.setattr(live, "replay_engine", replay)
+    db.execute(delete(ShowFigures).where(ShowFigures.show_id == show.id))
+    builds.request_build(db, clock.now(), show.workspace_id, show.id)
+    db.commit()
+    assert jobs.drain(client.app.state.ctx, "test") == 1  # type: ignore[attr-defined]
+    db.expire_all()
+    replayed = db.get(ShowFigures, show.id)
+    assert replayed is not None
+    assert (replayed.log_version, replayed.figures, replayed.scores, replayed.review_part) == from_engine

@@ -731,7 +731,7 @@ def decode_logged(bodies: list[bytes], rejected: list[Rejection], *, session: st
     if max(map(len, bodies)) <= MAX_EVENT_BYTES:
         try:
             return list(_batch_decoder.decode(b"[" + b",".join(bodies) + b"]"))
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # too deep: a row the old ingest kept
             pass
     return list(iter_records(b"\n".join(bodies), rejected, session=session))
 
@@ -773,10 +773,11 @@ _logged_batch_decoder = msgspec.json.Decoder(list[reduce(or_, LOGGED.values())])
 
 def decode_logged_array(data: bytes) -> list[Any] | None:
     """A JSON array of logged bodies (``log.log_arrays``) as logged records, in one decoder call; None when the
-    decoder refuses it (a row the record decoder would refuse too: the caller reads that batch row by row)."""
+    decoder refuses it (a row the record decoder would refuse too, or one nested beyond the decoder's depth:
+    the caller reads that batch row by row, where the line path rejects such a row with its reason)."""
     try:
         records: list[Any] = _logged_batch_decoder.decode(data)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):  # too deep: a row the old ingest kept
         return None
     return records
 

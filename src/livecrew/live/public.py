@@ -23,6 +23,7 @@ from livecrew.live.facts import (
     AlertResolved,
 )
 from livecrew.live.log import explaining, product_viewers
+from livecrew.live.replay import replay_engine, replay_engine_lines
 from livecrew.live.state import LiveRegistry, live_registry
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "live_registry",
     "product_viewers",
     "raise_alert",
+    "replay_engine",
+    "replay_engine_lines",
 ]
 
 
@@ -179,137 +182,6 @@ def open_alert(db: Session, show_id: str, rule: str) -> dict[str, Any] | None:
 # text of its comments and host lines.
 
 
-def replay_engine(
-    db: Any, show_id: str, texts: list[tuple[int, str, str]] | None = None, *, upto: int | None = None
-) -> Any:
-    """A new engine fed the show's event log in seq order (the same engine as the live registry's): every row up
-    to log position ``upto`` (``log_version``; None: the log's position when it starts).
-
-    The log is read a batch at a time as one JSON array the database joins (``log.log_arrays``), by a thread of
-    its own a batch or two ahead (``log.read_ahead``), and each array is decoded in one decoder call into logged
-    records (``events.decode_logged_array``: no id or session made) that ``feed_logged`` takes. A batch that
-    decoder refuses (a row of a sender the record decoder sends down the line path: an integer id, an RFC 3339
-    ts...) is read again row by row and decoded as before (``events.decode_logged``), and the read goes on after
-    it. The records are those ``replay_engine_lines`` gives, which this falls back to should a profile in the
-    log be one the line decoder refuses. With ``texts``, the comments and host lines met on the way are
-    appended to it as ``(ts, type, text)`` (as ``texts_of_show``)."""
-    from livecrew.live.events import profile_key_ok
-    from livecrew.live.log import OrderDiffers, Span, head
-    from livecrew.live.state import new_engine
-
-    pos_max = head(db, show_id) if upto is None else upto
-    engine = new_engine(show_id)
-    found: list[tuple[int, str, str]] = []
-    noting = found if texts is not None else None
-    resume: tuple[int, int] | None = (0, 0)
-    try:
-        while resume is not None:
-            resume = _replay_from(db, show_id, engine, pos_max, resume, noting)
-    except OrderDiffers:  # the log's seq order is not its position order: every row in seq order, row by row
-        engine = new_engine(show_id)
-        found.clear()
-        _feed_rows(db, show_id, engine, Span(pos_upto=pos_max), noting)
-    if not all(profile_key_ok(key) for key in engine._profiles):
-        return replay_engine_lines(db, show_id, texts, upto=pos_max)
-    if texts is not None:
-        texts.extend(found)
-    return engine
-
-
-def _noted(records: list[Any], found: list[tuple[int, str, str]] | None) -> list[Any]:
-    """``records``, with their comments and host lines appended to ``found`` if given (picked out at C speed)."""
-    from itertools import compress
-
-    if found is None:
-        return records
-    from livecrew.live.events import LOGGED, CommentRecord, SpeechRecord
-
-    comments = (CommentRecord, LOGGED[CommentRecord])
-    is_text = frozenset((*comments, SpeechRecord, LOGGED[SpeechRecord])).__contains__
-    picked = compress(records, map(is_text, map(type, records)))
-    found.extend((r.ts, "comment" if type(r) in comments else "speech", r.text) for r in picked)
-    return records
-
-
-def _replay_from(
-    db: Any,
-    show_id: str,
-    engine: Any,
-    pos_max: int,
-    resume: tuple[int, int],
-    found: list[tuple[int, str, str]] | None,
-) -> tuple[int, int] | None:
-    """Feed ``engine`` the log from ``resume`` as arrays, up to the first batch the logged-record decoder refuses,
-    which is fed row by row; where to go on from (None: the log is read)."""
-    from livecrew.live.events import MAX_EVENT_BYTES, decode_logged_array
-    from livecrew.live.log import log_arrays, read_ahead
-
-    refused = None
-    with read_ahead(log_arrays(db, show_id, pos_max, resume=resume)) as batches:
-        for batch in batches:
-            records = decode_logged_array(batch.text) if batch.longest <= MAX_EVENT_BYTES else None
-            if records is None or len(records) != batch.rows:
-                refused = batch
-                break
-            engine.feed_logged(_noted(records, found))
-    if refused is None:
-        return None
-    _feed_rows(db, show_id, engine, refused.span, found)
-    return refused.resume
-
-
-def _feed_rows(db: Any, show_id: str, engine: Any, span: Any, found: list[tuple[int, str, str]] | None) -> None:
-    """Feed ``engine`` the rows of ``span`` read row by row and decoded as the line path does for rows the batch
-    decoder refuses (``decode_logged``); rows the line path rejects are left out, as ever."""
-    from livecrew.live.events import Rejection, decode_logged
-    from livecrew.live.log import bodies_in_seq_order
-
-    rejected: list[Rejection] = []
-    for bodies in bodies_in_seq_order(db, show_id, span=span):
-        engine.feed_many(_noted(decode_logged(bodies, rejected, session=show_id), found))
-
-
-def replay_engine_lines(
-    db: Any, show_id: str, texts: list[tuple[int, str, str]] | None = None, *, upto: int | None = None
-) -> Any:
-    """``replay_engine`` line by line: each logged row (up to position ``upto`` when given) as JSON text through
-    ``iter_records`` (exactly the live registry's path, rejections included)."""
-    from sqlalchemy import Text, cast, select, true
-
-    from livecrew.live.events import Rejection, iter_records
-    from livecrew.live.models import LiveEvent
-    from livecrew.live.state import new_engine
-
-    engine = new_engine(show_id)
-    last = 0
-    while True:
-        rows = db.execute(
-            select(LiveEvent.seq, cast(LiveEvent.body, Text))
-            .where(LiveEvent.show_id == show_id, LiveEvent.seq > last)
-            .where(LiveEvent.pos <= upto if upto is not None else true())
-            .order_by(LiveEvent.seq)
-            .limit(100_000)
-        ).all()
-        if not rows:
-            return engine
-        last = rows[-1][0]
-        rejected: list[Rejection] = []
-        records = iter_records("\n".join(r[1] for r in rows).encode(), rejected, session=show_id)
-        engine.feed_many(records if texts is None else _noting_texts(records, texts))
-
-
-def _noting_texts(records: Any, texts: list[tuple[int, str, str]]) -> Any:
-    from livecrew.live.events import CommentRecord, SpeechRecord
-
-    for r in records:
-        kind = type(r)
-        if kind is CommentRecord:
-            texts.append((r.ts, "comment", r.text))
-        elif kind is SpeechRecord:
-            texts.append((r.ts, "speech", r.text))
-        yield r
-
-
 def with_live_engine(app: Any, show_id: str, fn: Any) -> Any:
     """``fn(engine)`` on the engine behind ``GET .../metrics`` in this process, under the show's lock."""
     from livecrew.live.state import registry_of
@@ -317,6 +189,15 @@ def with_live_engine(app: Any, show_id: str, fn: Any) -> Any:
     live = registry_of(app).get(show_id)
     with live.lock:
         return fn(live.engine)
+
+
+def with_engine_at(app: Any, db: Any, show_id: str, upto: int, fn: Any) -> Any:
+    """``fn(engine)`` on this process's live engine of the show brought to exactly log position ``upto``, as
+    ``replay_engine(db, show_id, upto=upto)`` would feed one; None when this process holds no engine for the show
+    at that position (``LiveRegistry.with_engine_at``): the caller replays the log instead."""
+    from livecrew.live.state import registry_of
+
+    return registry_of(app).with_engine_at(db, show_id, upto, fn)
 
 
 def engine_log(engine: Any) -> dict[str, Any]:

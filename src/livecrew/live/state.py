@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,17 +31,15 @@ from livecrew.live import log as event_log
 from livecrew.live.engine import SessionEngine
 from livecrew.live.events import K_COMMENT, Event, Record, Rejection, iter_records, record_of
 from livecrew.live.ingest import IngestResult
+from livecrew.live.replay import replay_engine
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 
 class LiveStateUnavailable(DomainError):
     status_code = 503
     code = "live_state_unavailable"
-
-
-def new_engine(show_id: str) -> SessionEngine:
-    return SessionEngine(show_id, dedupe=False)
 
 
 def comment_item(event: Event) -> dict[str, Any]:
@@ -136,9 +135,9 @@ class LiveRegistry:
             live = self._shows.get(show_id)
             if live is not None:
                 return live
-            live = LiveShow(show_id, new_engine(show_id))
             try:
                 with self._sessions() as db:
+                    live = self._build(db, show_id)
                     self.catch_up(db, live)
             except Exception as exc:
                 log.exception("live.rebuild_failed", show=show_id)
@@ -153,6 +152,23 @@ class LiveRegistry:
                 self._building.pop(show_id, None)
             return live
 
+    def _build(self, db: Session, show_id: str) -> LiveShow:
+        """A show's live state from its log as it is now: the log replayed up to its head (``replay_engine``,
+        the review's fast replay, which takes the rows the line path takes and leaves out those it rejects,
+        counted here as unreadable), with the cursor at the head."""
+        upto = event_log.head(db, show_id)
+        texts: list[tuple[int, str, str]] = []
+        rejected: list[Rejection] = []
+        live = LiveShow(show_id, replay_engine(db, show_id, texts, upto=upto, rejected=rejected), cursor=upto)
+        live.last_comment_ts = max((ts for ts, kind, _text in texts if kind == "comment"), default=None)
+        if upto:
+            live.version += 1
+            live.last_received = time.monotonic()
+        if rejected:
+            live.unreadable = len(rejected)
+            log.error("live.unreadable_rows", show=show_id, count=len(rejected), first=rejected[0].error)
+        return live
+
     def apply(self, show_id: str, events: list[Event], base: int | None = None, top: int | None = None) -> None:
         """Apply events this process has just committed (their positions base+1 .. top)."""
         if not events:
@@ -160,6 +176,25 @@ class LiveRegistry:
         if base is None or top is None:
             base, top = min(e.pos for e in events) - 1, max(e.pos for e in events)
         self.get(show_id).apply_batch(events, base, top, self._sessions)
+
+    def with_engine_at(self, db: Session, show_id: str, upto: int, fn: Callable[[SessionEngine], T]) -> T | None:
+        """``fn(engine)`` on the show's engine, if this process holds one, brought to log position ``upto``
+        exactly (every row up to it applied, none above), under the show's lock: the engine then holds what a
+        replay of the log up to ``upto`` would (``public.replay_engine``), without the replay. None (``fn`` not
+        called) when this process holds no engine for the show, when its engine has applied rows above
+        ``upto`` already, or when it met rows it could not read."""
+        live = self._shows.get(show_id)
+        if live is None:
+            return None
+        with live.lock:
+            while live.cursor < upto:
+                rows = event_log.rows_after(db, show_id, live.cursor, upto=upto)
+                if not rows:
+                    break
+                live.apply_rows(rows)
+            if live.cursor != upto or live.unreadable:
+                return None
+            return fn(live.engine)
 
     def catch_up(self, db: Session, live: LiveShow) -> int:
         """Apply the log rows above the show's cursor (other processes' batches, replays, the simulator)."""

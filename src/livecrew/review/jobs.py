@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,10 +30,11 @@ PG_POLL_SECONDS = 2.0
 SQLITE_POLL_SECONDS = 5.0
 
 
-def build_one(sessions: sessionmaker[Session], clock: Clock, runner: str) -> str | None:
+def build_one(sessions: sessionmaker[Session], clock: Clock, runner: str, server: Any = None) -> str | None:
     """Claim one build and do it: the review stored and the row removed in one transaction (kept, unleased,
     when someone asked again meanwhile). A failure is recorded and tried again later. Returns the show id
-    (None: nothing to build)."""
+    (None: nothing to build). ``server``: the app the job runs in, whose live engine of the show, when it has
+    applied the log up to the review's version, stands for the log's replay (``service.build_review``)."""
     with session_scope(sessions) as db:
         taken = builds.claim(db, clock.now(), runner)
     if taken is None:
@@ -43,7 +45,7 @@ def build_one(sessions: sessionmaker[Session], clock: Clock, runner: str) -> str
             workspace_id = shows.workspace_of_show(db, show_id)
             workspace = db.get(Workspace, workspace_id) if workspace_id else None
             if workspace is not None:
-                service.store_figures(db, clock, workspace, show_id)
+                service.store_figures(db, clock, workspace, show_id, server=server)
             builds.done(db, show_id, requests)
         log.info("review.built", show=show_id)
     except Exception as exc:
@@ -53,19 +55,19 @@ def build_one(sessions: sessionmaker[Session], clock: Clock, runner: str) -> str
     return show_id
 
 
-def drain(ctx: AppContext, runner: str) -> int:
+def drain(ctx: AppContext, runner: str, server: Any = None) -> int:
     """Build every waiting review that can be taken now; how many were tried."""
     done = 0
-    while build_one(ctx.sessions, ctx.clock, runner) is not None:
+    while build_one(ctx.sessions, ctx.clock, runner, server) is not None:
         done += 1
     return done
 
 
-async def _run(ctx: AppContext, runner: str, wake: asyncio.Event, poll: float | None) -> None:
+async def _run(ctx: AppContext, runner: str, wake: asyncio.Event, poll: float | None, server: FastAPI) -> None:
     while True:
         wake.clear()
         try:
-            await in_thread(drain, ctx, runner)
+            await in_thread(drain, ctx, runner, server)
         except Exception:
             log.exception("review.job_failed")
             await asyncio.sleep(1.0)
@@ -94,7 +96,7 @@ async def start(app: FastAPI) -> list[asyncio.Task[None]]:
 
     async def run() -> None:
         try:
-            await _run(ctx, runner, wake, poll)
+            await _run(ctx, runner, wake, poll, app)
         finally:
             remove()
 

@@ -216,11 +216,15 @@ def build_review(
     viewer: Any = None,
     keep_part: dict[str, Any] | None = None,
     wait_for_job: bool = False,
+    server: Any = None,
 ) -> dict[str, Any]:
     """The review of a show (a draft while it is live, final once it ended). ``app``: use this process's live
     engine (the one behind ``GET .../metrics``) instead of replaying the log. ``viewer``: the principal whose
     scorecards are shown (None: all). ``wait_for_job``: when the show's final review is still to be built by
-    the review job, answer ``building_state`` instead of building it here (the console and the API)."""
+    the review job, answer ``building_state`` instead of building it here (the console and the API).
+    ``server``: the app of the server the review job runs in: when this process's live engine of the show has
+    applied the log exactly up to the version read here, it stands for the replay (the same engine, fed the
+    same rows); else the log is replayed."""
     lang = lang or workspace.default_language
     info = require_show(db, workspace, show_id)
     lineup = goods.lineup_of_show(db, show_id)
@@ -240,6 +244,8 @@ def build_review(
         snapshot, derived, comments = (stored.review_part[k] for k in ("metrics", "derived", "comments"))
     elif app is not None:
         snapshot, derived = live.with_live_engine(app, show_id, part)
+    elif server is not None and (held := live.with_engine_at(server, db, show_id, version, part)) is not None:
+        snapshot, derived = held
     else:  # one pass over the log feeds the engine and gathers the comments and host lines
         texts: list[tuple[int, str, str]] = []
         snapshot, derived = part(live.replay_engine(db, show_id, texts, upto=version))
@@ -340,10 +346,11 @@ def _show_out(info: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------ stored figures (comparisons, trends)
 
 
-def store_figures(db: Session, clock: Clock, workspace: Workspace, show_id: str) -> ShowFigures:
-    """Compute and keep the show's core figures and scorecards (when it ends and when it is reviewed)."""
+def store_figures(db: Session, clock: Clock, workspace: Workspace, show_id: str, *, server: Any = None) -> ShowFigures:
+    """Compute and keep the show's core figures and scorecards (when it ends and when it is reviewed).
+    ``server``: as ``build_review``'s (the review job in a server)."""
     part: dict[str, Any] = {}
-    review = build_review(db, workspace, show_id, keep_part=part)
+    review = build_review(db, workspace, show_id, keep_part=part, server=server)
     info = require_show(db, workspace, show_id)
     row = db.get(ShowFigures, show_id)
     if row is None:
