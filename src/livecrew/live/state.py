@@ -180,7 +180,7 @@ class LiveRegistry:
     def with_engine_at(self, db: Session, show_id: str, upto: int, fn: Callable[[SessionEngine], T]) -> T | None:
         """``fn(engine)`` on the show's engine, if this process holds one, brought to log position ``upto``
         exactly (every row up to it applied, none above), under the show's lock: the engine then holds what a
-        replay of the log up to ``upto`` would (``public.replay_engine``), without the replay. None (``fn`` not
+        replay of the log up to ``upto`` would (``replay.replay_engine``), without the replay. None (``fn`` not
         called) when this process holds no engine for the show, when its engine has applied rows above
         ``upto`` already, or when it met rows it could not read."""
         live = self._shows.get(show_id)
