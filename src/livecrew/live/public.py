@@ -281,8 +281,11 @@ def alerts_of_show(db: Any, show_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def texts_of_show(db: Any, show_id: str, types: tuple[str, ...] = ("comment", "speech")) -> list[tuple[int, str, str]]:
-    """``(ts, type, text)`` of the show's logged comments and host lines, in arrival order."""
+def texts_of_show(
+    db: Any, show_id: str, types: tuple[str, ...] = ("comment", "speech"), *, upto: int | None = None
+) -> list[tuple[int, str, str]]:
+    """``(ts, type, text)`` of the show's logged comments and host lines, in arrival order; only those up to log
+    position ``upto`` when given (the review's version)."""
     import orjson
     from sqlalchemy import Text, cast, select
 
@@ -293,6 +296,8 @@ def texts_of_show(db: Any, show_id: str, types: tuple[str, ...] = ("comment", "s
         .where(LiveEvent.show_id == show_id, LiveEvent.type.in_(types))
         .order_by(LiveEvent.seq)
     )
+    if upto is not None:
+        stmt = stmt.where(LiveEvent.pos <= upto)
     out = []
     for ts, kind, body in db.execute(stmt).all():
         text = orjson.loads(body).get("text") if body else None
@@ -301,7 +306,8 @@ def texts_of_show(db: Any, show_id: str, types: tuple[str, ...] = ("comment", "s
 
 
 def log_version(db: Any, show_id: str) -> int:
-    """The newest seq of the show's event log (0: empty); rows are only appended, so it names the log's state."""
+    """The highest position of the show's event log (0: empty): every row up to it is committed and rows are only
+    appended, so it names the log's state."""
     from livecrew.live.log import head
 
     return int(head(db, show_id))

@@ -7,7 +7,8 @@ in order, and nothing above it. Each step is one of
 
 * a catch-up (the ticker, every half second): read the rows above the cursor, apply them, move it up;
 * this process's own batch, just committed, positions base+1 .. top: rows between the cursor and base are
-  other processes' (committed before this batch took the lock): read those first, then apply the batch.
+  other processes' (committed before this batch took the lock): read those first, then apply the batch;
+* the review job's read of the engine at one log position (``with_engine_at``): the rows up to it, no further.
 
 So any number of processes, with any interleaving of commits, apply the same rows in the same order, and
 the log's unique key (show, event id) has already dropped duplicates: no id set is kept.
@@ -31,7 +32,7 @@ from livecrew.live import log as event_log
 from livecrew.live.engine import SessionEngine
 from livecrew.live.events import K_COMMENT, Event, Record, Rejection, iter_records, record_of
 from livecrew.live.ingest import IngestResult
-from livecrew.live.replay import replay_engine
+from livecrew.live.replay import new_engine
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -135,9 +136,9 @@ class LiveRegistry:
             live = self._shows.get(show_id)
             if live is not None:
                 return live
+            live = LiveShow(show_id, new_engine(show_id))
             try:
                 with self._sessions() as db:
-                    live = self._build(db, show_id)
                     self.catch_up(db, live)
             except Exception as exc:
                 log.exception("live.rebuild_failed", show=show_id)
@@ -152,23 +153,6 @@ class LiveRegistry:
                 self._building.pop(show_id, None)
             return live
 
-    def _build(self, db: Session, show_id: str) -> LiveShow:
-        """A show's live state from its log as it is now: the log replayed up to its head (``replay_engine``,
-        the review's fast replay, which takes the rows the line path takes and leaves out those it rejects,
-        counted here as unreadable), with the cursor at the head."""
-        upto = event_log.head(db, show_id)
-        texts: list[tuple[int, str, str]] = []
-        rejected: list[Rejection] = []
-        live = LiveShow(show_id, replay_engine(db, show_id, texts, upto=upto, rejected=rejected), cursor=upto)
-        live.last_comment_ts = max((ts for ts, kind, _text in texts if kind == "comment"), default=None)
-        if upto:
-            live.version += 1
-            live.last_received = time.monotonic()
-        if rejected:
-            live.unreadable = len(rejected)
-            log.error("live.unreadable_rows", show=show_id, count=len(rejected), first=rejected[0].error)
-        return live
-
     def apply(self, show_id: str, events: list[Event], base: int | None = None, top: int | None = None) -> None:
         """Apply events this process has just committed (their positions base+1 .. top)."""
         if not events:
@@ -179,10 +163,12 @@ class LiveRegistry:
 
     def with_engine_at(self, db: Session, show_id: str, upto: int, fn: Callable[[SessionEngine], T]) -> T | None:
         """``fn(engine)`` on the show's engine, if this process holds one, brought to log position ``upto``
-        exactly (every row up to it applied, none above), under the show's lock: the engine then holds what a
-        replay of the log up to ``upto`` would (``replay.replay_engine``), without the replay. None (``fn`` not
-        called) when this process holds no engine for the show, when its engine has applied rows above
-        ``upto`` already, or when it met rows it could not read."""
+        (every row up to it applied, none above), under the show's lock: the engine then holds the log up to
+        ``upto`` as this process's live numbers show it, which is what a replay of the log up to ``upto`` gives
+        (``replay.replay_engine``) for a log the ingest wrote. None (``fn`` not called) when this process holds
+        no engine for the show, when its engine has applied rows above ``upto`` already, or when it met rows it
+        could not read. (Its cursor may stand above ``upto`` with no row in between: positions of a batch's
+        duplicates are handed out but hold no row.)"""
         live = self._shows.get(show_id)
         if live is None:
             return None
@@ -192,8 +178,10 @@ class LiveRegistry:
                 if not rows:
                     break
                 live.apply_rows(rows)
-            if live.cursor != upto or live.unreadable:
+            if live.unreadable or live.cursor < upto:
                 return None
+            if live.cursor > upto and event_log.rows_after(db, show_id, upto, 1, upto=live.cursor):
+                return None  # it has applied rows above upto
             return fn(live.engine)
 
     def catch_up(self, db: Session, live: LiveShow) -> int:

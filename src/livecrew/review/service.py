@@ -178,7 +178,7 @@ def _texts_of(db: Session, show_id: str, version: int) -> list[tuple[int, str, s
     with _TEXTS_LOCK:
         known = _TEXTS.get((show_id, version))
     if known is None:
-        known = live.texts_of_show(db, show_id)
+        known = live.texts_of_show(db, show_id, upto=version)
         _remember_texts((show_id, version), known)
     return known
 
