@@ -74,6 +74,12 @@ def test_the_engine_at_a_position_is_the_replay_up_to_it_and_nothing_else_is_tak
     assert registry.get(show.id).cursor > version > last
     replayed = live.replay_engine(db, show.id, upto=version).snapshot()
     assert registry.with_engine_at(db, show.id, version, snap) == replayed != at_last
+    # A row applied above the version: declined, whatever the reader's snapshot shows of the log.
+    later = {**fresh, "id": "later", "user": "u-later"}
+    r = client.post(f"/api/v1/shows/{show.id}/events", content=_body([later]), headers={**JSONL, **bearer(token)})
+    assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
+    assert registry.get(show.id).applied > version
+    assert registry.with_engine_at(db, show.id, version, snap) is None
 
 
 def test_a_show_built_again_from_its_log_is_the_show_fed_batch_by_batch(

@@ -192,9 +192,9 @@ def with_live_engine(app: Any, show_id: str, fn: Any) -> Any:
 
 
 def with_engine_at(app: Any, db: Any, show_id: str, upto: int, fn: Any) -> Any:
-    """``fn(engine)`` on this process's live engine of the show brought to exactly log position ``upto``, as
-    ``replay_engine(db, show_id, upto=upto)`` would feed one; None when this process holds no engine for the show
-    at that position (``LiveRegistry.with_engine_at``): the caller replays the log instead."""
+    """``fn(engine)`` on this process's live engine of the show at log position ``upto``
+    (``LiveRegistry.with_engine_at``): for a log the ingest wrote, the engine ``replay_engine(db, show_id,
+    upto=upto)`` would feed. None when this process holds none at that position: the caller replays instead."""
     from livecrew.live.state import registry_of
 
     return registry_of(app).with_engine_at(db, show_id, upto, fn)

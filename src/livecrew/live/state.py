@@ -56,6 +56,7 @@ class LiveShow:
     version: int = 0
     published_version: int = -1
     cursor: int = 0  # every log row up to this position is applied, in order; none above it
+    applied: int = 0  # the position of the last row applied (the cursor may stand above: duplicates' positions)
     last_received: float | None = None  # monotonic seconds of the last accepted event (feed silence)
     last_comment_ts: int | None = None  # the newest comment's ts (the no-comments alert)
     unreadable: int = 0  # logged rows the decoder refused on reading back (reported, not counted)
@@ -82,7 +83,7 @@ class LiveShow:
         if rejected:
             self.unreadable += len(rejected)
             log.error("live.unreadable_rows", show=self.show_id, count=len(rejected), first=rejected[0].error)
-        self.cursor = rows[-1][0]
+        self.cursor = self.applied = rows[-1][0]
         return len(fresh)
 
     def apply_batch(self, events: list[Event], base: int, top: int, sessions: sessionmaker[Session]) -> int:
@@ -98,7 +99,10 @@ class LiveShow:
                         if not rows:
                             break
                         self.apply_rows(rows)
-            self._feed([e.record if e.record is not None else record_of(e) for e in events if e.pos > self.cursor])
+            fresh = [e for e in events if e.pos > self.cursor]
+            self._feed([e.record if e.record is not None else record_of(e) for e in fresh])
+            if fresh:
+                self.applied = max(e.pos for e in fresh)
             self.cursor = top
             return len(events)
 
@@ -167,8 +171,9 @@ class LiveRegistry:
         ``upto`` as this process's live numbers show it, which is what a replay of the log up to ``upto`` gives
         (``replay.replay_engine``) for a log the ingest wrote. None (``fn`` not called) when this process holds
         no engine for the show, when its engine has applied rows above ``upto`` already, or when it met rows it
-        could not read. (Its cursor may stand above ``upto`` with no row in between: positions of a batch's
-        duplicates are handed out but hold no row.)"""
+        could not read. (Its cursor may stand above ``upto`` with no row applied in between: positions of a
+        batch's duplicates are handed out but hold no row. What it applied is known from the engine itself, not
+        from a read, which a snapshot older than the engine's last batch could not see.)"""
         live = self._shows.get(show_id)
         if live is None:
             return None
@@ -178,10 +183,8 @@ class LiveRegistry:
                 if not rows:
                     break
                 live.apply_rows(rows)
-            if live.unreadable or live.cursor < upto:
+            if live.unreadable or live.cursor < upto or live.applied > upto:
                 return None
-            if live.cursor > upto and event_log.rows_after(db, show_id, upto, 1, upto=live.cursor):
-                return None  # it has applied rows above upto
             return fn(live.engine)
 
     def catch_up(self, db: Session, live: LiveShow) -> int:
