@@ -1,6 +1,10 @@
-"""Replaying a show's event log into a new metrics engine: the review's replay, and the live registry's first build
-of a show (``state.LiveRegistry.get``). The log is read as the database joins it (``log.log_arrays``) and decoded
-into logged records in one decoder call a batch; rows that decoder refuses go the line path, row by row."""
+"""Replaying a show's event log into a new metrics engine, for the review (``review.service.build_review``). The log
+is read as the database joins it (``log.log_arrays``) and decoded into logged records in one decoder call a batch;
+rows that decoder refuses go the line path, row by row.
+
+The live registry does not build a show's first state with it: the replay reads in seq order and its decoders take
+rows nested beyond the ingest's bound that the line path rejects, so on a log not written by the ingest it may
+differ from the registry's catch-up (position order, line path). See docs/live.md."""
 
 from __future__ import annotations
 
@@ -43,9 +47,11 @@ def replay_engine(
     decoder refuses (a row of a sender the record decoder sends down the line path: an integer id, an RFC 3339
     ts...) is read again row by row and decoded as before (``events.decode_logged``), and the read goes on after
     it. The records are those ``replay_engine_lines`` gives, which this falls back to should a profile in the
-    log be one the line decoder refuses. With ``texts``, the comments and host lines met on the way are
-    appended to it as ``(ts, type, text)`` (as ``texts_of_show``). With ``rejected``, the rows the line path
-    rejects (left out, as the live registry leaves them out) are appended to it."""
+    log be one the line decoder refuses (but for rows nested beyond the ingest's depth bound, which only an older
+    ingest stored: the line path rejects them, the batch decoders take those up to their own recursion limit).
+    With ``texts``, the comments and host lines met on the way are appended to it as ``(ts, type, text)`` (as
+    ``texts_of_show``). With ``rejected``, the rows the line path rejects (left out, as the live registry leaves
+    them out) are appended to it."""
     pos_max = event_log.head(db, show_id) if upto is None else upto
     engine = new_engine(show_id)
     found: list[tuple[int, str, str]] = []
@@ -127,7 +133,7 @@ def replay_engine_lines(
     rejected: list[Rejection] | None = None,
 ) -> SessionEngine:
     """``replay_engine`` line by line: each logged row (up to position ``upto`` when given) as JSON text through
-    ``iter_records`` (exactly the live registry's path, rejections included: appended to ``rejected``)."""
+    ``iter_records`` (the live registry's decoding, rejections included: appended to ``rejected``)."""
     engine = new_engine(show_id)
     last = 0
     while True:
