@@ -8,7 +8,6 @@ differ from the registry's catch-up (position order, line path). See docs/live.m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import compress
 from typing import Any
 
@@ -149,16 +148,6 @@ def replay_engine_lines(
         last = rows[-1][0]
         refused: list[Rejection] = []
         records = events.iter_records("\n".join(r[1] for r in rows).encode(), refused, session=show_id)
-        engine.feed_many(records if texts is None else _noting_texts(records, texts))
+        engine.feed_many(records if texts is None else _noted(list(records), texts))
         if rejected is not None:  # iter_records has filled it: feed_many took every record
             rejected.extend(refused)
-
-
-def _noting_texts(records: Iterator[Any], texts: list[tuple[int, str, str]]) -> Iterator[Any]:
-    for r in records:
-        kind = type(r)
-        if kind is CommentRecord:
-            texts.append((r.ts, "comment", r.text))
-        elif kind is SpeechRecord:
-            texts.append((r.ts, "speech", r.text))
-        yield r

@@ -86,6 +86,15 @@ class LiveShow:
         self.cursor = self.applied = rows[-1][0]
         return len(fresh)
 
+    def apply_up_to(self, db: Session, upto: int) -> None:
+        """Read and apply the log rows between the cursor and position ``upto``, none above it; the caller holds
+        the lock. The cursor stays below ``upto`` only when rows up to it are missing from the log."""
+        while self.cursor < upto:
+            rows = event_log.rows_after(db, self.show_id, self.cursor, upto=upto)
+            if not rows:
+                return
+            self.apply_rows(rows)
+
     def apply_batch(self, events: list[Event], base: int, top: int, sessions: sessionmaker[Session]) -> int:
         """This process's just-committed batch: log positions base+1 .. top (nothing else in them)."""
         with self.lock:
@@ -94,11 +103,7 @@ class LiveShow:
             if base > self.cursor:
                 # Other processes' rows, committed before this batch took the show's log head.
                 with sessions() as db:
-                    while self.cursor < base:
-                        rows = event_log.rows_after(db, self.show_id, self.cursor, upto=base)
-                        if not rows:
-                            break
-                        self.apply_rows(rows)
+                    self.apply_up_to(db, base)
             fresh = [e for e in events if e.pos > self.cursor]
             self._feed([e.record if e.record is not None else record_of(e) for e in fresh])
             if fresh:
@@ -178,11 +183,7 @@ class LiveRegistry:
         if live is None:
             return None
         with live.lock:
-            while live.cursor < upto:
-                rows = event_log.rows_after(db, show_id, live.cursor, upto=upto)
-                if not rows:
-                    break
-                live.apply_rows(rows)
+            live.apply_up_to(db, upto)
             if live.unreadable or live.cursor < upto or live.applied > upto:
                 return None
             return fn(live.engine)
